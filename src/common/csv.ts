@@ -1,0 +1,65 @@
+/** Minimal RFC 4180 CSV: UTF-8, header row, `.` decimals, full-precision numbers. */
+
+export type CsvValue = string | number | boolean | null | undefined;
+
+/** Formats one value: numbers at full (shortest round-trip) precision, empty for null/NaN. */
+export function formatCsvValue(value: CsvValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function formatCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
+  const lines = [header.map(formatCsvValue).join(',')];
+  for (const row of rows) lines.push(row.map(formatCsvValue).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** Formats records, taking columns in `header` order. */
+export function formatCsvRecords(header: readonly string[], records: readonly Record<string, CsvValue>[]): string {
+  return formatCsv(header, records.map((r) => header.map((h) => r[h])));
+}
+
+/** Parses CSV text into rows of strings (quoted fields, embedded commas/newlines, BOM). */
+export function parseCsvRows(text: string): string[][] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); field = '';
+      rows.push(row); row = [];
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+export interface CsvTable {
+  header: string[];
+  /** Records keyed by header name; `line` is the 1-based line number in the file (header = 1). */
+  records: { line: number; values: Record<string, string> }[];
+}
+
+/** Parses CSV text with a header row into records. */
+export function parseCsv(text: string): CsvTable {
+  const rows = parseCsvRows(text);
+  const header = (rows[0] ?? []).map((h) => h.trim());
+  const records = rows.slice(1).map((r, i) => {
+    const values: Record<string, string> = {};
+    header.forEach((h, j) => { values[h] = (r[j] ?? '').trim(); });
+    return { line: i + 2, values };
+  });
+  return { header, records };
+}
