@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { writeFileAtomic } from '../common/atomicWrite.ts';
+import { formatCsv, formatCsvRecords } from '../common/csv.ts';
+import { createProgress } from '../common/progress.ts';
+import { openZones } from '../zonal/index.ts';
+import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
+
+interface AggregateFlags {
+  zones: string;
+  idField?: string;
+  nameField?: string;
+  method: 'exact' | 'center';
+  remainder?: boolean;
+  annual?: boolean;
+  allowPartialYear?: boolean;
+  strict?: boolean;
+  anyGrid?: boolean;
+  out?: string;
+  cacheDir: string;
+  threads?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const MONTHLY_HEADER = ['zone_id', 'zone_name', 'raster', 'year', 'month', 'sum', 'coverage', 'cells'];
+const ANNUAL_HEADER = ['zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t'];
+
+export function register(program: Command): void {
+  program
+    .command('aggregate')
+    .description('Exact zonal sums of GeoTIFF grids (.tif or .tif.gz) over province boundaries')
+    .argument('<rasters...>', 'GeoTIFF files, e.g. odiac2023_1km_excl_intl_1101.tif.gz')
+    .requiredOption('--zones <file>', 'boundaries: GeoJSON, or an ESRI shapefile (.shp with .dbf/.prj/.cpg)')
+    .option('--id-field <field>', 'attribute holding the zone id', 'id')
+    .option('--name-field <field>', 'attribute holding the zone name (default: name, NAME, 地名 or 名称)')
+    .addOption(new Option('--method <method>', 'exact: fractional cell coverage; center: cell counted if its centre is inside').choices(['exact', 'center']).default('exact'))
+    .option('--remainder', 'add a row zone_id=_outside with what lies in the grid but in no zone (decodes the whole grid)')
+    .option('--annual', 'sum months into one row per zone and year (sum_tC, co2_t = sum_tC x 44/12, months)')
+    .option('--allow-partial-year', 'with --annual: sum years that miss months instead of failing')
+    .option('--strict', 'invalid boundary geometry is an error instead of being repaired')
+    .option('--any-grid', 'accept grids other than the ODIAC 1 km lattice (1/120 degree cells aligned to -180, 90)')
+    .option('--out <file>', 'write the CSV here (written atomically) instead of stdout')
+    .option('--cache-dir <dir>', 'where coverage fractions are cached', 'output/cache')
+    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', (v) => parseInt(v, 10))
+    .option('--json', 'print the rows as JSON on stdout')
+    .option('--quiet', 'no progress output')
+    .addHelpText('after', `
+Columns: zone_id,zone_name,raster,year,month,sum,coverage,cells (one row per raster and zone that
+touches it; year/month from ODIAC names). sum = sum of value x covered fraction; coverage = sum of
+fractions over valid cells; cells = valid cells with fraction > 0. Nodata and NaN cells are skipped.
+
+Example:
+  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
+    test/fixtures/jjj/jjj_strip_deflate.tif --out output/jjj.csv
+  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson --annual \\
+    rasters/2023/2011/odiac2023_1km_excl_intl_11*.tif.gz`)
+    .action(async (rasters: string[], flags: AggregateFlags) => {
+      const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+      const engine = await openZones(flags.zones, {
+        idField: flags.idField, nameField: flags.nameField, method: flags.method,
+        cacheDir: flags.cacheDir, strict: flags.strict, onWarning: warn,
+      });
+      const progress = createProgress({ label: 'aggregate', total: rasters.length, unit: 'rasters', quiet: flags.quiet || flags.json });
+      const started = Date.now();
+      let totalBytes = 0;
+      const { results, failures } = await aggregateRasters(engine, rasters, {
+        fullGrid: flags.remainder,
+        requireOdiacLattice: !flags.anyGrid,
+        threads: flags.threads,
+        onNotice: (m) => progress.log(`note: ${m}`),
+        onRasterDone: (_path, bytes) => {
+          totalBytes += bytes;
+          progress.tick(1, `${(totalBytes / 1e6 / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1)} MB/s`);
+        },
+      });
+      progress.stop();
+      for (const f of failures) process.stderr.write(`cger: ${f.message}\n`);
+
+      const { header, records } = flags.annual
+        ? { header: ANNUAL_HEADER, records: annualTotals(results, flags.allowPartialYear) as unknown as Record<string, string | number>[] }
+        : { header: MONTHLY_HEADER, records: monthlyRecords(results, !!flags.remainder) };
+      if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures }, null, 2) + '\n');
+      else if (flags.out) writeFileAtomic(flags.out, formatCsvRecords(header, records));
+      else process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
+      if (failures.length > 0) process.exitCode = 1;
+    });
+}
+
+function monthlyRecords(results: RasterResult[], remainder: boolean): Record<string, string | number | null>[] {
+  const records: Record<string, string | number | null>[] = [];
+  for (const r of results) {
+    const common = { raster: r.path, year: r.year, month: r.month };
+    for (const z of r.zones) {
+      if (!r.touching.has(z.id)) continue;
+      records.push({ zone_id: z.id, zone_name: z.name, ...common, sum: z.sum, coverage: z.coverage, cells: z.cells });
+    }
+    if (remainder) records.push({ zone_id: '_outside', zone_name: 'outside every zone', ...common, sum: r.outside, coverage: null, cells: null });
+  }
+  return records;
+}

@@ -1,0 +1,56 @@
+/** ODIAC product conventions: file names and the global 30 arc-second lattice. */
+import { basename } from 'node:path';
+import { CgerError } from '../common/errors.ts';
+import type { Grid } from './types.ts';
+
+export interface OdiacName {
+  /** Release label, e.g. "2023". */
+  release: string;
+  year: number;
+  month: number;
+}
+
+const NAME = /^odiac(\d+)_1km_excl_intl_(\d{2})(\d{2})\.tif(\.gz)?$/;
+
+/** Parses `odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]` (YY means 20YY); null for any other name. */
+export function parseOdiacName(path: string): OdiacName | null {
+  const m = NAME.exec(basename(path));
+  if (!m) return null;
+  const month = Number(m[3]);
+  if (month < 1 || month > 12) return null;
+  return { release: m[1], year: 2000 + Number(m[2]), month };
+}
+
+/** ODIAC cells: 1/120 degree, edges on the lattice through (-180, 90). */
+export const ODIAC_CELL = 1 / 120;
+
+/** Relative tolerance for "the same" cell size / lattice position (GDAL writes 1/120 as a double). */
+const TOLERANCE = 1e-6;
+
+function offLattice(value: number, origin: number): number {
+  const k = (value - origin) / ODIAC_CELL;
+  return Math.abs(k - Math.round(k));
+}
+
+/** Why `grid` is not on the ODIAC lattice, or null when it is. */
+export function odiacLatticeProblem(grid: Grid): string | null {
+  if (grid.crs.epsg !== 4326) return `CRS is ${grid.crs.epsg ? `EPSG:${grid.crs.epsg}` : grid.crs.definition}, not EPSG:4326`;
+  if (Math.abs(grid.cellWidth / ODIAC_CELL - 1) > TOLERANCE || Math.abs(grid.cellHeight / ODIAC_CELL - 1) > TOLERANCE) {
+    return `cells are ${grid.cellWidth} x ${grid.cellHeight} degrees, not 1/120 degree (30 arc-seconds)`;
+  }
+  if (offLattice(grid.originX, -180) > TOLERANCE * 1000 || offLattice(grid.originY, 90) > TOLERANCE * 1000) {
+    return `origin (${grid.originX}, ${grid.originY}) is not on the 1/120 degree lattice through (-180, 90)`;
+  }
+  return null;
+}
+
+/** Whether cells are 1/120 degree, EPSG:4326, aligned to the (-180, 90) lattice (any window of it). */
+export function isOdiacLattice(grid: Grid): boolean {
+  return odiacLatticeProblem(grid) === null;
+}
+
+/** Throws a CgerError naming `path` when its grid is not on the ODIAC lattice. */
+export function checkOdiacLattice(grid: Grid, path: string): void {
+  const problem = odiacLatticeProblem(grid);
+  if (problem) throw new CgerError(`${path}: not the ODIAC 1 km grid: ${problem}`);
+}

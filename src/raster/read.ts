@@ -1,0 +1,450 @@
+/**
+ * Reading a GeoTIFF (.tif or .tif.gz): header only, or the decoded blocks that intersect a cell
+ * window, delivered in file order with bounded memory.
+ *
+ * Plain files: the blocks' byte ranges are read in batches (~1 MB of adjacent blocks), decoded
+ * by worker threads, and delivered in order; at most `2 x threads` batches are in flight.
+ * Gzipped files: the gunzip stream is consumed once, front to back; the head is buffered until
+ * the TIFF directory can be parsed, then each batch is cut from the stream as it passes, and the
+ * stream is dropped after the last needed block. A layout that cannot be streamed (directory
+ * after the data, overlapping blocks) is decompressed to a temporary file instead (onNotice says so).
+ */
+import { createReadStream } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { CgerError, errorMessage } from '../common/errors.ts';
+import { outputIsFloat64 } from './decode.ts';
+import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
+import { BlockDecodeError, decodeInline, sharedPool, type BatchBlock } from './pool.ts';
+import type { CellWindow, Grid, RasterBlock } from './types.ts';
+
+export interface RasterInfo {
+  path: string;
+  grid: Grid;
+  /** GDAL nodata value (tag 42113); NaN when the file says "nan"; null when absent. */
+  nodata: number | null;
+  sampleFormat: 'float' | 'int' | 'uint';
+  bitsPerSample: number;
+  /** The file declared PixelIsPoint; `grid` is already shifted to cell edges. */
+  pixelIsPoint: boolean;
+  layout: {
+    kind: 'strips' | 'tiles';
+    blockWidth: number;
+    blockHeight: number;
+    compression: number;
+    predictor: number;
+    bigTiff: boolean;
+    gzipped: boolean;
+  };
+}
+
+export interface ReadOptions {
+  /** Cells to read (clipped to the grid); default the whole grid. */
+  window?: CellWindow;
+  /** Decode worker threads. 0 decodes on the calling thread. Default: os.availableParallelism(),
+   * or 0 when the window holds under 4 MB of compressed data (starting workers would cost more). */
+  threads?: number;
+  /** Told when the reader takes a slower path (e.g. a temporary file for a .gz it cannot stream). */
+  onNotice?: (message: string) => void;
+  /** Called with the number of file bytes consumed, as they are read (for MB/s progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+/** The buffered head of a .gz stream must hold the TIFF directory, else the temp-file path is used. */
+const GZ_HEAD_LIMIT = 16 * 1024 * 1024;
+const BATCH_BYTES = 1024 * 1024;
+const BATCH_GAP = 64 * 1024;
+const INLINE_BELOW_BYTES = 4 * 1024 * 1024;
+
+interface PlannedBlock extends BatchBlock {
+  index: number;
+  row0: number;
+  col0: number;
+  offset: number;
+}
+
+interface Batch {
+  start: number;
+  end: number;
+  blocks: PlannedBlock[];
+}
+
+function toInfo(path: string, parsed: ParsedTiff, gzipped: boolean): RasterInfo {
+  const { layout } = parsed;
+  const { format } = layout;
+  return {
+    path,
+    grid: parsed.grid,
+    nodata: parsed.nodata,
+    sampleFormat: format.sampleFormat === 3 ? 'float' : format.sampleFormat === 2 ? 'int' : 'uint',
+    bitsPerSample: format.bitsPerSample,
+    pixelIsPoint: parsed.pixelIsPoint,
+    layout: {
+      kind: layout.kind, blockWidth: layout.blockWidth, blockHeight: layout.blockHeight,
+      compression: format.compression, predictor: format.predictor, bigTiff: layout.bigTiff, gzipped,
+    },
+  };
+}
+
+/** The blocks intersecting `window`, sorted by file offset. */
+function planBlocks(layout: TiffLayout, window: CellWindow | undefined): PlannedBlock[] {
+  const row0 = Math.max(0, window?.row0 ?? 0);
+  const row1 = Math.min(layout.height, window?.row1 ?? layout.height);
+  const col0 = Math.max(0, window?.col0 ?? 0);
+  const col1 = Math.min(layout.width, window?.col1 ?? layout.width);
+  const blocks: PlannedBlock[] = [];
+  if (!(row1 > row0 && col1 > col0)) return blocks;
+  const { blockWidth: bw, blockHeight: bh } = layout;
+  const across = layout.kind === 'strips' ? [0, 1] : [Math.floor(col0 / bw), Math.ceil(col1 / bw)];
+  for (let by = Math.floor(row0 / bh); by < Math.ceil(row1 / bh); by++) {
+    for (let bx = across[0]; bx < across[1]; bx++) {
+      const index = by * layout.blocksAcross + bx;
+      const blockRow0 = by * bh;
+      const blockCol0 = bx * bw;
+      const keepRows = Math.min(bh, layout.height - blockRow0);
+      blocks.push({
+        index, row0: blockRow0, col0: blockCol0, offset: layout.offsets[index], start: 0, length: layout.byteCounts[index],
+        // The last strip holds only the rows left; tiles are always whole (padded).
+        encodedRows: layout.kind === 'strips' ? keepRows : bh,
+        keepRows,
+        keepCols: Math.min(bw, layout.width - blockCol0),
+      });
+    }
+  }
+  return blocks.sort((a, b) => a.offset - b.offset || a.index - b.index);
+}
+
+/** Groups offset-sorted blocks into batches of adjacent byte ranges; null if blocks overlap. */
+function makeBatches(blocks: PlannedBlock[]): Batch[] | null {
+  const batches: Batch[] = [];
+  let current: Batch | null = null;
+  for (const block of blocks) {
+    if (block.length === 0) continue; // sparse block, filled without reading
+    const end = block.offset + block.length;
+    if (current && block.offset < current.end) return null;
+    if (!current || block.offset - current.end > BATCH_GAP || end - current.start > BATCH_BYTES) {
+      current = { start: block.offset, end, blocks: [] };
+      batches.push(current);
+    }
+    current.end = end;
+    block.start = block.offset - current.start;
+    current.blocks.push(block);
+  }
+  return batches;
+}
+
+function checkExtents(path: string, layout: TiffLayout, blocks: Iterable<number>, fileSize: number): void {
+  for (const index of blocks) {
+    const end = layout.offsets[index] + layout.byteCounts[index];
+    if (layout.byteCounts[index] > 0 && end > fileSize) {
+      throw new CgerError(`${path}: file is truncated: ${describeBlock(layout, index)} needs bytes ${layout.offsets[index]}-${end} but the file has ${fileSize} bytes`);
+    }
+  }
+}
+
+async function isGzipFile(handle: FileHandle): Promise<boolean> {
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+  return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+}
+
+function fileSource(handle: FileHandle, size: number): ByteSource {
+  return {
+    async read(offset, length) {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.allocUnsafeSlow(n);
+      if (n > 0) await handle.read(buf, 0, n, offset);
+      return buf;
+    },
+  };
+}
+
+async function parseFile(handle: FileHandle, path: string, size: number): Promise<ParsedTiff> {
+  const source = fileSource(handle, size);
+  checkSignature(await source.read(0, 8), path);
+  return parseTiff(source, path);
+}
+
+/** Pulls a gunzip stream chunk by chunk, mapping zlib errors to CgerErrors. */
+class GunzipCursor {
+  /** Bytes pulled so far (position of the end of `chunk` in the decompressed stream). */
+  position = 0;
+  chunk: Buffer = Buffer.alloc(0);
+  ended = false;
+  private readonly input;
+  private readonly iterator: AsyncIterator<Buffer>;
+
+  constructor(private readonly path: string, onBytes?: (n: number) => void) {
+    this.input = createReadStream(path, { highWaterMark: 1 << 20 });
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    if (onBytes) this.input.on('data', (c) => onBytes(c.length));
+    this.input.on('error', (err) => gunzip.destroy(err));
+    this.input.pipe(gunzip);
+    this.iterator = gunzip[Symbol.asyncIterator]();
+  }
+
+  /** Next decompressed chunk, or null at the end of the stream. */
+  async next(): Promise<Buffer | null> {
+    if (this.ended) return null;
+    let result: IteratorResult<Buffer>;
+    try {
+      result = await this.iterator.next();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'Z_BUF_ERROR') throw new CgerError(`${this.path}: gzip stream is truncated (${errorMessage(err)} after ${this.position} decompressed bytes)`);
+      if (code?.startsWith('Z_')) throw new CgerError(`${this.path}: gzip stream is corrupt (${errorMessage(err)} after ${this.position} decompressed bytes)`);
+      throw new CgerError(`${this.path}: cannot read (${errorMessage(err)})`);
+    }
+    if (result.done) {
+      this.ended = true;
+      return null;
+    }
+    this.chunk = result.value;
+    this.position += this.chunk.length;
+    return this.chunk;
+  }
+
+  async close(): Promise<void> {
+    this.ended = true;
+    this.input.destroy();
+    await this.iterator.return?.();
+  }
+}
+
+/** Buffers the head of a gunzip stream until the TIFF directory parses (or the head limit). */
+async function parseGzipHead(cursor: GunzipCursor, path: string): Promise<{ parsed: ParsedTiff | null; head: Buffer }> {
+  const chunks: Buffer[] = [];
+  let head: Buffer = Buffer.alloc(0);
+  const fill = async (end: number) => {
+    while (cursor.position < end && (await cursor.next())) chunks.push(cursor.chunk);
+    head = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    chunks.splice(0, chunks.length, head);
+  };
+  await fill(16);
+  checkSignature(head, path);
+  const source: ByteSource = {
+    async read(offset, length) {
+      if (offset + length > head.length && !cursor.ended) throw new NeedMoreBytes(offset + length);
+      return head.subarray(offset, offset + length);
+    },
+  };
+  for (;;) {
+    try {
+      return { parsed: await parseTiff(source, path), head };
+    } catch (err) {
+      if (!(err instanceof NeedMoreBytes)) throw err;
+      if (err.end > GZ_HEAD_LIMIT) return { parsed: null, head };
+      await fill(Math.min(GZ_HEAD_LIMIT, Math.max(err.end, 2 * head.length)));
+    }
+  }
+}
+
+/** Header of a .tif or .tif.gz (for .gz only the head of the stream is decompressed). */
+export async function readRasterInfo(path: string): Promise<RasterInfo> {
+  const handle = await openForReading(path);
+  try {
+    if (await isGzipFile(handle)) {
+      const cursor = new GunzipCursor(path);
+      try {
+        const { parsed } = await parseGzipHead(cursor, path);
+        if (parsed) return toInfo(path, parsed, true);
+      } finally {
+        await cursor.close();
+      }
+      return await viaTempFile(path, new GunzipCursor(path), null, () => {}, async (tmp) => {
+        const tmpHandle = await openForReading(tmp);
+        try {
+          const info = await plainFileInfo(tmpHandle, path);
+          return { ...info, layout: { ...info.layout, gzipped: true } };
+        } finally {
+          await tmpHandle.close();
+        }
+      });
+    }
+    return await plainFileInfo(handle, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Header of an uncompressed TIFF, checking that every block lies inside the file. */
+async function plainFileInfo(handle: FileHandle, displayPath: string): Promise<RasterInfo> {
+  const { size } = await handle.stat();
+  const parsed = await parseFile(handle, displayPath, size);
+  checkExtents(displayPath, parsed.layout, parsed.layout.offsets.keys(), size);
+  return toInfo(displayPath, parsed, false);
+}
+
+async function openForReading(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    throw new CgerError(`${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+  }
+}
+
+/** Delivers decoded batches in order, keeping at most `limit` batches in flight. */
+class OrderedDelivery {
+  private queue: Array<{ batch: Batch; results: Promise<Array<Float32Array | Float64Array>> }> = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly parsed: ParsedTiff,
+    private readonly threads: number,
+    private readonly onBlock: (block: RasterBlock) => void,
+  ) {}
+
+  async submit(batch: Batch, buffer: ArrayBuffer): Promise<void> {
+    while (this.queue.length >= Math.max(2, 2 * this.threads)) await this.deliverHead();
+    const { format } = this.parsed.layout;
+    const results = this.threads > 0 ? sharedPool(this.threads).decode(format, buffer, batch.blocks) : decodeInline(format, buffer, batch.blocks);
+    results.catch(() => {}); // awaited in order by deliverHead; avoid an unhandled rejection meanwhile
+    this.queue.push({ batch, results });
+  }
+
+  async finish(): Promise<void> {
+    while (this.queue.length > 0) await this.deliverHead();
+  }
+
+  private async deliverHead(): Promise<void> {
+    const { batch, results } = this.queue.shift()!;
+    let arrays: Array<Float32Array | Float64Array>;
+    try {
+      arrays = await results;
+    } catch (err) {
+      if (err instanceof BlockDecodeError) {
+        throw new CgerError(`${this.path}: ${describeBlock(this.parsed.layout, batch.blocks[err.index].index)} failed to decode: ${err.message}`);
+      }
+      throw new CgerError(`${this.path}: decoding failed (${errorMessage(err)})`);
+    }
+    batch.blocks.forEach((b, i) => this.onBlock({ row0: b.row0, col0: b.col0, width: b.keepCols, height: b.keepRows, data: arrays[i] }));
+  }
+
+  /** A block with no bytes (GDAL sparse file): nodata if the file has one, else 0, as GDAL reads it. */
+  deliverSparse(block: PlannedBlock): void {
+    const ctor = outputIsFloat64(this.parsed.layout.format) ? Float64Array : Float32Array;
+    const data = new ctor(block.keepRows * block.keepCols).fill(this.parsed.nodata ?? 0);
+    this.onBlock({ row0: block.row0, col0: block.col0, width: block.keepCols, height: block.keepRows, data });
+  }
+}
+
+function chooseThreads(opts: ReadOptions, batches: Batch[]): number {
+  if (opts.threads !== undefined) return Math.max(0, Math.floor(opts.threads));
+  const bytes = batches.reduce((sum, b) => sum + (b.end - b.start), 0);
+  return bytes < INLINE_BELOW_BYTES ? 0 : availableParallelism();
+}
+
+/** Runs the batches in file order; sparse blocks are delivered at their place in that order. */
+async function runBatches(
+  path: string, parsed: ParsedTiff, blocks: PlannedBlock[], batches: Batch[], opts: ReadOptions,
+  onBlock: (block: RasterBlock) => void, fetch: (batch: Batch) => Promise<ArrayBuffer>,
+): Promise<void> {
+  const delivery = new OrderedDelivery(path, parsed, chooseThreads(opts, batches), onBlock);
+  const sparse = blocks.filter((b) => b.length === 0);
+  let nextSparse = 0;
+  for (const batch of batches) {
+    while (nextSparse < sparse.length && sparse[nextSparse].offset <= batch.start) {
+      await delivery.finish();
+      delivery.deliverSparse(sparse[nextSparse++]);
+    }
+    await delivery.submit(batch, await fetch(batch));
+  }
+  await delivery.finish();
+  while (nextSparse < sparse.length) delivery.deliverSparse(sparse[nextSparse++]);
+}
+
+async function readPlainBlocks(handle: FileHandle, path: string, displayPath: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions): Promise<RasterInfo> {
+  const { size } = await handle.stat();
+  const parsed = await parseFile(handle, displayPath, size);
+  const blocks = planBlocks(parsed.layout, opts.window);
+  checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
+  // Overlapping blocks are legal TIFF (never written by GDAL); read those one by one.
+  const batches = makeBatches(blocks) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, blocks: [{ ...b, start: 0 }] }));
+  await runBatches(displayPath, parsed, blocks, batches, opts, onBlock, async (batch) => {
+    const buffer = Buffer.allocUnsafeSlow(batch.end - batch.start);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, batch.start);
+    if (bytesRead < buffer.length) throw new CgerError(`${displayPath}: file is truncated at byte ${batch.start + bytesRead}`);
+    opts.onBytes?.(bytesRead);
+    return buffer.buffer as ArrayBuffer;
+  });
+  return toInfo(displayPath, parsed, false);
+}
+
+/** Decompresses the rest of the stream (after `head`) into a temp file, runs `use` on it, removes it. */
+async function viaTempFile<T>(path: string, cursor: GunzipCursor, head: Buffer | null, notice: (m: string) => void, use: (tmp: string) => Promise<T>): Promise<T> {
+  const tmp = join(tmpdir(), `cger-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tif`);
+  notice(`${path}: TIFF layout cannot be streamed (directory after the image data or blocks out of order); decompressing to temporary file ${tmp}`);
+  try {
+    const out = await open(tmp, 'w');
+    try {
+      if (head) await out.write(head);
+      for (let chunk = await cursor.next(); chunk; chunk = await cursor.next()) await out.write(chunk);
+    } finally {
+      await out.close();
+    }
+    return await use(tmp);
+  } finally {
+    await cursor.close();
+    await rm(tmp, { force: true });
+  }
+}
+
+async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions): Promise<RasterInfo> {
+  const cursor = new GunzipCursor(path, opts.onBytes);
+  const notice = opts.onNotice ?? (() => {});
+  try {
+    const { parsed, head } = await parseGzipHead(cursor, path);
+    const blocks = parsed ? planBlocks(parsed.layout, opts.window) : [];
+    const batches = parsed ? makeBatches(blocks) : null;
+    if (!parsed || !batches) {
+      return await viaTempFile(path, cursor, head, notice, async (tmp) => {
+        const handle = await openForReading(tmp);
+        try {
+          const info = await readPlainBlocks(handle, tmp, path, onBlock, opts);
+          return { ...info, layout: { ...info.layout, gzipped: true } };
+        } finally {
+          await handle.close();
+        }
+      });
+    }
+    const headLength = cursor.position;
+    await runBatches(path, parsed, blocks, batches, opts, onBlock, async (batch) => {
+      const out = Buffer.allocUnsafeSlow(batch.end - batch.start);
+      let filled = 0;
+      if (batch.start < headLength) {
+        filled = head.copy(out, 0, batch.start, Math.min(batch.end, headLength));
+      }
+      while (batch.start + filled < batch.end) {
+        const chunkStart = cursor.position - cursor.chunk.length;
+        const want = batch.start + filled;
+        if (want < cursor.position && want >= chunkStart) {
+          filled += cursor.chunk.copy(out, filled, want - chunkStart, Math.min(cursor.chunk.length, batch.end - chunkStart));
+        } else if (!(await cursor.next())) {
+          const index = batch.blocks.find((b) => b.offset + b.length > want)!.index;
+          throw new CgerError(`${path}: file is truncated: ${describeBlock(parsed.layout, index)} needs bytes up to ${batch.end} but the TIFF data ends at byte ${cursor.position}`);
+        }
+      }
+      return out.buffer as ArrayBuffer;
+    });
+    return toInfo(path, parsed, true);
+  } finally {
+    await cursor.close();
+  }
+}
+
+/**
+ * Streams the blocks intersecting `opts.window`, each decoded to a Float32Array (Float64Array for
+ * Float64 and 32-bit integer rasters), calling onBlock in file order. Strips come whole (full
+ * grid width); tiles are clipped to the grid. Nodata and NaN are left as they are. Resolves with
+ * the raster's info when all blocks are delivered; rejects with a CgerError on any failure.
+ */
+export async function readBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
+  const handle = await openForReading(path);
+  try {
+    if (await isGzipFile(handle)) return await readGzipBlocks(path, onBlock, opts);
+    return await readPlainBlocks(handle, path, path, onBlock, opts);
+  } finally {
+    await handle.close();
+  }
+}

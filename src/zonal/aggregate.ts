@@ -1,0 +1,108 @@
+import pLimit from 'p-limit';
+import { CgerError, errorMessage } from '../common/errors.ts';
+import { parseOdiacName } from '../raster/index.ts';
+import type { RasterSums, SumRasterOptions, ZoneEngine } from './index.ts';
+
+/** Tonnes of CO2 per tonne of carbon. */
+export const CO2_PER_C = 44 / 12;
+
+export interface RasterResult extends RasterSums {
+  year: number | null;
+  month: number | null;
+  /** Ids of the zones that have cells on this raster's grid. */
+  touching: Set<string>;
+}
+
+export interface RasterFailure {
+  path: string;
+  message: string;
+}
+
+export interface AggregateOptions extends Omit<SumRasterOptions, 'onBytes'> {
+  /** Rasters summed at once (each also decodes on worker threads). */
+  concurrency?: number;
+  onRasterDone?: (path: string, bytes: number) => void;
+}
+
+/**
+ * Sums every raster over the engine's zones. A raster that fails is reported, not thrown,
+ * so the good ones still produce rows. Results come back in the order the paths were given.
+ */
+export async function aggregateRasters(engine: ZoneEngine, paths: string[], opts: AggregateOptions = {}):
+  Promise<{ results: RasterResult[]; failures: RasterFailure[] }> {
+  const limit = pLimit(Math.max(1, opts.concurrency ?? 2));
+  const outcomes = await Promise.all(paths.map((path) => limit(async () => {
+    let bytes = 0;
+    try {
+      const sums = await engine.sumRaster(path, { ...opts, onBytes: (n) => { bytes += n; } });
+      const coverage = await engine.coverage(sums.grid);
+      const touching = new Set<string>();
+      for (const runs of coverage.rows) for (const run of runs) touching.add(coverage.zones[run.zone].id);
+      const name = parseOdiacName(path);
+      opts.onRasterDone?.(path, bytes);
+      return { ok: true as const, result: { ...sums, year: name?.year ?? null, month: name?.month ?? null, touching } };
+    } catch (err) {
+      opts.onRasterDone?.(path, bytes);
+      return { ok: false as const, failure: { path, message: errorMessage(err) } };
+    }
+  })));
+  const results: RasterResult[] = [];
+  const failures: RasterFailure[] = [];
+  for (const o of outcomes) o.ok ? results.push(o.result) : failures.push(o.failure);
+  return { results, failures };
+}
+
+export interface AnnualRow {
+  zone_id: string;
+  zone_name: string;
+  year: number;
+  months: number;
+  sum_tC: number;
+  co2_t: number;
+}
+
+/**
+ * Sums monthly results into one row per zone and year. Months must come from ODIAC names;
+ * a month given twice is an error, and so is a year with missing months unless `allowPartialYear`.
+ */
+export function annualTotals(results: RasterResult[], allowPartialYear = false): AnnualRow[] {
+  const monthsByYear = new Map<number, Map<number, string>>();
+  for (const r of results) {
+    if (r.year === null || r.month === null) {
+      throw new CgerError(`${r.path}: --annual needs ODIAC file names (odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]) to know the month`);
+    }
+    const months = monthsByYear.get(r.year) ?? new Map<number, string>();
+    const twin = months.get(r.month);
+    if (twin !== undefined) throw new CgerError(`${r.path}: month ${r.year}-${pad2(r.month)} is also given by ${twin}`);
+    months.set(r.month, r.path);
+    monthsByYear.set(r.year, months);
+  }
+  if (!allowPartialYear) {
+    for (const [year, months] of monthsByYear) {
+      if (months.size < 12) {
+        const missing = Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => !months.has(m)).map((m) => `${year}-${pad2(m)}`);
+        throw new CgerError(`year ${year} is missing ${missing.length} month(s): ${missing.join(', ')} (use --allow-partial-year to sum it anyway)`);
+      }
+    }
+  }
+  const rows = new Map<string, AnnualRow>();
+  for (const r of results) {
+    for (const z of r.zones) {
+      if (!r.touching.has(z.id)) continue;
+      const key = `${z.id}\u0000${r.year}`;
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { zone_id: z.id, zone_name: z.name, year: r.year!, months: 0, sum_tC: 0, co2_t: 0 }));
+      row.months++;
+      row.sum_tC += z.sum;
+    }
+  }
+  const ordered = [...rows.values()];
+  const zoneOrder = new Map(results[0]?.zones.map((z, i) => [z.id, i]) ?? []);
+  ordered.sort((a, b) => a.year - b.year || zoneOrder.get(a.zone_id)! - zoneOrder.get(b.zone_id)!);
+  for (const row of ordered) row.co2_t = row.sum_tC * CO2_PER_C;
+  return ordered;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}

@@ -1,0 +1,125 @@
+import { loadZones, type ZoneSet } from '../zones/index.ts';
+import { checkOdiacLattice, readBlocks, readRasterInfo, type RasterInfo } from '../raster/index.ts';
+import type { Crs, Grid } from '../raster/types.ts';
+import { loadOrComputeCoverage } from './coverage.ts';
+import { accumulateBlock, createAccumulator } from './sums.ts';
+import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
+
+export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
+export { parseOdiacName } from '../raster/index.ts';
+
+export interface ZoneSums {
+  id: string;
+  name: string;
+  /** Sum of value x covered fraction over valid cells (tonne C for ODIAC). */
+  sum: number;
+  /** Sum of covered fractions over valid cells. */
+  coverage: number;
+  /** Valid cells with a covered fraction > 0. */
+  cells: number;
+}
+
+export interface RasterSums {
+  path: string;
+  grid: Grid;
+  nodata: number | null;
+  /** One entry per zone, in zone order (sorted by id). */
+  zones: ZoneSums[];
+  /** What lies in the decoded blocks but in no zone; the whole grid's when `fullGrid`. */
+  outside: number;
+  /** Sum of every valid cell decoded; the whole grid's when `fullGrid`. */
+  gridTotal: number;
+}
+
+export interface SumRasterOptions {
+  /** Decode every block, not only those under the zones, so `outside` and `gridTotal` cover the grid. */
+  fullGrid?: boolean;
+  threads?: number;
+  onBytes?: (n: number) => void;
+  onNotice?: (message: string) => void;
+  /** Refuse grids that are not the ODIAC 30 arc-second lattice (cells of 1/120 degree from -180, 90). */
+  requireOdiacLattice?: boolean;
+}
+
+export interface OpenZonesOptions {
+  idField?: string;
+  nameField?: string;
+  method?: CoverageMethod;
+  /** Where coverage is cached between runs (default: no disk cache). */
+  cacheDir?: string;
+  strict?: boolean;
+  onWarning?: (message: string) => void;
+}
+
+/** A boundary file ready to sum rasters: coverage computed once per grid and reused. */
+export interface ZoneEngine {
+  path: string;
+  /** sha256 of the boundary file(s). */
+  hash: string;
+  method: CoverageMethod;
+  zones: ZoneInfo[];
+  sumRaster(rasterPath: string, opts?: SumRasterOptions): Promise<RasterSums>;
+  coverage(grid: Grid): Promise<Coverage>;
+}
+
+export async function openZones(path: string, opts: OpenZonesOptions = {}): Promise<ZoneEngine> {
+  const method = opts.method ?? 'exact';
+  const load = (targetCrs: Crs, onWarning?: (m: string) => void) =>
+    loadZones(path, { idField: opts.idField, nameField: opts.nameField, strict: opts.strict, targetCrs, onWarning });
+  // Loaded once in lon/lat up front so that geometry problems are reported before any raster work.
+  const lonLatCrs: Crs = { epsg: 4326, definition: '+proj=longlat +datum=WGS84 +no_defs' };
+  const lonLat = await load(lonLatCrs, opts.onWarning);
+  const zoneSets = new Map<string, Promise<ZoneSet>>([[crsKey(lonLatCrs), Promise.resolve(lonLat)]]);
+  const coverages = new Map<string, Promise<Coverage>>();
+
+  const zonesIn = (crs: Crs): Promise<ZoneSet> => {
+    const key = crsKey(crs);
+    let set = zoneSets.get(key);
+    if (!set) zoneSets.set(key, (set = load(crs)));
+    return set;
+  };
+
+  const coverage = (grid: Grid): Promise<Coverage> => {
+    const key = JSON.stringify([grid.width, grid.height, grid.originX, grid.originY, grid.cellWidth, grid.cellHeight, crsKey(grid.crs)]);
+    let cov = coverages.get(key);
+    if (!cov) {
+      cov = zonesIn(grid.crs).then((set) => loadOrComputeCoverage(set, grid, method, { cacheDir: opts.cacheDir }));
+      coverages.set(key, cov);
+    }
+    return cov;
+  };
+
+  const sumRaster = async (rasterPath: string, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
+    const info: RasterInfo = await readRasterInfo(rasterPath);
+    if (sumOpts.requireOdiacLattice) checkOdiacLattice(info.grid, rasterPath);
+    const cov = await coverage(info.grid);
+    const acc = createAccumulator(cov.zones.length);
+    const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
+    if (sumOpts.fullGrid || cov.row1 > cov.row0) {
+      await readBlocks(rasterPath, (block) => accumulateBlock(acc, cov, block, info.nodata), {
+        window, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
+      });
+    }
+    return {
+      path: rasterPath,
+      grid: info.grid,
+      nodata: info.nodata,
+      zones: cov.zones.map((z, i) => ({ id: z.id, name: z.name, sum: acc.sum[i], coverage: acc.coverage[i], cells: acc.cells[i] })),
+      outside: acc.outside,
+      gridTotal: acc.gridTotal,
+    };
+  };
+
+  return {
+    path,
+    hash: lonLat.hash,
+    method,
+    zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })),
+    sumRaster,
+    coverage,
+  };
+}
+
+function crsKey(crs: Crs): string {
+  return crs.epsg !== undefined ? `EPSG:${crs.epsg}` : crs.definition;
+}

@@ -1,0 +1,83 @@
+import { CgerError } from '../common/errors.ts';
+import { readBoundaries, WGS84, type RawBoundaries } from './read.ts';
+import { reprojectPolygons } from './reproject.ts';
+import type { LoadZonesOptions, Zone, ZoneSet } from './types.ts';
+import { findGeometryProblems, orientPolygons, repairGeometry } from './validity.ts';
+
+export type { LoadZonesOptions, Polygon, Position, Ring, Zone, ZoneSet } from './types.ts';
+export { findGeometryProblems, repairGeometry } from './validity.ts';
+
+/** Name fields tried in order when none is given. */
+const NAME_FIELDS = ['name', 'NAME', 'Name', '地名', '名称'];
+
+/**
+ * Loads zones (provinces) from a GeoJSON file or an ESRI shapefile (file or directory), checks and
+ * repairs their geometry, and reprojects it to `targetCrs`. Zones come back sorted by id.
+ */
+export async function loadZones(path: string, options: LoadZonesOptions): Promise<ZoneSet> {
+  const warn = options.onWarning ?? (() => {});
+  const raw = await readBoundaries(path);
+  const idField = options.idField ?? 'id';
+  const nameField = options.nameField ?? NAME_FIELDS.find((f) => raw.fields.includes(f));
+  for (const field of [idField, options.nameField]) {
+    if (field !== undefined && !raw.fields.includes(field)) {
+      throw new CgerError(`boundary file ${path} has no field "${field}" (fields: ${raw.fields.join(', ') || 'none'})`);
+    }
+  }
+
+  const sourceCrs = raw.crs ?? assumeLonLat(raw, path, warn);
+  const seen = new Map<string, number>();
+  const invalid: string[] = [];
+  const entries = raw.features.map((feature) => {
+    const idValue = feature.properties[idField];
+    if (idValue === null || idValue === undefined || String(idValue).trim() === '') {
+      throw new CgerError(`boundary file ${path}: feature ${feature.number} has no value in id field "${idField}"`);
+    }
+    const id = String(idValue).trim();
+    const first = seen.get(id);
+    if (first !== undefined) throw new CgerError(`boundary file ${path}: duplicate id ${id} (features ${first} and ${feature.number})`);
+    seen.set(id, feature.number);
+    const nameValue = nameField === undefined ? null : feature.properties[nameField];
+    const name = nameValue === null || nameValue === undefined ? id : String(nameValue).trim();
+
+    let polygons = feature.polygons;
+    const problems = findGeometryProblems(polygons);
+    if (problems.length > 0) {
+      invalid.push(`${id} (${problems.join(', ')})`);
+      if (!options.strict) {
+        polygons = repairGeometry(polygons);
+        warn(`zone ${id}: ${problems.join(', ')} (repaired)`);
+      }
+    }
+    return { id, name, polygons: orientPolygons(polygons) };
+  });
+  if (options.strict && invalid.length > 0) {
+    throw new CgerError(`boundary file ${path}: invalid geometry in ${invalid.length} feature(s): ${invalid.join('; ')}`);
+  }
+
+  const projected = reprojectPolygons(entries.map((e) => e.polygons), sourceCrs, options.targetCrs, `boundary file ${path}`);
+  const zones: Zone[] = entries.map((e, i) => ({ id: e.id, name: e.name, geometry: orientPolygons(projected[i]) }));
+  zones.sort((a, b) => compareIds(a.id, b.id));
+  return { zones, sourceCrs, hash: raw.hash, path };
+}
+
+/** Numeric ids (GB/T 2260 codes) in numeric order, others after them in code-point order. */
+function compareIds(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb) && na !== nb) return na - nb;
+  if (Number.isNaN(na) !== Number.isNaN(nb)) return Number.isNaN(na) ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A shapefile without .prj: lon/lat is assumed (with a warning) only when every coordinate fits. */
+function assumeLonLat(raw: RawBoundaries, path: string, warn: (m: string) => void) {
+  for (const f of raw.features) for (const poly of f.polygons) for (const ring of poly) for (const [x, y] of ring) {
+    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) {
+      throw new CgerError(`boundary file ${path} has no .prj and its coordinates (e.g. ${x}, ${y}) are not longitude/latitude: add the .prj file`);
+    }
+  }
+  warn(`boundary file ${path} has no .prj: assuming WGS84 longitude/latitude (EPSG:4326), as every coordinate is in range`);
+  return WGS84;
+}
+
