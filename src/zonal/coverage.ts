@@ -3,7 +3,6 @@ import type { Polygon, Zone, ZoneSet } from '../zones/index.ts';
 import type { Coverage, CoverageMethod, CoverageRun } from './types.ts';
 
 // The cached entry point lives in cache.ts; re-exported so callers find both here.
-export { loadOrComputeCoverage } from './cache.ts';
 
 /**
  * Covered shares within this distance of 0 or 1 are snapped to 0 or 1: the accumulation below

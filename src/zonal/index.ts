@@ -1,7 +1,7 @@
 import { loadZones, type ZoneSet } from '../zones/index.ts';
 import { checkOdiacLattice, readBlocks, readRasterInfo, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
-import { loadOrComputeCoverage } from './coverage.ts';
+import { loadOrComputeCoverage } from './cache.ts';
 import { accumulateBlock, createAccumulator } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
