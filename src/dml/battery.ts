@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../common/atomicWrite.ts';
+import { CgerError, errorMessage } from '../common/errors.ts';
+import { createProgress } from '../common/progress.ts';
+import { version } from '../common/version.ts';
+import { loadPanel, type PanelData } from './design.ts';
+import { createExecutor } from './executor.ts';
+import { prepareDml, runPrepared, type DmlEstimate, type DmlSpec, type PreparedDml } from './estimate.ts';
+import { isLearnerName, LEARNERS } from './learners/index.ts';
+import { tableCsv, tableGrid, tableLatex, tableMarkdown, TABLE_NOTE, type TableColumn } from './tables.ts';
+
+/**
+ * The estimation battery: a declarative JSON spec of tables, each a list of models. Settings
+ * cascade: spec `defaults` <- table `defaults` <- model. Users edit the spec, not code; the
+ * shipped default (battery.default.json) reproduces the study's Tables 4-11.
+ */
+export interface ModelSettings {
+  y?: string;
+  d?: string;
+  x?: string[];
+  z?: string | null;
+  learner?: string;
+  /** Hyper-parameters per learner, e.g. {"rf": {"trees": 500}}; merged key by key. */
+  learner_params?: Record<string, Record<string, number>>;
+  folds?: number;
+  reps?: number;
+  seed?: number;
+  cluster?: string | null;
+  fe?: string[];
+  winsorize?: number;
+  squares?: boolean;
+  where?: string | null;
+  /** Label of the subsample shown in the table's Sample row. */
+  sample?: string | null;
+}
+
+export interface ModelSpec extends ModelSettings { label: string }
+export interface TableSpec { id: string; title: string; note?: string; defaults?: ModelSettings; models: ModelSpec[] }
+export interface BatterySpec { description?: string; defaults?: ModelSettings; tables: TableSpec[] }
+
+const SETTING_KEYS = ['y', 'd', 'x', 'z', 'learner', 'learner_params', 'folds', 'reps', 'seed', 'cluster', 'fe',
+  'winsorize', 'squares', 'where', 'sample'];
+
+function checkKeys(obj: unknown, allowed: string[], where: string): Record<string, unknown> {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new CgerError(`battery spec ${where}: expected an object`);
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw new CgerError(`battery spec ${where}: unknown key '${key}' (allowed: ${allowed.join(', ')})`);
+  }
+  return obj as Record<string, unknown>;
+}
+
+function checkSettings(obj: unknown, where: string, extra: string[] = []): void {
+  const s = checkKeys(obj, [...SETTING_KEYS, ...extra], where);
+  const expect = (key: string, ok: (v: unknown) => boolean, what: string): void => {
+    if (s[key] !== undefined && !ok(s[key])) throw new CgerError(`battery spec ${where}.${key}: expected ${what}, got ${JSON.stringify(s[key])}`);
+  };
+  const str = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  const strOrNull = (v: unknown): boolean => v === null || str(v);
+  const strList = (v: unknown): boolean => Array.isArray(v) && v.every(str);
+  const int = (min: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min;
+  for (const k of ['y', 'd', 'learner']) expect(k, str, 'a non-empty string');
+  for (const k of ['z', 'cluster', 'where', 'sample']) expect(k, strOrNull, 'a string or null');
+  for (const k of ['x', 'fe']) expect(k, strList, 'a list of column names');
+  expect('folds', int(2), 'an integer >= 2');
+  expect('reps', int(1), 'an integer >= 1');
+  expect('seed', int(0), 'a non-negative integer');
+  expect('winsorize', (v) => typeof v === 'number' && v >= 0 && v < 0.5, 'a share in [0, 0.5)');
+  expect('squares', (v) => typeof v === 'boolean', 'true or false');
+  if (s.learner !== undefined && !isLearnerName(s.learner as string)) {
+    throw new CgerError(`battery spec ${where}.learner: unknown learner '${s.learner}' (choose one of ${Object.keys(LEARNERS).join(', ')})`);
+  }
+  if (s.learner_params !== undefined) {
+    const lp = checkKeys(s.learner_params, Object.keys(LEARNERS), `${where}.learner_params`);
+    for (const [name, params] of Object.entries(lp)) {
+      const p = checkKeys(params, Object.keys(LEARNERS[name as keyof typeof LEARNERS].params), `${where}.learner_params.${name}`);
+      for (const [k, v] of Object.entries(p)) {
+        if (typeof v !== 'number') throw new CgerError(`battery spec ${where}.learner_params.${name}.${k}: expected a number`);
+      }
+    }
+  }
+}
+
+/** Validates a parsed spec (unknown keys and wrong types are errors naming their place). */
+export function checkBatterySpec(raw: unknown): BatterySpec {
+  const top = checkKeys(raw, ['description', 'defaults', 'tables'], '(top level)');
+  if (top.defaults !== undefined) checkSettings(top.defaults, 'defaults');
+  if (!Array.isArray(top.tables) || top.tables.length === 0) throw new CgerError('battery spec: "tables" must be a non-empty list');
+  const ids = new Set<string>();
+  top.tables.forEach((table, t) => {
+    const where = `tables[${t}]`;
+    const tb = checkKeys(table, ['id', 'title', 'note', 'defaults', 'models'], where);
+    if (typeof tb.id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(tb.id)) throw new CgerError(`battery spec ${where}.id: expected a file-name-safe string`);
+    if (ids.has(tb.id)) throw new CgerError(`battery spec ${where}.id: '${tb.id}' is used twice`);
+    ids.add(tb.id);
+    if (typeof tb.title !== 'string') throw new CgerError(`battery spec ${where}.title: expected a string`);
+    if (tb.note !== undefined && typeof tb.note !== 'string') throw new CgerError(`battery spec ${where}.note: expected a string`);
+    if (tb.defaults !== undefined) checkSettings(tb.defaults, `${where}.defaults`);
+    if (!Array.isArray(tb.models) || tb.models.length === 0) throw new CgerError(`battery spec ${where}.models: must be a non-empty list`);
+    tb.models.forEach((model, m) => {
+      checkSettings(model, `${where}.models[${m}]`, ['label']);
+      if (typeof (model as ModelSpec).label !== 'string') throw new CgerError(`battery spec ${where}.models[${m}].label: expected a string`);
+    });
+  });
+  return raw as BatterySpec;
+}
+
+export function loadBatterySpec(path?: string): BatterySpec {
+  const file = path ?? new URL('./battery.default.json', import.meta.url);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CgerError(`cannot read battery spec ${String(path ?? 'battery.default.json')}: ${errorMessage(err)}`);
+  }
+  return checkBatterySpec(raw);
+}
+
+/** Cascades settings; learner_params merge per learner and key. */
+function mergeSettings(...levels: (ModelSettings | undefined)[]): ModelSettings {
+  const out: ModelSettings = {};
+  for (const level of levels) {
+    if (!level) continue;
+    const { learner_params: lp, ...rest } = level;
+    Object.assign(out, rest);
+    if (lp) {
+      out.learner_params = { ...out.learner_params };
+      for (const [name, params] of Object.entries(lp)) out.learner_params[name] = { ...out.learner_params[name], ...params };
+    }
+  }
+  return out;
+}
+
+function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
+  if (!s.y || !s.d || !s.x) throw new CgerError(`battery spec ${where}: y, d and x must be set (here or in defaults)`);
+  const learner = (s.learner ?? 'rf') as DmlSpec['learner'];
+  return {
+    y: s.y, d: s.d, x: s.x, z: s.z ?? undefined, learner, params: s.learner_params?.[learner!] ?? {},
+    folds: s.folds ?? 5, reps: s.reps ?? 1, seed: s.seed ?? 42, cluster: s.cluster ?? undefined, fe: s.fe ?? [],
+    winsorize: s.winsorize ?? 0, squares: s.squares ?? false, where: s.where ?? undefined,
+  };
+}
+
+/** One row of estimates.json. */
+export interface BatteryEstimate {
+  table: string;
+  column: string;
+  model: 'plr' | 'pliv';
+  y: string;
+  d: string;
+  z: string | null;
+  learner: string;
+  K: number;
+  folds: number;
+  reps: number;
+  theta: number;
+  se: number;
+  t: number;
+  p: number;
+  ci_lower: number;
+  ci_upper: number;
+  n_obs: number;
+  n_clusters: number | null;
+  seed: number;
+  options: {
+    x: string[];
+    controls: string[];
+    fe: string[];
+    cluster: string | null;
+    winsorize: number;
+    squares: boolean;
+    where: string | null;
+    sample: string | null;
+    learner_params: Record<string, number>;
+  };
+  rep_estimates: { theta: number; se: number }[];
+  data: string;
+  data_sha256: string;
+  cger_version: string;
+}
+
+export interface BatteryOptions {
+  /** Data file path or an already parsed table. */
+  data: string | PanelData;
+  /** Spec file path or object; the shipped default when omitted. */
+  spec?: string | BatterySpec;
+  outDir: string;
+  quiet?: boolean;
+  threads?: number;
+}
+
+export interface BatteryResult {
+  estimates: BatteryEstimate[];
+  files: string[];
+  /** Wall-clock seconds, and CPU seconds of the whole process (all threads) per estimate. */
+  seconds: { total: number; perEstimate: number[]; cpuPerEstimate: number[] };
+}
+
+/** Runs every model of the spec, then writes each table (CSV, Markdown, LaTeX) and estimates.json. */
+export async function runBattery(options: BatteryOptions): Promise<BatteryResult> {
+  const data = typeof options.data === 'string' ? loadPanel(options.data) : options.data;
+  const spec = typeof options.spec === 'object' ? checkBatterySpec(options.spec) : loadBatterySpec(options.spec);
+  // Provenance: the data file's SHA-256 (as sha256sum prints it), or of the parsed table when given in memory.
+  const dataHash = createHash('sha256').update(typeof options.data === 'string' ? readFileSync(options.data)
+    : JSON.stringify([data.header, data.records.map((r) => r.values)])).digest('hex');
+
+  // Prepare (and so check) every model before fitting any.
+  const jobs: { table: TableSpec; model: ModelSpec; settings: ModelSettings; prepared: PreparedDml }[] = [];
+  for (const table of spec.tables) {
+    table.models.forEach((model, m) => {
+      const settings = mergeSettings(spec.defaults, table.defaults, model);
+      const where = `${table.id} column ${m + 1} '${model.label}'`;
+      try {
+        jobs.push({ table, model, settings, prepared: prepareDml(data, toDmlSpec(settings, where)) });
+      } catch (err) {
+        throw new CgerError(`${where}: ${errorMessage(err)}`);
+      }
+    });
+  }
+
+  const started = performance.now();
+  const perEstimate: number[] = [], cpuPerEstimate: number[] = [];
+  const results: DmlEstimate[] = [];
+  const progress = createProgress({ label: 'dml battery', total: jobs.length, unit: 'estimates', quiet: options.quiet });
+  const exec = createExecutor(options.threads);
+  try {
+    for (const job of jobs) {
+      const t0 = performance.now(), cpu0 = process.cpuUsage();
+      results.push(await runPrepared(job.prepared, { executor: exec }));
+      const secs = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
+      perEstimate.push(secs);
+      cpuPerEstimate.push((cpu.user + cpu.system) / 1e6);
+      progress.tick(1, `${job.table.id} ${job.model.label} ${secs.toFixed(1)} s`);
+    }
+  } finally {
+    progress.stop();
+    await exec.close();
+  }
+
+  const estimates: BatteryEstimate[] = jobs.map((job, i) => {
+    const e = results[i];
+    const s = job.settings;
+    return {
+      table: job.table.id, column: job.model.label, model: e.model, y: e.y, d: e.d, z: e.z, learner: e.learner,
+      K: e.folds, folds: e.folds, reps: e.reps, theta: e.theta, se: e.se, t: e.t, p: e.p,
+      ci_lower: e.ci_lower, ci_upper: e.ci_upper, n_obs: e.n_obs, n_clusters: e.n_clusters, seed: e.seed,
+      options: {
+        x: s.x ?? [], controls: e.controls, fe: s.fe ?? [], cluster: s.cluster ?? null, winsorize: s.winsorize ?? 0,
+        squares: s.squares ?? false, where: s.where ?? null, sample: s.sample ?? null, learner_params: e.learner_params,
+      },
+      rep_estimates: e.rep_estimates, data: data.source, data_sha256: dataHash, cger_version: version,
+    };
+  });
+
+  const files: string[] = [];
+  const write = (name: string, text: string): void => { const path = join(options.outDir, name); writeFileAtomic(path, text); files.push(path); };
+  for (const table of spec.tables) {
+    const columns: TableColumn[] = jobs.flatMap((job, i) => (job.table !== table ? [] : [{
+      label: job.model.label, estimate: results[i], fe: job.settings.fe ?? [], winsorize: job.settings.winsorize ?? 0,
+      squares: job.settings.squares ?? false, cluster: job.settings.cluster ?? null,
+      sample: job.settings.sample ?? job.settings.where ?? null,
+    }]));
+    const grid = tableGrid(columns);
+    const note = table.note ? `${TABLE_NOTE} ${table.note}` : TABLE_NOTE;
+    write(`${table.id}.csv`, tableCsv(grid));
+    write(`${table.id}.md`, tableMarkdown(table.title, grid, note));
+    write(`${table.id}.tex`, tableLatex(table.title, table.id, grid, note));
+  }
+  write('estimates.json', JSON.stringify(estimates, null, 2) + '\n');
+  return { estimates, files, seconds: { total: (performance.now() - started) / 1000, perEstimate, cpuPerEstimate } };
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv } from '../../src/common/csv.ts';
+import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { synthPanelCsv } from './synthPanel.ts';
+import { assertTablesParse } from './tableChecks.ts';
+
+const data: PanelData = { ...parseCsv(synthPanelCsv(7)), source: 'synthetic-panel.csv' };
+
+/** The shipped spec with small forests so the test stays fast (the bench runs it at full size). */
+function smallSpec(): BatterySpec {
+  const spec = loadBatterySpec();
+  spec.defaults!.learner_params = { rf: { trees: 20 }, gbm: { trees: 20 } };
+  return spec;
+}
+
+const TABLES = ['table4_baseline', 'table5_robustness', 'table6_folds', 'table7_learners_iv', 'table8_mechanisms',
+  'table9_coastal', 'table10_regions', 'table11_env_reg'];
+
+test('battery: the default spec runs on a synthetic panel and every table file parses', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'cger-battery-'));
+  const result = await runBattery({ data, spec: smallSpec(), outDir: out, quiet: true, threads: 2 });
+  const files = readdirSync(out).sort();
+  assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), 'estimates.json'].sort());
+
+  const estimates: BatteryEstimate[] = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
+  assert.equal(estimates.length, 23);
+  assert.deepEqual(estimates, JSON.parse(JSON.stringify(result.estimates)));
+  for (const e of estimates) {
+    for (const key of ['theta', 'se', 't', 'p', 'ci_lower', 'ci_upper'] as const) assert.ok(Number.isFinite(e[key]), `${e.table} ${e.column} ${key}`);
+    assert.ok(e.ci_lower < e.theta && e.theta < e.ci_upper);
+  }
+  const byCol = (table: string, column: string): BatteryEstimate => estimates.find((e) => e.table === table && e.column === column)!;
+  // Spec semantics reach the estimates.
+  assert.equal(byCol('table4_baseline', '(1) CEE').options.fe.length, 0);
+  assert.equal(byCol('table4_baseline', '(1) CEE').n_obs, 360);
+  assert.equal(byCol('table4_baseline', '(2) CEE').options.controls.length, 6 + 29 + 11);
+  assert.equal(byCol('table4_baseline', '(3) CIWB').y, 'CIWB');
+  assert.equal(byCol('table5_robustness', '(1) PCA index').d, 'DCP_pca');
+  assert.equal(byCol('table5_robustness', '(3) Squared controls').options.controls.length, 12 + 29 + 11);
+  assert.equal(byCol('table6_folds', '(2) K = 8').K, 8);
+  assert.equal(byCol('table7_learners_iv', '(1) SVR').learner, 'svr');
+  assert.equal(byCol('table7_learners_iv', '(3) IV').model, 'pliv');
+  assert.equal(byCol('table8_mechanisms', '(4) ISU').learner, 'gbm');
+  assert.equal(byCol('table9_coastal', '(1) Coastal').n_obs, 11 * 12);
+  assert.equal(byCol('table10_regions', '(2) Central').n_obs, 8 * 12);
+  const high = byCol('table11_env_reg', '(1) High regulation').n_obs, low = byCol('table11_env_reg', '(2) Low regulation').n_obs;
+  assert.equal(high + low, 360);
+
+  assertTablesParse(out, TABLES, estimates);
+});
+
+test('battery: same inputs give byte-identical outputs, whatever the thread count', async () => {
+  const spec: BatterySpec = {
+    defaults: { y: 'CEE', d: 'DCP', x: ['lngdp', 'lnpop', 'green'], learner_params: { rf: { trees: 60 } } },
+    tables: [{ id: 't', title: 'T', models: [{ label: '(1)', fe: ['year'] }, { label: '(2)', learner: 'gbm', cluster: 'province' }] }],
+  };
+  const a = mkdtempSync(join(tmpdir(), 'cger-battery-a-')), b = mkdtempSync(join(tmpdir(), 'cger-battery-b-'));
+  await runBattery({ data, spec, outDir: a, quiet: true, threads: 1 });
+  await runBattery({ data, spec, outDir: b, quiet: true, threads: 2 });
+  for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), 'utf8'), readFileSync(join(b, f), 'utf8'), f);
+});
+
+test('battery spec: mistakes are reported with their place', async () => {
+  const base = { defaults: { y: 'CEE', d: 'DCP', x: ['lngdp'] }, tables: [{ id: 't', title: 'T', models: [{ label: '(1)' }] }] };
+  assert.throws(() => checkBatterySpec({ ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1)', lerner: 'rf' }] }] }),
+    /tables\[0\]\.models\[0\]: unknown key 'lerner'/);
+  assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, folds: 1 } }), /defaults\.folds: expected an integer >= 2/);
+  assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, learner_params: { rf: { tres: 5 } } } }),
+    /defaults\.learner_params\.rf: unknown key 'tres'/);
+  const out = mkdtempSync(join(tmpdir(), 'cger-battery-bad-'));
+  await assert.rejects(runBattery({ data, outDir: out, quiet: true, spec: { ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1) X', where: 'region=="north"' }] }] } }),
+    /t column 1 '\(1\) X': --where 'region=="north"' selects no rows/);
+  assert.deepEqual(readdirSync(out), [], 'nothing is written when the spec fails its checks');
+});

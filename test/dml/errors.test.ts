@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatCsv, parseCsv } from '../../src/common/csv.ts';
+import { estimateDml, type DmlSpec, type PanelData } from '../../src/dml/index.ts';
+import { compileWhere } from '../../src/dml/where.ts';
+import { buildDesign } from '../../src/dml/design.ts';
+
+// Small panel: 6 provinces x 4 years; line numbers in messages are file lines (header = 1).
+const header = ['province', 'year', 'coastal', 'region', 'y', 'd', 'x1', 'x2'];
+const rows = Array.from({ length: 24 }, (_, i) => [`p${Math.floor(i / 4)}`, 2011 + (i % 4), i < 8 ? 1 : 0, i < 12 ? 'east' : 'west',
+  Math.sin(i) + i / 10, Math.cos(i * 1.7), i % 5, (i * 7) % 11]);
+const panel = (r: (string | number)[][]): PanelData => ({ ...parseCsv(formatCsv(header, r)), source: 'panel.csv' });
+const data = panel(rows);
+const base: DmlSpec = { y: 'y', d: 'd', x: ['x1', 'x2'], learner: 'ols', folds: 2 };
+const dir = mkdtempSync(join(tmpdir(), 'cger-dml-err-'));
+
+test('constant treatment is an error naming the column', async () => {
+  const r = rows.map((row) => row.map((v, j) => (j === 5 ? 0.3 : v)));
+  await assert.rejects(estimateDml(panel(r), base, { threads: 1 }), /treatment 'd' is constant \(0.3\) in the 24 observations used/);
+});
+
+test('missing or non-numeric values name the column and file lines', async () => {
+  const r = rows.map((row, i) => row.map((v, j) => (j === 6 && (i === 3 || i === 10) ? (i === 3 ? '' : 'n/a') : v)));
+  await assert.rejects(estimateDml(panel(r), base, { threads: 1 }), /control column 'x1' has missing or non-numeric values in panel.csv at line\(s\) 5, 12/);
+  await assert.rejects(estimateDml(data, { ...base, x: ['x1', 'x9'] }, { threads: 1 }), /control \(--x\) column 'x9' is not in panel.csv/);
+});
+
+test('fewer observations than folds, or clusters than folds', async () => {
+  await assert.rejects(estimateDml(data, { ...base, where: 'year==2011 && coastal==1', folds: 3 }, { threads: 1 }),
+    /only 2 observations after --where 'year==2011 && coastal==1', fewer than --folds 3/);
+  await assert.rejects(estimateDml(data, { ...base, cluster: 'province', folds: 7 }, { threads: 1 }), /only 6 clusters of 'province', fewer than --folds 7/);
+});
+
+test('a cluster larger than a fold allows is an error naming it', async () => {
+  const r = rows.map((row, i) => row.map((v, j) => (j === 0 && i < 10 ? 'big' : v)));
+  await assert.rejects(estimateDml(panel(r), { ...base, cluster: 'province', folds: 3 }, { threads: 1 }),
+    /cluster 'big' of 'province' has 10 of 24 observations, more than one fold of 8.0 allows at --folds 3/);
+});
+
+test('fold files: wrong length, bad values, split clusters, mismatched --reps', async () => {
+  const write = (name: string, head: string[], values: (number | string)[][]): string => {
+    const path = join(dir, name);
+    writeFileSync(path, formatCsv(head, values));
+    return path;
+  };
+  const short = write('short.csv', ['fold'], [[0], [1]]);
+  await assert.rejects(estimateDml(data, { ...base, folds: undefined, foldFile: short }, { threads: 1 }), /has 2 rows; expected one per observation \(24\)/);
+  const bad = write('bad.csv', ['fold'], rows.map((_, i) => [i === 5 ? 'x' : i % 2]));
+  await assert.rejects(estimateDml(data, { ...base, folds: undefined, foldFile: bad }, { threads: 1 }), /bad.csv line 7: fold 'x' is not a fold number/);
+  const split = write('split.csv', ['fold'], rows.map((_, i) => [i % 2]));
+  await assert.rejects(estimateDml(data, { ...base, folds: undefined, foldFile: split, cluster: 'province' }, { threads: 1 }),
+    /cluster 'p0' is split across folds 0 and 1 in repetition 0/);
+  const two = write('two.csv', ['fold_0', 'fold_1'], rows.map((_, i) => [i % 2, (i >> 1) % 2]));
+  await assert.rejects(estimateDml(data, { ...base, folds: undefined, reps: 3, foldFile: two }, { threads: 1 }), /has 2 repetition\(s\) but --reps 3/);
+  const gap = write('gap.csv', ['fold'], rows.map((_, i) => [i % 2 ? 2 : 0]));
+  await assert.rejects(estimateDml(data, { ...base, folds: undefined, foldFile: gap }, { threads: 1 }), /fold 1 of repetition 0 has no observations/);
+  // A fold file for the whole data also serves a --where subsample.
+  const whole = write('whole.csv', ['fold'], rows.map((_, i) => [i % 2]));
+  const sub = await estimateDml(data, { ...base, folds: undefined, foldFile: whole, where: 'region=="east"' }, { threads: 1 });
+  assert.equal(sub.n_obs, 12);
+});
+
+test('where: comparisons, text values, && || ! and parentheses; syntax errors are explained', () => {
+  const cols = ['coastal', 'region', 'year'];
+  const rec = { coastal: '1', region: 'east', year: '2015' };
+  assert.equal(compileWhere('coastal==1', cols)(rec), true);
+  assert.equal(compileWhere('region=="west" || (year>=2015 && !(coastal!=1))', cols)(rec), true);
+  assert.equal(compileWhere("region='east' && year<2015", cols)(rec), false);
+  assert.equal(compileWhere('year = 2015', cols)(rec), true);
+  assert.throws(() => compileWhere('coast==1', cols), /no column 'coast'/);
+  assert.throws(() => compileWhere('coastal==', cols), /expected a value after 'coastal =='/);
+  assert.throws(() => compileWhere('(coastal==1', cols), /missing \)/);
+});
+
+test('design: fixed-effect dummies drop the first category; winsorising clips at the quantiles', () => {
+  const d = buildDesign(data, { y: 'y', d: 'd', x: ['x2'], fe: ['province', 'year'], winsorize: 0.1, squares: true });
+  assert.deepEqual(d.controlNames, ['x2', 'x2^2', 'province=p1', 'province=p2', 'province=p3', 'province=p4', 'province=p5',
+    'year=2012', 'year=2013', 'year=2014']);
+  // Quantiles by linear interpolation between order statistics (numpy's default), computed here.
+  const raw = rows.map((r) => Number(r[7]));
+  const sorted = [...raw].sort((a, b) => a - b);
+  const q = (p: number): number => { const h = (sorted.length - 1) * p; const lo = Math.floor(h); return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]); };
+  const clipped = raw.map((v) => Math.min(q(0.9), Math.max(q(0.1), v)));
+  assert.ok(clipped.some((v, i) => v !== raw[i]), 'some values are clipped');
+  assert.deepEqual(Array.from(d.x.cols[0]), clipped);
+  assert.deepEqual(Array.from(d.x.cols[1]), Array.from(d.x.cols[0], (v) => v * v));
+  assert.deepEqual(Array.from(d.x.cols[2]), rows.map((r) => (r[0] === 'p1' ? 1 : 0)));
+});
