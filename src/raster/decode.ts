@@ -41,7 +41,10 @@ const geotiffDecoders = new Map<number, Promise<Decompressor>>();
 /** The decompression step for a compression code (geotiff decoders are loaded once per thread). */
 export async function getDecompressor(compression: number): Promise<Decompressor> {
   if (compression === 1) return (bytes) => bytes;
-  if (compression === 8 || compression === 32946) return (bytes, expectedLength) => inflateSync(bytes, { chunkSize: Math.max(64, expectedLength) });
+  if (compression === 8 || compression === 32946) {
+    // A damaged stream must not inflate without bound: allow some slack past the block size.
+    return (bytes, expectedLength) => inflateSync(bytes, { chunkSize: Math.max(64, expectedLength), maxOutputLength: 2 * expectedLength + 65536 });
+  }
   let decoder = geotiffDecoders.get(compression);
   if (!decoder) {
     // Predictor 1 here: the predictor is undone below, for all codecs the same way.

@@ -20,3 +20,4 @@ port.on('message', async (req: DecodeRequest) => {
     port.postMessage(reply);
   }
 });
+port.postMessage({ id: 0, ready: true } satisfies DecodeReply);

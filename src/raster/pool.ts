@@ -20,6 +20,7 @@ export interface DecodeRequest {
 }
 
 export type DecodeReply =
+  | { id: 0; ready: true }
   | { id: number; ok: true; results: Array<Float32Array | Float64Array> }
   | { id: number; ok: false; index: number; message: string };
 
@@ -38,6 +39,7 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, Pending>;
+  ready: Promise<void>;
 }
 
 /**
@@ -49,7 +51,8 @@ function startWorker(): Worker {
   const workerUrl = new URL('./decodeWorker.ts', import.meta.url);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(workerUrl.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: {} });
+  // execArgv []: not the parent's `--import tsx` on top of the register() above (each costs a loader start).
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: {}, execArgv: [] });
 }
 
 export class DecodePool {
@@ -59,7 +62,7 @@ export class DecodePool {
   constructor(readonly size: number) {}
 
   decode(format: BlockFormat, buffer: ArrayBuffer, blocks: BatchBlock[]): Promise<Array<Float32Array | Float64Array>> {
-    const slot = this.leastBusy();
+    const slot = this.workers.length < this.size ? this.addWorker() : this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
@@ -69,32 +72,40 @@ export class DecodePool {
     });
   }
 
-  private leastBusy(): PoolWorker {
-    if (this.workers.length < this.size) {
-      const worker = startWorker();
-      const slot: PoolWorker = { worker, pending: new Map() };
-      worker.unref();
-      worker.on('message', (reply: DecodeReply) => {
-        const job = slot.pending.get(reply.id);
-        if (!job) return;
-        slot.pending.delete(reply.id);
-        if (slot.pending.size === 0) worker.unref();
-        if (reply.ok) job.resolve(reply.results);
-        else job.reject(new BlockDecodeError(reply.index, reply.message));
-      });
-      const fail = (err: Error) => {
-        this.workers = this.workers.filter((w) => w !== slot);
-        for (const job of slot.pending.values()) job.reject(new Error(`decode worker failed: ${err.message}`));
-        slot.pending.clear();
-      };
-      worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
-      this.workers.push(slot);
-      return slot;
-    }
-    return this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  /** Starts all workers now; resolves when they are ready (to overlap their start-up with other work). */
+  async warmUp(): Promise<void> {
+    while (this.workers.length < this.size) this.addWorker();
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  private addWorker(): PoolWorker {
+    const worker = startWorker();
+    let onReady = () => {};
+    const ready = new Promise<void>((resolve) => (onReady = resolve));
+    const slot: PoolWorker = { worker, pending: new Map(), ready };
+    worker.unref();
+    worker.on('message', (reply: DecodeReply) => {
+      if ('ready' in reply) return onReady();
+      const job = slot.pending.get(reply.id);
+      if (!job) return;
+      slot.pending.delete(reply.id);
+      if (slot.pending.size === 0) worker.unref();
+      if (reply.ok) job.resolve(reply.results);
+      else job.reject(new BlockDecodeError(reply.index, reply.message));
+    });
+    const fail = (err: Error) => {
+      onReady(); // a failed worker is not waited for; its jobs are rejected
+      this.workers = this.workers.filter((w) => w !== slot);
+      for (const job of slot.pending.values()) job.reject(new Error(`decode worker failed: ${err.message}`));
+      slot.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    this.workers.push(slot);
+    return slot;
   }
 }
+
 
 const pools = new Map<number, DecodePool>();
 

@@ -54,7 +54,9 @@ export interface ReadOptions {
 
 /** The buffered head of a .gz stream must hold the TIFF directory, else the temp-file path is used. */
 const GZ_HEAD_LIMIT = 16 * 1024 * 1024;
+/** A batch holds at most this many compressed bytes and decoded bytes (zeros compress ~1000:1). */
 const BATCH_BYTES = 1024 * 1024;
+const BATCH_DECODED_BYTES = 4 * 1024 * 1024;
 const BATCH_GAP = 64 * 1024;
 const INLINE_BELOW_BYTES = 4 * 1024 * 1024;
 
@@ -68,6 +70,7 @@ interface PlannedBlock extends BatchBlock {
 interface Batch {
   start: number;
   end: number;
+  decodedBytes: number;
   blocks: PlannedBlock[];
 }
 
@@ -117,18 +120,21 @@ function planBlocks(layout: TiffLayout, window: CellWindow | undefined): Planned
 }
 
 /** Groups offset-sorted blocks into batches of adjacent byte ranges; null if blocks overlap. */
-function makeBatches(blocks: PlannedBlock[]): Batch[] | null {
+function makeBatches(blocks: PlannedBlock[], layout: TiffLayout): Batch[] | null {
+  const sampleBytes = layout.format.bitsPerSample / 8;
   const batches: Batch[] = [];
   let current: Batch | null = null;
   for (const block of blocks) {
     if (block.length === 0) continue; // sparse block, filled without reading
     const end = block.offset + block.length;
+    const decoded = block.encodedRows * layout.blockWidth * sampleBytes;
     if (current && block.offset < current.end) return null;
-    if (!current || block.offset - current.end > BATCH_GAP || end - current.start > BATCH_BYTES) {
-      current = { start: block.offset, end, blocks: [] };
+    if (!current || block.offset - current.end > BATCH_GAP || end - current.start > BATCH_BYTES || current.decodedBytes + decoded > BATCH_DECODED_BYTES) {
+      current = { start: block.offset, end, decodedBytes: 0, blocks: [] };
       batches.push(current);
     }
     current.end = end;
+    current.decodedBytes += decoded;
     block.start = block.offset - current.start;
     current.blocks.push(block);
   }
@@ -284,7 +290,7 @@ async function openForReading(path: string): Promise<FileHandle> {
   }
 }
 
-/** Delivers decoded batches in order, keeping at most `limit` batches in flight. */
+/** Delivers decoded batches in file order, with at most 2 x threads batches in flight (decoding or awaiting delivery). */
 class OrderedDelivery {
   private queue: Array<{ batch: Batch; results: Promise<Array<Float32Array | Float64Array>> }> = [];
 
@@ -360,7 +366,7 @@ async function readPlainBlocks(handle: FileHandle, path: string, displayPath: st
   const blocks = planBlocks(parsed.layout, opts.window);
   checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
   // Overlapping blocks are legal TIFF (never written by GDAL); read those one by one.
-  const batches = makeBatches(blocks) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, blocks: [{ ...b, start: 0 }] }));
+  const batches = makeBatches(blocks, parsed.layout) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, decodedBytes: 0, blocks: [{ ...b, start: 0 }] }));
   await runBatches(displayPath, parsed, blocks, batches, opts, onBlock, async (batch) => {
     const buffer = Buffer.allocUnsafeSlow(batch.end - batch.start);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, batch.start);
@@ -396,7 +402,7 @@ async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => voi
   try {
     const { parsed, head } = await parseGzipHead(cursor, path);
     const blocks = parsed ? planBlocks(parsed.layout, opts.window) : [];
-    const batches = parsed ? makeBatches(blocks) : null;
+    const batches = parsed ? makeBatches(blocks, parsed.layout) : null;
     if (!parsed || !batches) {
       return await viaTempFile(path, cursor, head, notice, async (tmp) => {
         const handle = await openForReading(tmp);
@@ -447,4 +453,12 @@ export async function readBlocks(path: string, onBlock: (block: RasterBlock) => 
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Starts the decode worker threads now (default os.availableParallelism()) so their start-up
+ * (~0.4 s CPU) overlaps other work, e.g. computing coverage before the first month is read.
+ */
+export async function warmUpDecoders(threads = availableParallelism()): Promise<void> {
+  if (threads > 0) await sharedPool(threads).warmUp();
 }
