@@ -11,73 +11,8 @@
  *
  * Run: node --import tsx bench/raster-read.ts <month.tif|.tif.gz> [floor|read|both] [threads] [reps]
  */
-import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
-import { readBlocks, readRasterInfo, warmUpDecoders, type CellWindow, type Grid } from '../src/raster/index.ts';
-import GeoTIFF, { fromFile } from 'geotiff';
-
-const here = new URL('..', import.meta.url);
-
-function chinaRows(grid: Grid): CellWindow {
-  const geo = JSON.parse(readFileSync(new URL('boundaries/cn-provinces-ctamap2023.geojson', here), 'utf8'));
-  let minLat = Infinity, maxLat = -Infinity, minLon = Infinity, maxLon = -Infinity;
-  const visit = (c: unknown): void => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      minLon = Math.min(minLon, c[0]); maxLon = Math.max(maxLon, c[0]);
-      minLat = Math.min(minLat, c[1]); maxLat = Math.max(maxLat, c[1]);
-    } else if (Array.isArray(c)) c.forEach(visit);
-  };
-  for (const f of geo.features) visit(f.geometry.coordinates);
-  return {
-    row0: Math.max(0, Math.floor((grid.originY - maxLat) / grid.cellHeight)),
-    row1: Math.min(grid.height, Math.ceil((grid.originY - minLat) / grid.cellHeight)),
-    col0: Math.max(0, Math.floor((minLon - grid.originX) / grid.cellWidth)),
-    col1: Math.min(grid.width, Math.ceil((maxLon - grid.originX) / grid.cellWidth)),
-  };
-}
-
-const mb = (bytes: number) => bytes / 1e6;
-const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
-
-async function floor(path: string, window: CellWindow): Promise<number> {
-  const tiff: GeoTIFF = await fromFile(path);
-  const dir = (await tiff.getImage()).fileDirectory;
-  const offsets = Array.from((await dir.loadValue('StripOffsets')) as ArrayLike<number>, Number);
-  const counts = Array.from((await dir.loadValue('StripByteCounts')) as ArrayLike<number>, Number);
-  const rowsPerStrip = Number((await dir.loadValue('RowsPerStrip')) ?? 1);
-  const handle = await open(path, 'r');
-  let inflateMs = 0, inBytes = 0, outBytes = 0, cpuUs = 0, sizedMs = 0;
-  const stripBytes = rowsPerStrip * Number(await dir.loadValue('ImageWidth')) * 4;
-  // Read ~64 MB of strips at a time (not timed), inflate them one by one (timed).
-  const first = Math.floor(window.row0 / rowsPerStrip);
-  const last = Math.ceil(window.row1 / rowsPerStrip);
-  for (let s = first; s < last;) {
-    let e = s;
-    while (e < last && offsets[e] + counts[e] - offsets[s] < 64e6) e++;
-    e = Math.max(e, s + 1);
-    const buf = Buffer.allocUnsafe(offsets[e - 1] + counts[e - 1] - offsets[s]);
-    await handle.read(buf, 0, buf.length, offsets[s]);
-    const t = performance.now();
-    const c0 = process.cpuUsage();
-    for (let i = s; i < e; i++) {
-      outBytes += inflateSync(buf.subarray(offsets[i] - offsets[s], offsets[i] - offsets[s] + counts[i])).length;
-    }
-    const c = process.cpuUsage(c0);
-    cpuUs += c.user + c.system;
-    inflateMs += performance.now() - t;
-    // The same with zlib's output buffer sized to the strip (one allocation, as the reader does).
-    const t2 = performance.now();
-    for (let i = s; i < e; i++) inflateSync(buf.subarray(offsets[i] - offsets[s], offsets[i] - offsets[s] + counts[i]), { chunkSize: stripBytes });
-    sizedMs += performance.now() - t2;
-    inBytes += buf.length;
-    s = e;
-  }
-  await handle.close();
-  await tiff.close();
-  console.log(`floor (inflateSync, 1 thread): ${(inflateMs / 1000).toFixed(2)} s (CPU ${(cpuUs / 1e6).toFixed(2)} s) for ${last - first} strips, ${mb(inBytes).toFixed(0)} MB -> ${mb(outBytes).toFixed(0)} MB (${(mb(outBytes) / (inflateMs / 1000)).toFixed(0)} MB/s out); with output sized to the strip: ${(sizedMs / 1000).toFixed(2)} s; peak RSS ${peakRssMb().toFixed(0)} MB`);
-  return inflateMs / 1000;
-}
+import { readBlocks, readRasterInfo, warmUpDecoders, type CellWindow } from '../src/raster/index.ts';
+import { chinaRows, floor, mb, peakRssMb } from './floor.ts';
 
 async function read(path: string, window: CellWindow, threads: number): Promise<number> {
   let blocks = 0, cells = 0, sum = 0, inBytes = 0;
@@ -116,7 +51,7 @@ console.log(`${path}: ${info.grid.width} x ${info.grid.height}, ${info.layout.ki
 let bestFloor = Infinity;
 let bestRead = Infinity;
 for (let r = 0; r < Number(repsArg); r++) {
-  if (mode !== 'read' && !info.layout.gzipped) bestFloor = Math.min(bestFloor, await floor(path, window));
+  if (mode !== 'read' && !info.layout.gzipped) bestFloor = Math.min(bestFloor, (await floor(path, window)).sizedSeconds);
   if (mode !== 'floor') bestRead = Math.min(bestRead, await read(path, window, Number(threadsArg)));
 }
 if (Number.isFinite(bestFloor) && Number.isFinite(bestRead)) {

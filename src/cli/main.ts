@@ -7,6 +7,8 @@ import { version } from '../common/version.ts';
  * Commands signal failure by throwing CgerError (message + exit code) or by returning an exit code.
  */
 const commandModules: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./panel.ts'),
+  () => import('./synth.ts'),
   () => import('./dml.ts'),
   () => import('./aggregate.ts'),
 ];

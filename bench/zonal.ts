@@ -1,0 +1,88 @@
+/**
+ * `npm run bench:zonal`: cger aggregate on full-size ODIAC months (43200 x 21600 Float32, 1-row
+ * DEFLATE strips; generated deterministically by bench/zonal-gen.ts outside git).
+ *
+ * Prints, for the 34 provinces of boundaries/cn-provinces-ctamap2023.geojson:
+ *   - the single-core native-inflate floor for the strips the zones need (zlib defaults, and the
+ *     stricter floor with zlib's output sized to the strip),
+ *   - cger's wall time for one month (the real CLI, coverage cache warm, and cold), the ratios,
+ *     and peak RSS,
+ *   - 12 months in one run vs 12 single runs.
+ * Months 02-12 are hard links to month 01 unless --distinct (each month then takes ~2 min to
+ * generate); the page cache treats both modes alike, so the comparison stays fair.
+ *
+ * Run: npm run bench:zonal [-- --dir /tmp/cger-bench] [--distinct] [--reps 2]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { readRasterInfo } from '../src/raster/index.ts';
+import { chinaRows, floor } from './floor.ts';
+import { generateOdiacMonth } from './zonal-gen.ts';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const { values: args } = parseArgs({
+  options: { dir: { type: 'string', default: '/tmp/cger-bench' }, distinct: { type: 'boolean' }, reps: { type: 'string', default: '2' } },
+});
+const dir = args.dir!;
+const reps = Number(args.reps);
+const zones = join(repo, 'boundaries/cn-provinces-ctamap2023.geojson');
+const cacheDir = join(dir, 'cache');
+mkdirSync(dir, { recursive: true });
+
+const months = Array.from({ length: 12 }, (_, i) => join(dir, `odiac2099_1km_excl_intl_11${String(i + 1).padStart(2, '0')}.tif`));
+for (const [i, path] of months.entries()) {
+  if (existsSync(path)) continue;
+  if (i > 0 && !args.distinct) { linkSync(months[0], path); continue; }
+  const t = performance.now();
+  process.stderr.write(`generating ${path} ...\n`);
+  await generateOdiacMonth(path, { seed: i + 1 });
+  process.stderr.write(`  ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+}
+
+/** Runs the real CLI under /usr/bin/time; returns wall seconds and peak RSS (MB). */
+function aggregate(files: string[]): { seconds: number; rssMb: number } {
+  const timeFile = join(dir, 'time.txt');
+  execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, process.execPath, join(repo, 'bin/cger.js'), 'aggregate',
+    '--zones', zones, '--quiet', '--cache-dir', cacheDir, '--out', join(dir, 'out.csv'), ...files], { stdio: 'inherit' });
+  const [seconds, kb] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { seconds, rssMb: kb / 1024 };
+}
+
+const info = await readRasterInfo(months[0]);
+const window = chinaRows(info.grid);
+console.log(`month: ${info.grid.width} x ${info.grid.height}, strips of ${info.layout.blockHeight} row(s); zones' rows ${window.row0}-${window.row1} (${window.row1 - window.row0} strips)`);
+
+let floorDefault = Infinity;
+let floorSized = Infinity;
+for (let r = 0; r < reps; r++) {
+  const f = await floor(months[0], window);
+  floorDefault = Math.min(floorDefault, f.seconds);
+  floorSized = Math.min(floorSized, f.sizedSeconds);
+}
+
+rmSync(cacheDir, { recursive: true, force: true });
+const cold = aggregate([months[0]]);
+let one = { seconds: Infinity, rssMb: 0 };
+for (let r = 0; r < reps; r++) {
+  const run = aggregate([months[0]]);
+  if (run.seconds < one.seconds) one = run;
+}
+let singles = 0;
+for (const m of months) singles += aggregate([m]).seconds;
+const batch = aggregate(months);
+
+const rows = [
+  ['single-core inflate floor (zlib defaults)', `${floorDefault.toFixed(2)} s`],
+  ['single-core inflate floor (output sized to the strip)', `${floorSized.toFixed(2)} s`],
+  ['cger aggregate, one month, coverage cached (whole CLI run)', `${one.seconds.toFixed(2)} s, peak RSS ${one.rssMb.toFixed(0)} MB`],
+  ['cger aggregate, one month, cold (coverage computed)', `${cold.seconds.toFixed(2)} s, peak RSS ${cold.rssMb.toFixed(0)} MB`],
+  ['ratio cger / floor (defaults; goal <= 0.9)', (one.seconds / floorDefault).toFixed(2)],
+  ['ratio cger / floor (sized)', (one.seconds / floorSized).toFixed(2)],
+  ['12 single runs (sum)', `${singles.toFixed(2)} s`],
+  ['12 months in one run', `${batch.seconds.toFixed(2)} s, peak RSS ${batch.rssMb.toFixed(0)} MB`],
+  ['ratio one run / 12 single runs (goal < 0.6)', (batch.seconds / singles).toFixed(2)],
+];
+for (const [k, v] of rows) console.log(`${k.padEnd(60)} ${v}`);
