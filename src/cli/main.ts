@@ -11,6 +11,9 @@ const commandModules: Array<() => Promise<{ register(program: Command): void }>>
   () => import('./synth.ts'),
   () => import('./dml.ts'),
   () => import('./aggregate.ts'),
+  () => import('./ingest.ts'),
+  () => import('./report.ts'),
+  () => import('./demo.ts'),
 ];
 
 export async function main(argv: string[]): Promise<number> {

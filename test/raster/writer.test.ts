@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
-import { writeStripGeoTiff } from '../../src/raster/writer.ts';
+import { sparseZlib, writeStripGeoTiff } from '../../src/raster/writer.ts';
+import { createRng } from '../../src/common/random.ts';
 import type { Grid } from '../../src/raster/types.ts';
 
 // A window of the ODIAC lattice (1/120 degree, origin -180, 90) around Beijing.
@@ -81,4 +82,39 @@ test('a row of the wrong length is refused and leaves no file', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+function roundTrip(data: Uint8Array, label: string): Uint8Array {
+  const z = sparseZlib(data);
+  // inflateSync checks the zlib header and the Adler-32 trailer too.
+  assert.deepEqual(new Uint8Array(inflateSync(z)), data, label);
+  return z;
+}
+
+test('sparse zlib streams inflate back to the input (runs of every length around the limits)', () => {
+  roundTrip(new Uint8Array(0), 'empty');
+  for (const len of [1, 2, 3, 4, 5, 6, 10, 257, 258, 259, 260, 261, 262, 516, 517, 29568]) {
+    roundTrip(new Uint8Array(len), `zeros x${len}`);
+    roundTrip(new Uint8Array(len).fill(200), `200 x${len}`);
+    const mixed = new Uint8Array(len + 6);
+    mixed.set([7, 7, 7], 0);
+    mixed.fill(143, 3, 3 + len);
+    mixed.set([144, 255, 0], 3 + len);
+    roundTrip(mixed, `mixed ${len}`);
+  }
+});
+
+test('sparse zlib streams of random sparse Float32 rows', () => {
+  const rng = createRng(11);
+  for (let trial = 0; trial < 40; trial++) {
+    const row = new Float32Array(1 + rng.int(8000));
+    const nonzero = rng.int(200);
+    for (let k = 0; k < nonzero; k++) row[rng.int(row.length)] = trial % 2 ? Math.exp(rng.normal() * 3) : rng.int(4);
+    const bytes = new Uint8Array(row.buffer);
+    const z = roundTrip(bytes, `trial ${trial}`);
+    // Long zero runs compress: at most ~9 bits per non-run byte plus 13 bits per 258 zeros.
+    assert.ok(z.length < 16 + nonzero * 4 * 2 + (bytes.length / 258) * 2 + 64, `trial ${trial}: ${z.length} bytes`);
+  }
+  const dense = new Uint8Array(5000).map(() => rng.int(256));
+  roundTrip(dense, 'random bytes');
 });

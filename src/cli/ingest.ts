@@ -1,0 +1,107 @@
+import { Command, Option } from 'commander';
+import { CgerError, errorMessage } from '../common/errors.ts';
+import { runIngest, parseReleases, parseYears, type IngestSummary } from '../ingest/index.ts';
+import { openZones } from '../zonal/index.ts';
+
+interface IngestCliOptions {
+  source: string;
+  release: string;
+  years?: string;
+  zones: string;
+  idField: string;
+  nameField: string;
+  method: 'exact' | 'center';
+  db: string;
+  outDir: string;
+  downloadDir: string;
+  concurrency: string;
+  allowPartialYear?: boolean;
+  wait?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CgerError(`${flag}: "${value}" is not a positive whole number`);
+  return n;
+}
+
+function summaryJson(s: IngestSummary) {
+  return {
+    run_id: s.runId,
+    release: s.release,
+    zones_hash: s.zonesHash,
+    processed: s.processed,
+    skipped: s.skipped,
+    failed: s.failed,
+    missing: s.missing,
+    notes: s.notes,
+    outputs_dir: s.outputs.dir,
+    outputs_changed: s.outputs.changed,
+    megabytes: s.bytes / 1e6,
+    seconds: s.seconds,
+    exit_code: s.exitCode,
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('Find new ODIAC months at a directory or HTTP source, sum them per province once, and rebuild the province tables (kill-safe, for cron)')
+    .requiredOption('--source <dir|url>', 'directory holding odiac<REL>/ release trees, or an http(s) base URL serving the same tree')
+    .option('--release <latest|REL,...>', 'releases to ingest: latest found (directory), or labels to probe, e.g. 2023,2024 (required over HTTP)', 'latest')
+    .option('--years <range>', 'limit the months to these years, e.g. 2011-2022 or 2011,2015-2016')
+    .option('--zones <path>', 'boundary file (GeoJSON or shapefile)', 'boundaries/cn-provinces-ctamap2023.geojson')
+    .option('--id-field <name>', 'zone id attribute', 'id')
+    .option('--name-field <name>', 'zone name attribute', 'name')
+    .addOption(new Option('--method <method>', 'coverage rule').choices(['exact', 'center']).default('exact'))
+    .option('--db <path>', 'ingest store (SQLite)', 'output/cger.sqlite')
+    .option('--out-dir <dir>', 'where province_month.csv, province_year.csv and ingest_report.json go', 'output')
+    .option('--download-dir <dir>', 'where HTTP downloads are kept (<dir>/<REL>/<YYYY>/)', 'rasters')
+    .option('--concurrency <n>', 'files summed at once; the cores are shared among them for decoding', '1')
+    .option('--allow-partial-year', 'also write years with fewer than 12 months to province_year.csv')
+    .option('--wait', 'if another ingest holds the store, wait for it instead of exiting')
+    .option('--quiet', 'no progress or notes on stderr (failed and missing months are still printed)')
+    .option('--json', 'print a JSON summary on stdout')
+    .addHelpText('after', `
+Exit codes: 0 done (including nothing new), 1 error, 2 some months failed (see ingest_report.json).
+
+Example:
+  $ cger ingest --source /data/odiac --years 2011-2022
+  $ cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
+  # nightly from cron:
+  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`)
+    .action(async (o: IngestCliOptions) => {
+      let releases: 'latest' | string[];
+      let years: number[] | null;
+      try {
+        releases = parseReleases(o.release);
+        years = o.years === undefined ? null : parseYears(o.years);
+      } catch (err) {
+        throw new CgerError(errorMessage(err));
+      }
+      const summary = await runIngest({
+        source: o.source,
+        releases,
+        years,
+        zones: { path: o.zones, idField: o.idField, nameField: o.nameField, method: o.method },
+        dbPath: o.db,
+        outDir: o.outDir,
+        downloadDir: o.downloadDir,
+        concurrency: positiveInt(o.concurrency, '--concurrency'),
+        wait: Boolean(o.wait),
+        allowPartialYear: Boolean(o.allowPartialYear),
+        quiet: Boolean(o.quiet),
+      }, openZones);
+      if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary), null, 2) + '\n');
+      else if (!o.quiet) {
+        process.stderr.write(
+          `ingest: release ${summary.release}: ${summary.processed} month(s) processed, ${summary.skipped} already done, ` +
+          `${summary.failed.length} failed; outputs in ${summary.outputs.dir}` +
+          `${summary.outputs.changed.length ? ` (updated: ${summary.outputs.changed.join(', ')})` : ' (unchanged)'}\n`,
+        );
+      }
+      if (summary.exitCode !== 0) process.exitCode = summary.exitCode;
+    });
+}

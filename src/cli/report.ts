@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { runReport, readTruth } from '../report/index.ts';
+
+interface ReportCliOptions {
+  outDir: string;
+  db?: string;
+  panel?: string;
+  tables?: string;
+  boundaries?: string;
+  idField: string;
+  nameField: string;
+  truth?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('write output/report.html (provenance, CO2 series, mass audit, Tables 3-11, choropleth maps) and the maps as SVG files in output/maps/')
+    .option('--out-dir <dir>', 'directory holding the outputs of ingest, panel and dml; report.html and maps/ are written there', 'output')
+    .option('--db <path>', 'ingest store (default <out-dir>/cger.sqlite)')
+    .option('--panel <csv>', 'panel (default <out-dir>/panel.csv)')
+    .option('--tables <dir>', 'tables of panel and dml (default <out-dir>/tables)')
+    .option('--boundaries <geojson>', 'province boundaries for the maps (GeoJSON, lon/lat; default: the shipped boundaries/cn-provinces-ctamap2023.geojson)')
+    .option('--id-field <name>', 'province code attribute of the boundaries', 'id')
+    .option('--name-field <name>', 'province name attribute of the boundaries', 'name')
+    .option('--truth <json>', 'planted effects of a synthetic run ({"theta": {"CEE": ...}}), shown beside the estimates (default <out-dir>/demo/truth.json when present)')
+    .option('--json', 'print the written files as JSON')
+    .option('--quiet', 'print nothing on success')
+    .addHelpText('after', `
+Example:
+  cger ingest --source rasters/ --years 2011-2022
+  cger panel --yearbook my_yearbook.csv --co2 output/province_year.csv
+  cger dml --battery
+  cger report            # -> output/report.html, output/maps/*.svg
+
+The report is one self-contained HTML file (inline SVG and CSS, no network access): open it in
+any browser or send it to co-authors as it is.`)
+    .action((o: ReportCliOptions) => {
+      const truth = readTruth(o.truth ?? join(o.outDir, 'demo', 'truth.json'));
+      const result = runReport({
+        outDir: o.outDir,
+        paths: { ...(o.db ? { db: o.db } : {}), ...(o.panel ? { panel: o.panel } : {}), ...(o.tables ? { tables: o.tables } : {}) },
+        boundaries: o.boundaries, idField: o.idField, nameField: o.nameField, truth,
+      });
+      if (o.json) process.stdout.write(JSON.stringify({ report: result.report, maps: result.maps, map_years: result.mapYears }, null, 2) + '\n');
+      else if (!o.quiet) process.stderr.write(`report: ${result.report} (maps of ${result.mapYears.join(' and ')} in ${join(o.outDir, 'maps')})\n`);
+    });
+}

@@ -1,0 +1,8 @@
+/** Ingest stage: finds new ODIAC months at a source, sums them per zone once, keeps a kill-safe store and the province tables. */
+export { runIngest, massAudit, MASS_AUDIT_TOLERANCE, type IngestOptions, type IngestSummary, type OpenZones } from './ingest.ts';
+export { parseYears, parseReleases, parseChecksumList, parseMonthFileName, md5File, checksumListName, yearDir } from './layout.ts';
+export { discover, isUrl, type Discovery, type MonthFile } from './source.ts';
+export { downloadToPart, fetchText, defaultHttpOptions, HttpError, type HttpOptions } from './http.ts';
+export { Store } from './store.ts';
+export { acquireLock } from './lock.ts';
+export { buildOutputs, writeOutputs, OUTPUT_FILES, CO2_PER_C, type IngestReport, type MonthProblem } from './outputs.ts';
