@@ -9,6 +9,7 @@ import { loadPanel, type PanelData } from './design.ts';
 import { createExecutor } from './executor.ts';
 import { prepareDml, runPrepared, type DmlEstimate, type DmlSpec, type PreparedDml } from './estimate.ts';
 import { isLearnerName, LEARNERS } from './learners/index.ts';
+import type { Inference } from './scores.ts';
 import { tableCsv, tableGrid, tableLatex, tableMarkdown, TABLE_NOTE, type TableColumn } from './tables.ts';
 
 /**
@@ -143,7 +144,7 @@ function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
 }
 
 /** One row of estimates.json. */
-export interface BatteryEstimate {
+export interface BatteryEstimate extends Inference {
   table: string;
   column: string;
   model: 'plr' | 'pliv';
@@ -154,12 +155,6 @@ export interface BatteryEstimate {
   K: number;
   folds: number;
   reps: number;
-  theta: number;
-  se: number;
-  t: number;
-  p: number;
-  ci_lower: number;
-  ci_upper: number;
   n_obs: number;
   n_clusters: number | null;
   seed: number;
