@@ -3,18 +3,20 @@ import { CgerError, errorMessage } from '../common/errors.ts';
 import { version } from '../common/version.ts';
 
 /**
- * Each stage's command lives in its own module exporting `register(program)`.
- * Commands signal failure by throwing CgerError (message + exit code) or by returning an exit code.
+ * Each stage's command lives in its own module exporting `register(program)`, keyed by the
+ * command's name. Only the module of the command being run is loaded (stages pull in heavy
+ * dependencies: WASM solvers, SQLite, browsers), so start-up stays short; help loads them all.
+ * Commands signal failure by throwing CgerError (message + exit code) or by setting process.exitCode.
  */
-const commandModules: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('./panel.ts'),
-  () => import('./synth.ts'),
-  () => import('./dml.ts'),
-  () => import('./aggregate.ts'),
-  () => import('./ingest.ts'),
-  () => import('./report.ts'),
-  () => import('./demo.ts'),
-];
+const commandModules: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  aggregate: () => import('./aggregate.ts'),
+  ingest: () => import('./ingest.ts'),
+  panel: () => import('./panel.ts'),
+  synth: () => import('./synth.ts'),
+  dml: () => import('./dml.ts'),
+  report: () => import('./report.ts'),
+  demo: () => import('./demo.ts'),
+};
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -24,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage and an example)');
-  for (const load of commandModules) (await load()).register(program);
+  const named = commandModules[argv[2]];
+  for (const load of named ? [named] : Object.values(commandModules)) (await load()).register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
