@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { createRng, mixSeed } from '../common/random.ts';
 import { writeStripGeoTiff } from '../raster/writer.ts';
 import type { Grid } from '../raster/types.ts';
-import type { Coverage } from '../zonal/types.ts';
+import { CO2_PER_C, type Coverage } from '../zonal/index.ts';
 
 /**
  * Synthetic ODIAC-format release for the demo: monthly 1 km GeoTIFFs on a China window of the
@@ -15,9 +15,6 @@ import type { Coverage } from '../zonal/types.ts';
  * totals are recovered by construction, up to the float32 rounding of the cell values, which is
  * corrected so that the float32 values add up (in double) to each month's target.
  */
-
-/** tonne CO2 per tonne carbon. */
-const CO2_PER_C = 44 / 12;
 
 /** The demo window: China's bounding box (lon 73.5-135.1, lat 18.1-53.6) snapped outward to the ODIAC lattice. */
 export function chinaWindowGrid(): Grid {

@@ -5,4 +5,4 @@ export { discover, isUrl, type Discovery, type MonthFile } from './source.ts';
 export { downloadToPart, fetchText, defaultHttpOptions, HttpError, type HttpOptions } from './http.ts';
 export { Store } from './store.ts';
 export { acquireLock } from './lock.ts';
-export { buildOutputs, writeOutputs, OUTPUT_FILES, CO2_PER_C, type IngestReport, type MonthProblem } from './outputs.ts';
+export { buildOutputs, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from './outputs.ts';

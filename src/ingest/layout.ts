@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { parseOdiacName } from '../zonal/index.ts';
 
 /**
  * The ODIAC release tree (DESIGN.md section 2):
@@ -27,11 +29,10 @@ export interface MonthFileName {
 
 /** Parses `odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]` (years 2000-2099). */
 export function parseMonthFileName(name: string): MonthFileName | null {
-  const m = /^odiac(\d{4})_1km_excl_intl_(\d{2})(\d{2})\.tif(\.gz)?$/.exec(name);
-  if (!m) return null;
-  const month = Number(m[3]);
-  if (month < 1 || month > 12) return null;
-  return { release: m[1], year: 2000 + Number(m[2]), month, gzipped: m[4] !== undefined };
+  const parsed = parseOdiacName(name);
+  // Release trees are labelled by four digits (DESIGN section 2); other labels are not releases.
+  if (!parsed || !/^\d{4}$/.test(parsed.release) || basename(name) !== name) return null;
+  return { ...parsed, gzipped: name.endsWith('.gz') };
 }
 
 export interface ChecksumEntry {
