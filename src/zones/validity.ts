@@ -1,5 +1,5 @@
 import * as polyclip from 'polyclip-ts';
-import { unkinkPolygon } from '@turf/turf';
+import { unkinkPolygon } from '@turf/unkink-polygon';
 import type { Polygon, Ring } from './types.ts';
 
 /** What is wrong with a feature's geometry, in words for the user. */
