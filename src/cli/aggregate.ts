@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
 import { openZones } from '../zonal/index.ts';
+import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
 
 interface AggregateFlags {
@@ -57,6 +58,7 @@ Example:
     rasters/2023/2011/odiac2023_1km_excl_intl_11*.tif.gz`)
     .action(async (rasters: string[], flags: AggregateFlags) => {
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+      void warmUpDecodersFor(rasters, flags.threads); // starts them while the boundaries load
       const engine = await openZones(flags.zones, {
         idField: flags.idField, nameField: flags.nameField, method: flags.method,
         cacheDir: flags.cacheDir, strict: flags.strict, onWarning: warn,

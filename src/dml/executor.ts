@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../common/worker.ts';
 import { createTaskRunner, type FitTask, type LearnerName, type LearnerParams, type Features } from './learners/index.ts';
 
 /**
@@ -35,7 +36,7 @@ function createWorkerExecutor(threads: number): Executor {
   const idle: Worker[] = [];
   const busy = new Map<Worker, Pending>();
   let failure: Error | null = null;
-  const workers = Array.from({ length: threads }, () => new Worker(new URL('./worker.mjs', import.meta.url)));
+  const workers = Array.from({ length: threads }, () => startModuleWorker(import.meta.url, './worker'));
 
   const dispatch = (): void => {
     while (idle.length > 0 && queue.length > 0) {

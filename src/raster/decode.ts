@@ -4,7 +4,7 @@
  * the main thread for small reads). DEFLATE goes through Node's native zlib (7-17x faster than
  * geotiff's pako path); other codecs use geotiff's decoders.
  */
-import { inflateSync } from 'node:zlib';
+import { constants as zlibConstants, createInflate, inflateSync } from 'node:zlib';
 
 /** Everything needed to decode any block of one image (plain data, so it can cross to a worker). */
 export interface BlockFormat {
@@ -34,16 +34,66 @@ export function outputIsFloat64(fmt: Pick<BlockFormat, 'bitsPerSample' | 'sample
   return fmt.bitsPerSample === 64 || (fmt.sampleFormat !== 3 && fmt.bitsPerSample === 32);
 }
 
-/** Decompresses one block; `expectedLength` (the decoded size) lets zlib allocate its output once. */
-type Decompressor = (bytes: Uint8Array, expectedLength: number) => Uint8Array;
+/**
+ * Decompresses one block into `into` when given (a scratch buffer of at least `expectedLength`
+ * bytes, reused from block to block), else into memory of its own. `expectedLength` is the
+ * decoded size of the block.
+ */
+export type Decompressor = (bytes: Uint8Array, expectedLength: number, into?: Uint8Array) => Uint8Array;
 const geotiffDecoders = new Map<number, Promise<Decompressor>>();
+
+/** The native zlib stream handle under a zlib.Inflate (what zlib.inflateSync itself drives). */
+interface NativeZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
+  reset(): void;
+  onerror: (message: string, errno: number) => void;
+}
+
+/**
+ * DEFLATE through Node's native zlib, with one inflate stream per thread reused for every block
+ * and the output written where the caller says. zlib.inflateSync builds a stream and a fresh
+ * output buffer per call: over the ~6,000 strips of a month, faulting in that fresh memory cost
+ * ~10% of the decode CPU (perf, see BENCHMARKS.md), and the public API has no "inflate into this
+ * buffer". So this drives the stream's native handle (writeSync/reset, as inflateSync does
+ * internally), and falls back to inflateSync plus a copy on a Node without that handle.
+ */
+export function createInflater(useNativeHandle = true): (bytes: Uint8Array, into: Uint8Array) => number {
+  const stream = createInflate();
+  const internals = stream as unknown as { _handle?: NativeZlibHandle; _writeState?: Uint32Array };
+  const handle = internals._handle;
+  const state = internals._writeState; // [output bytes left, input bytes left] after writeSync
+  if (!useNativeHandle || typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) {
+    stream.close();
+    // A damaged stream must not inflate without bound: allow some slack past the block size.
+    return (bytes, into) => {
+      const out = inflateSync(bytes, { chunkSize: Math.max(64, into.length), maxOutputLength: 2 * into.length + 65536 });
+      into.set(out.subarray(0, into.length));
+      return Math.min(out.length, into.length);
+    };
+  }
+  let error: string | null = null;
+  handle.onerror = (message) => { error = message; };
+  return (bytes, into) => {
+    error = null;
+    handle.reset();
+    // Output beyond `into` is not produced: a damaged stream cannot inflate without bound.
+    handle.writeSync(zlibConstants.Z_FINISH, bytes, 0, bytes.length, into, 0, into.length);
+    if (error !== null) throw new Error(error);
+    return into.length - state[0];
+  };
+}
+
+let threadInflater: ((bytes: Uint8Array, into: Uint8Array) => number) | undefined;
 
 /** The decompression step for a compression code (geotiff decoders are loaded once per thread). */
 export async function getDecompressor(compression: number): Promise<Decompressor> {
   if (compression === 1) return (bytes) => bytes;
   if (compression === 8 || compression === 32946) {
-    // A damaged stream must not inflate without bound: allow some slack past the block size.
-    return (bytes, expectedLength) => inflateSync(bytes, { chunkSize: Math.max(64, expectedLength), maxOutputLength: 2 * expectedLength + 65536 });
+    const inflate = (threadInflater ??= createInflater());
+    return (bytes, expectedLength, into) => {
+      const out = into ?? Buffer.allocUnsafeSlow(expectedLength);
+      return out.subarray(0, inflate(bytes, out.subarray(0, expectedLength)));
+    };
   }
   let decoder = geotiffDecoders.get(compression);
   if (!decoder) {
@@ -120,19 +170,22 @@ function viewSamples(bytes: Uint8Array, fmt: BlockFormat, count: number) {
 
 /**
  * Decodes one block. Throws a plain Error with the codec's message on failure (the caller adds
- * the file and block). The result has `keepRows x keepCols` values, row-major, and owns its buffer.
+ * the file and block). The result has `keepRows x keepCols` values, row-major. Without `scratch`
+ * it owns its buffer (it may be transferred to another thread); with `scratch` (at least the
+ * block's decoded size) it may be a view of `scratch`, valid until `scratch` is used again.
  */
-export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: BlockJob, decompress: Decompressor): Float32Array | Float64Array {
+export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: BlockJob, decompress: Decompressor, scratch?: Uint8Array): Float32Array | Float64Array {
   const size = fmt.bitsPerSample / 8;
   const expected = job.encodedRows * fmt.blockWidth * size;
-  let bytes = decompress(compressed, expected);
+  let bytes = decompress(compressed, expected, scratch);
   if (bytes.length < expected) {
     throw new Error(`decoded to ${bytes.length} bytes, expected ${expected}`);
   }
-  // The result's buffer is handed to another thread: copy it (new Uint8Array; Buffer.slice would
-  // only view) unless the decompressor gave a buffer of its own (not the input, not Node's shared
-  // pool for small buffers, not much bigger).
-  const owned = fmt.compression !== 1 && bytes !== compressed && bytes.byteOffset === 0 && bytes.buffer.byteLength < expected + 4096;
+  // The bytes are changed in place below and may be handed to another thread: copy them
+  // (new Uint8Array; Buffer.slice would only view) unless they are in the scratch buffer or in a
+  // buffer of their own (not the input, not Node's shared pool for small buffers, not much bigger).
+  const owned = (scratch !== undefined && bytes.buffer === scratch.buffer)
+    || (fmt.compression !== 1 && bytes !== compressed && bytes.byteOffset === 0 && bytes.buffer.byteLength < expected + 4096);
   bytes = owned ? bytes.subarray(0, expected) : new Uint8Array(bytes.subarray(0, expected));
   if (fmt.predictor === 3) {
     bytes = undoFloatingPointPredictor(bytes, job.encodedRows, fmt.blockWidth, size);

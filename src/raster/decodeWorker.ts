@@ -1,23 +1,38 @@
 /** Worker thread: decodes batches of blocks sent by DecodePool (see pool.ts for the protocol). */
 import { parentPort } from 'node:worker_threads';
-import { decodeBlock, getDecompressor } from './decode.ts';
-import type { DecodeReply, DecodeRequest } from './pool.ts';
+import { BlockDecodeError, decodeInline, type PoolReply, type PoolRequest } from './pool.ts';
+import type { BlockReducer, BlockReducerModule } from './types.ts';
 
 const port = parentPort!;
-port.on('message', async (req: DecodeRequest) => {
-  let index = 0;
+/** Installed reducers by key; creation is awaited by the decode requests that name them. */
+const reducers = new Map<number, Promise<BlockReducer<unknown>>>();
+
+async function createReducer(module: string, init: unknown): Promise<BlockReducer<unknown>> {
+  const mod = (await import(module)) as BlockReducerModule<unknown, unknown>;
+  return mod.createBlockReducer(init);
+}
+
+port.on('message', async (req: PoolRequest) => {
+  if (req.kind === 'install') {
+    const reducer = createReducer(req.module, req.init);
+    reducer.catch(() => {}); // reported by the decode requests that use it
+    reducers.set(req.key, reducer);
+    return;
+  }
+  if (req.kind === 'uninstall') {
+    reducers.delete(req.key);
+    return;
+  }
   try {
-    const decompress = await getDecompressor(req.format.compression);
-    const results: Array<Float32Array | Float64Array> = [];
-    for (; index < req.blocks.length; index++) {
-      const block = req.blocks[index];
-      results.push(decodeBlock(new Uint8Array(req.buffer, block.start, block.length), req.format, block, decompress));
-    }
-    const reply: DecodeReply = { id: req.id, ok: true, results };
-    port.postMessage(reply, results.map((r) => r.buffer as ArrayBuffer));
+    const reducer = req.reducer === undefined ? undefined : await reducers.get(req.reducer);
+    if (req.reducer !== undefined && !reducer) throw new Error(`block reducer ${req.reducer} is not installed`);
+    const outcome = await decodeInline(req.format, req.source, req.blocks, reducer);
+    const reply: PoolReply = { id: req.id, ok: true, ...outcome };
+    port.postMessage(reply, outcome.arrays?.map((a) => a.buffer as ArrayBuffer) ?? []);
   } catch (err) {
-    const reply: DecodeReply = { id: req.id, ok: false, index, message: err instanceof Error ? err.message : String(err) };
+    const index = err instanceof BlockDecodeError ? err.index : -1; // -1: not one block's fault (reading, the reducer)
+    const reply: PoolReply = { id: req.id, ok: false, index, message: err instanceof Error ? err.message : String(err) };
     port.postMessage(reply);
   }
 });
-port.postMessage({ id: 0, ready: true } satisfies DecodeReply);
+port.postMessage({ id: 0, ready: true } satisfies PoolReply);

@@ -1,30 +1,52 @@
 /**
  * A small pool of decode worker threads shared by all reads in the process. Each request is a
- * batch of compressed blocks in one transferred buffer; the reply carries the decoded arrays
- * (transferred back, no copies). Idle workers are unref'd so they never keep the process alive.
+ * batch of adjacent compressed blocks: a byte range of a file, which the worker reads itself
+ * (into memory it reuses), or bytes transferred with the request (cut from a .gz stream). The
+ * reply carries either the decoded arrays (transferred back, no copies) or, when the request
+ * names an installed block reducer, only the reducer's small result for the batch: the decoded
+ * data then never leaves the worker. Idle workers are unref'd so they never keep the process alive.
  */
-import { Worker } from 'node:worker_threads';
-import { decodeBlock, getDecompressor, type BlockFormat, type BlockJob } from './decode.ts';
+import { readSync } from 'node:fs';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../common/worker.ts';
+import { decodeBlock, getDecompressor, type BlockFormat, type BlockJob, type Decompressor } from './decode.ts';
+import type { BlockReducer, BlockReduction } from './types.ts';
 
 export interface BatchBlock extends BlockJob {
   /** Byte range of the compressed block inside the batch buffer. */
   start: number;
   length: number;
+  /** Where the decoded block lies on the grid (what a reducer is told). */
+  row0: number;
+  col0: number;
 }
 
-export interface DecodeRequest {
-  id: number;
-  format: BlockFormat;
-  buffer: ArrayBuffer;
-  blocks: BatchBlock[];
-}
+/**
+ * Where a batch's compressed bytes are: in an open file (read where the batch is decoded; file
+ * descriptors are shared by all threads of the process, and the reader keeps it open until the
+ * last batch is delivered), or given.
+ */
+export type BatchSource =
+  | { fd: number; position: number; length: number }
+  | { bytes: ArrayBuffer };
 
-export type DecodeReply =
+export type PoolRequest =
+  | { kind: 'install'; key: number; module: string; init: unknown }
+  | { kind: 'uninstall'; key: number }
+  | { kind: 'decode'; id: number; format: BlockFormat; source: BatchSource; blocks: BatchBlock[]; reducer?: number };
+
+export type PoolReply =
   | { id: 0; ready: true }
-  | { id: number; ok: true; results: Array<Float32Array | Float64Array> }
+  | { id: number; ok: true; arrays?: Array<Float32Array | Float64Array>; reduced?: unknown }
   | { id: number; ok: false; index: number; message: string };
 
-/** A block of a batch failed to decode: `index` is its position in the batch. */
+/** What a decode request resolves to: the decoded arrays, or the reducer's result for the batch. */
+export interface BatchOutcome {
+  arrays?: Array<Float32Array | Float64Array>;
+  reduced?: unknown;
+}
+
+/** A block of a batch failed to decode: `index` is its position in the batch (-1: the batch as a whole, e.g. reading it). */
 export class BlockDecodeError extends Error {
   constructor(readonly index: number, message: string) {
     super(message);
@@ -32,7 +54,7 @@ export class BlockDecodeError extends Error {
 }
 
 interface Pending {
-  resolve(results: Array<Float32Array | Float64Array>): void;
+  resolve(outcome: BatchOutcome): void;
   reject(err: Error): void;
 }
 
@@ -43,39 +65,59 @@ interface PoolWorker {
 }
 
 /**
- * Starts a worker on the TypeScript source, registering tsx inside it (cger runs from .ts files).
- * workerData must be an object: geotiff's "web-worker" dependency, imported in the worker,
- * destructures it when not on the main thread.
+ * workerData must be an object: geotiff's "web-worker" dependency, imported in the worker for
+ * codecs other than DEFLATE, destructures it when not on the main thread.
  */
 function startWorker(): Worker {
-  const workerUrl = new URL('./decodeWorker.ts', import.meta.url);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const code = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(workerUrl.href)});`;
-  // execArgv []: not the parent's `--import tsx` on top of the register() above (each costs a loader start).
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: {}, execArgv: [] });
+  return startModuleWorker(import.meta.url, './decodeWorker', { workerData: {} });
 }
 
 export class DecodePool {
   private workers: PoolWorker[] = [];
   private nextId = 1;
+  private nextReducerKey = 1;
+  /** Reducers installed on every worker (and on workers started later). */
+  private installed = new Map<number, { module: string; init: unknown }>();
 
   constructor(readonly size: number) {}
 
-  decode(format: BlockFormat, buffer: ArrayBuffer, blocks: BatchBlock[]): Promise<Array<Float32Array | Float64Array>> {
+  /**
+   * Decodes a batch; with `reducer` (a key from `install`) the worker folds the decoded blocks
+   * into its reducer and replies with the reducer's result for the batch.
+   */
+  decode(format: BlockFormat, source: BatchSource, blocks: BatchBlock[], reducer?: number): Promise<BatchOutcome> {
     const slot = this.workers.length < this.size ? this.addWorker() : this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      const request: DecodeRequest = { id, format, buffer, blocks };
-      slot.worker.postMessage(request, [buffer]);
+      const request: PoolRequest = { kind: 'decode', id, format, source, blocks, reducer };
+      slot.worker.postMessage(request, 'bytes' in source ? [source.bytes] : []);
     });
+  }
+
+  /** Creates `reduction`'s reducer on every worker; returns the key that decode requests name. */
+  install(reduction: BlockReduction<unknown>): number {
+    const key = this.nextReducerKey++;
+    const entry = { module: reduction.module, init: reduction.init };
+    this.installed.set(key, entry);
+    for (const w of this.workers) w.worker.postMessage({ kind: 'install', key, ...entry } satisfies PoolRequest);
+    return key;
+  }
+
+  uninstall(key: number): void {
+    this.installed.delete(key);
+    for (const w of this.workers) w.worker.postMessage({ kind: 'uninstall', key } satisfies PoolRequest);
   }
 
   /** Starts all workers now; resolves when they are ready (to overlap their start-up with other work). */
   async warmUp(): Promise<void> {
     while (this.workers.length < this.size) this.addWorker();
+    // Keep the process alive while waiting for them (idle workers are unref'd).
+    const starting = this.workers.filter((w) => w.pending.size === 0);
+    for (const w of starting) w.worker.ref();
     await Promise.all(this.workers.map((w) => w.ready));
+    for (const w of starting) if (w.pending.size === 0) w.worker.unref();
   }
 
   private addWorker(): PoolWorker {
@@ -83,14 +125,13 @@ export class DecodePool {
     let onReady = () => {};
     const ready = new Promise<void>((resolve) => (onReady = resolve));
     const slot: PoolWorker = { worker, pending: new Map(), ready };
-    worker.unref();
-    worker.on('message', (reply: DecodeReply) => {
+    worker.on('message', (reply: PoolReply) => {
       if ('ready' in reply) return onReady();
       const job = slot.pending.get(reply.id);
       if (!job) return;
       slot.pending.delete(reply.id);
       if (slot.pending.size === 0) worker.unref();
-      if (reply.ok) job.resolve(reply.results);
+      if (reply.ok) job.resolve({ arrays: reply.arrays, reduced: reply.reduced });
       else job.reject(new BlockDecodeError(reply.index, reply.message));
     });
     const fail = (err: Error) => {
@@ -101,11 +142,13 @@ export class DecodePool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
+    for (const [key, entry] of this.installed) worker.postMessage({ kind: 'install', key, ...entry } satisfies PoolRequest);
     this.workers.push(slot);
     return slot;
   }
 }
-
 
 const pools = new Map<number, DecodePool>();
 
@@ -116,14 +159,63 @@ export function sharedPool(size: number): DecodePool {
   return pool;
 }
 
-/** Decodes a batch on the calling thread (small reads, where starting workers costs more). */
-export async function decodeInline(format: BlockFormat, buffer: ArrayBuffer, blocks: BatchBlock[]): Promise<Array<Float32Array | Float64Array>> {
-  const decompress = await getDecompressor(format.compression);
-  return blocks.map((block, index) => {
+/** This thread's memory for batches read from files, and for one decoded block when reducing: reused, as fresh memory is costly (see decode.ts). */
+let readBuffer = new Uint8Array(0);
+let scratch = new Uint8Array(0);
+
+/** The batch's bytes: read into this thread's reused buffer, or the bytes given. */
+function batchBytes(source: BatchSource): ArrayBuffer {
+  if ('bytes' in source) return source.bytes;
+  if (readBuffer.length < source.length) readBuffer = new Uint8Array(source.length);
+  let filled = 0;
+  try {
+    while (filled < source.length) {
+      const n = readSync(source.fd, readBuffer, filled, source.length - filled, source.position + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+  } catch (err) {
+    throw new BlockDecodeError(-1, `cannot read bytes ${source.position}-${source.position + source.length} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (filled < source.length) throw new BlockDecodeError(-1, `file is truncated at byte ${source.position + filled}`);
+  return readBuffer.buffer as ArrayBuffer;
+}
+
+/**
+ * Decodes a batch's blocks one by one, handing each to `use` (the worker does this for pool
+ * requests; the reader does it on the calling thread for small reads). With `reuse`, a block's
+ * data is only valid during its `use` call.
+ */
+function decodeBatch(
+  format: BlockFormat, buffer: ArrayBuffer, blocks: BatchBlock[], reuse: boolean, decompress: Decompressor,
+  use: (data: Float32Array | Float64Array, block: BatchBlock) => void,
+): void {
+  const sampleBytes = format.bitsPerSample / 8;
+  blocks.forEach((block, index) => {
+    let data: Float32Array | Float64Array;
     try {
-      return decodeBlock(new Uint8Array(buffer, block.start, block.length), format, block, decompress);
+      const decodedBytes = block.encodedRows * format.blockWidth * sampleBytes;
+      if (reuse && scratch.length < decodedBytes) scratch = new Uint8Array(decodedBytes);
+      data = decodeBlock(new Uint8Array(buffer, block.start, block.length), format, block, decompress, reuse ? scratch : undefined);
     } catch (err) {
       throw new BlockDecodeError(index, err instanceof Error ? err.message : String(err));
     }
+    use(data, block);
   });
+}
+
+/**
+ * Reads and decodes a batch on this thread, into arrays or through `reducer` (what the worker
+ * does for each request; the reader does it on the calling thread for small reads).
+ */
+export async function decodeInline(format: BlockFormat, source: BatchSource, blocks: BatchBlock[], reducer?: BlockReducer<unknown>): Promise<BatchOutcome> {
+  const decompress = await getDecompressor(format.compression);
+  const buffer = batchBytes(source);
+  if (reducer) {
+    decodeBatch(format, buffer, blocks, true, decompress, (data, b) => reducer.add({ row0: b.row0, col0: b.col0, width: b.keepCols, height: b.keepRows, data }));
+    return { reduced: reducer.take() };
+  }
+  const arrays: Array<Float32Array | Float64Array> = [];
+  decodeBatch(format, buffer, blocks, false, decompress, (data) => arrays.push(data));
+  return { arrays };
 }

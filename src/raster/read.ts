@@ -10,15 +10,15 @@
  * after the data, overlapping blocks) is decompressed to a temporary file instead (onNotice says so).
  */
 import { createReadStream } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
-import { BlockDecodeError, decodeInline, sharedPool, type BatchBlock } from './pool.ts';
-import type { CellWindow, Grid, RasterBlock } from './types.ts';
+import { BlockDecodeError, decodeInline, sharedPool, type BatchBlock, type BatchOutcome, type BatchSource } from './pool.ts';
+import type { BlockReducer, BlockReducerModule, BlockReduction, CellWindow, Grid, RasterBlock } from './types.ts';
 
 export interface RasterInfo {
   path: string;
@@ -62,8 +62,6 @@ const INLINE_BELOW_BYTES = 4 * 1024 * 1024;
 
 interface PlannedBlock extends BatchBlock {
   index: number;
-  row0: number;
-  col0: number;
   offset: number;
 }
 
@@ -290,48 +288,87 @@ async function openForReading(path: string): Promise<FileHandle> {
   }
 }
 
-/** Delivers decoded batches in file order, with at most 2 x threads batches in flight (decoding or awaiting delivery). */
+/** What the reader does with each batch: hand the decoded blocks over, or fold them with a reducer. */
+type BatchConsumer =
+  | { kind: 'blocks'; onBlock: (block: RasterBlock) => void }
+  | { kind: 'reduce'; reduction: BlockReduction<unknown>; onResult: (result: unknown) => void };
+
+/** Delivers batches in file order, with at most 2 x threads batches in flight (decoding or awaiting delivery). */
 class OrderedDelivery {
-  private queue: Array<{ batch: Batch; results: Promise<Array<Float32Array | Float64Array>> }> = [];
+  private queue: Array<{ batch: Batch; outcome: Promise<BatchOutcome> }> = [];
+  /** The reducer's key on the worker pool (reduce mode with threads). */
+  private poolReducer: number | undefined;
+  /** A reducer on this thread: for inline decoding and sparse blocks (reduce mode). */
+  private localReducer: Promise<BlockReducer<unknown>> | undefined;
 
   constructor(
     private readonly path: string,
     private readonly parsed: ParsedTiff,
     private readonly threads: number,
-    private readonly onBlock: (block: RasterBlock) => void,
-  ) {}
+    private readonly consumer: BatchConsumer,
+  ) {
+    if (consumer.kind === 'reduce' && threads > 0) this.poolReducer = sharedPool(threads).install(consumer.reduction);
+  }
 
-  async submit(batch: Batch, buffer: ArrayBuffer): Promise<void> {
+  async submit(batch: Batch, source: BatchSource): Promise<void> {
     while (this.queue.length >= Math.max(2, 2 * this.threads)) await this.deliverHead();
     const { format } = this.parsed.layout;
-    const results = this.threads > 0 ? sharedPool(this.threads).decode(format, buffer, batch.blocks) : decodeInline(format, buffer, batch.blocks);
-    results.catch(() => {}); // awaited in order by deliverHead; avoid an unhandled rejection meanwhile
-    this.queue.push({ batch, results });
+    const outcome = this.threads > 0
+      ? sharedPool(this.threads).decode(format, source, batch.blocks, this.poolReducer)
+      : this.reducer().then((reducer) => decodeInline(format, source, batch.blocks, reducer));
+    outcome.catch(() => {}); // awaited in order by deliverHead; avoid an unhandled rejection meanwhile
+    this.queue.push({ batch, outcome });
   }
 
   async finish(): Promise<void> {
     while (this.queue.length > 0) await this.deliverHead();
   }
 
+  /**
+   * Call once, after the last batch or on failure: waits for batches still being decoded (they
+   * read from the caller's file, which must stay open until then) and frees the reducer.
+   */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.queue.map((q) => q.outcome));
+    this.queue = [];
+    if (this.poolReducer !== undefined) sharedPool(this.threads).uninstall(this.poolReducer);
+  }
+
   private async deliverHead(): Promise<void> {
-    const { batch, results } = this.queue.shift()!;
-    let arrays: Array<Float32Array | Float64Array>;
+    const { batch, outcome } = this.queue.shift()!;
+    let result: BatchOutcome;
     try {
-      arrays = await results;
+      result = await outcome;
     } catch (err) {
-      if (err instanceof BlockDecodeError) {
+      if (err instanceof BlockDecodeError && err.index >= 0) {
         throw new CgerError(`${this.path}: ${describeBlock(this.parsed.layout, batch.blocks[err.index].index)} failed to decode: ${err.message}`);
       }
+      if (err instanceof BlockDecodeError) throw new CgerError(`${this.path}: ${err.message}`);
       throw new CgerError(`${this.path}: decoding failed (${errorMessage(err)})`);
     }
-    batch.blocks.forEach((b, i) => this.onBlock({ row0: b.row0, col0: b.col0, width: b.keepCols, height: b.keepRows, data: arrays[i] }));
+    if (this.consumer.kind === 'reduce') this.consumer.onResult(result.reduced);
+    else batch.blocks.forEach((b, i) => this.deliver(b, result.arrays![i]));
   }
 
   /** A block with no bytes (GDAL sparse file): nodata if the file has one, else 0, as GDAL reads it. */
-  deliverSparse(block: PlannedBlock): void {
+  async deliverSparse(block: PlannedBlock): Promise<void> {
     const ctor = outputIsFloat64(this.parsed.layout.format) ? Float64Array : Float32Array;
-    const data = new ctor(block.keepRows * block.keepCols).fill(this.parsed.nodata ?? 0);
-    this.onBlock({ row0: block.row0, col0: block.col0, width: block.keepCols, height: block.keepRows, data });
+    await this.deliver(block, new ctor(block.keepRows * block.keepCols).fill(this.parsed.nodata ?? 0));
+  }
+
+  private async deliver(block: PlannedBlock, data: Float32Array | Float64Array): Promise<void> {
+    const decoded: RasterBlock = { row0: block.row0, col0: block.col0, width: block.keepCols, height: block.keepRows, data };
+    if (this.consumer.kind === 'blocks') return this.consumer.onBlock(decoded);
+    const reducer = (await this.reducer())!;
+    reducer.add(decoded);
+    this.consumer.onResult(reducer.take());
+  }
+
+  private reducer(): Promise<BlockReducer<unknown> | undefined> {
+    if (this.consumer.kind !== 'reduce') return Promise.resolve(undefined);
+    const { module, init } = this.consumer.reduction;
+    this.localReducer ??= import(module).then((m: BlockReducerModule<unknown, unknown>) => m.createBlockReducer(init));
+    return this.localReducer;
   }
 }
 
@@ -344,35 +381,37 @@ function chooseThreads(opts: ReadOptions, batches: Batch[]): number {
 /** Runs the batches in file order; sparse blocks are delivered at their place in that order. */
 async function runBatches(
   path: string, parsed: ParsedTiff, blocks: PlannedBlock[], batches: Batch[], opts: ReadOptions,
-  onBlock: (block: RasterBlock) => void, fetch: (batch: Batch) => Promise<ArrayBuffer>,
+  consumer: BatchConsumer, fetch: (batch: Batch) => Promise<BatchSource>,
 ): Promise<void> {
-  const delivery = new OrderedDelivery(path, parsed, chooseThreads(opts, batches), onBlock);
-  const sparse = blocks.filter((b) => b.length === 0);
-  let nextSparse = 0;
-  for (const batch of batches) {
-    while (nextSparse < sparse.length && sparse[nextSparse].offset <= batch.start) {
-      await delivery.finish();
-      delivery.deliverSparse(sparse[nextSparse++]);
+  const delivery = new OrderedDelivery(path, parsed, chooseThreads(opts, batches), consumer);
+  try {
+    const sparse = blocks.filter((b) => b.length === 0);
+    let nextSparse = 0;
+    for (const batch of batches) {
+      while (nextSparse < sparse.length && sparse[nextSparse].offset <= batch.start) {
+        await delivery.finish();
+        await delivery.deliverSparse(sparse[nextSparse++]);
+      }
+      await delivery.submit(batch, await fetch(batch));
     }
-    await delivery.submit(batch, await fetch(batch));
+    await delivery.finish();
+    while (nextSparse < sparse.length) await delivery.deliverSparse(sparse[nextSparse++]);
+  } finally {
+    await delivery.close();
   }
-  await delivery.finish();
-  while (nextSparse < sparse.length) delivery.deliverSparse(sparse[nextSparse++]);
 }
 
-async function readPlainBlocks(handle: FileHandle, path: string, displayPath: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions): Promise<RasterInfo> {
+async function readPlainBlocks(handle: FileHandle, displayPath: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
   const { size } = await handle.stat();
   const parsed = await parseFile(handle, displayPath, size);
   const blocks = planBlocks(parsed.layout, opts.window);
   checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
   // Overlapping blocks are legal TIFF (never written by GDAL); read those one by one.
   const batches = makeBatches(blocks, parsed.layout) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, decodedBytes: 0, blocks: [{ ...b, start: 0 }] }));
-  await runBatches(displayPath, parsed, blocks, batches, opts, onBlock, async (batch) => {
-    const buffer = Buffer.allocUnsafeSlow(batch.end - batch.start);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, batch.start);
-    if (bytesRead < buffer.length) throw new CgerError(`${displayPath}: file is truncated at byte ${batch.start + bytesRead}`);
-    opts.onBytes?.(bytesRead);
-    return buffer.buffer as ArrayBuffer;
+  // The batches are read where they are decoded (a worker, into memory it reuses).
+  await runBatches(displayPath, parsed, blocks, batches, opts, consumer, async (batch) => {
+    opts.onBytes?.(batch.end - batch.start);
+    return { fd: handle.fd, position: batch.start, length: batch.end - batch.start };
   });
   return toInfo(displayPath, parsed, false);
 }
@@ -396,7 +435,7 @@ async function viaTempFile<T>(path: string, cursor: GunzipCursor, head: Buffer |
   }
 }
 
-async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions): Promise<RasterInfo> {
+async function readGzipBlocks(path: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
   const cursor = new GunzipCursor(path, opts.onBytes);
   const notice = opts.onNotice ?? (() => {});
   try {
@@ -407,7 +446,7 @@ async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => voi
       return await viaTempFile(path, cursor, head, notice, async (tmp) => {
         const handle = await openForReading(tmp);
         try {
-          const info = await readPlainBlocks(handle, tmp, path, onBlock, opts);
+          const info = await readPlainBlocks(handle, path, consumer, opts);
           return { ...info, layout: { ...info.layout, gzipped: true } };
         } finally {
           await handle.close();
@@ -415,7 +454,7 @@ async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => voi
       });
     }
     const headLength = cursor.position;
-    await runBatches(path, parsed, blocks, batches, opts, onBlock, async (batch) => {
+    await runBatches(path, parsed, blocks, batches, opts, consumer, async (batch) => {
       const out = Buffer.allocUnsafeSlow(batch.end - batch.start);
       let filled = 0;
       if (batch.start < headLength) {
@@ -431,7 +470,7 @@ async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => voi
           throw new CgerError(`${path}: file is truncated: ${describeBlock(parsed.layout, index)} needs bytes up to ${batch.end} but the TIFF data ends at byte ${cursor.position}`);
         }
       }
-      return out.buffer as ArrayBuffer;
+      return { bytes: out.buffer as ArrayBuffer };
     });
     return toInfo(path, parsed, true);
   } finally {
@@ -445,11 +484,25 @@ async function readGzipBlocks(path: string, onBlock: (block: RasterBlock) => voi
  * grid width); tiles are clipped to the grid. Nodata and NaN are left as they are. Resolves with
  * the raster's info when all blocks are delivered; rejects with a CgerError on any failure.
  */
-export async function readBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
+export function readBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
+  return readWith(path, { kind: 'blocks', onBlock }, opts);
+}
+
+/**
+ * Like readBlocks, but the blocks are folded by the reducer that `reduction` names, where they
+ * are decoded (worker threads, or this thread for small reads): `onResult` receives one result
+ * per batch of adjacent blocks, in file order, whatever the thread count, so folding the results
+ * in the order received is deterministic.
+ */
+export function reduceBlocks<I, R>(path: string, reduction: BlockReduction<I>, onResult: (result: R) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
+  return readWith(path, { kind: 'reduce', reduction, onResult: onResult as (result: unknown) => void }, opts);
+}
+
+async function readWith(path: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
   const handle = await openForReading(path);
   try {
-    if (await isGzipFile(handle)) return await readGzipBlocks(path, onBlock, opts);
-    return await readPlainBlocks(handle, path, path, onBlock, opts);
+    if (await isGzipFile(handle)) return await readGzipBlocks(path, consumer, opts);
+    return await readPlainBlocks(handle, path, consumer, opts);
   } finally {
     await handle.close();
   }
@@ -457,8 +510,18 @@ export async function readBlocks(path: string, onBlock: (block: RasterBlock) => 
 
 /**
  * Starts the decode worker threads now (default os.availableParallelism()) so their start-up
- * (~0.4 s CPU) overlaps other work, e.g. computing coverage before the first month is read.
+ * overlaps other work, e.g. loading boundaries before the first month is read.
  */
 export async function warmUpDecoders(threads = availableParallelism()): Promise<void> {
   if (threads > 0) await sharedPool(threads).warmUp();
+}
+
+/**
+ * Starts the decode workers in the background if any of `paths` is big enough to be decoded on
+ * them (small reads decode on the calling thread), so that their start-up overlaps other work.
+ * Files that cannot be read are skipped: reading them reports the problem.
+ */
+export async function warmUpDecodersFor(paths: string[], threads?: number): Promise<void> {
+  const big = await Promise.all(paths.map((p) => stat(p).then((s) => s.size >= INLINE_BELOW_BYTES, () => false)));
+  if (big.some(Boolean) && threads !== 0) await warmUpDecoders(threads);
 }

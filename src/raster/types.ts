@@ -37,3 +37,29 @@ export interface RasterBlock {
   height: number;
   data: Float32Array | Float64Array;
 }
+
+/**
+ * Folds decoded blocks into a small result where they are decoded (on a decode worker), so the
+ * decoded data never crosses threads. `take` returns the result of the blocks added since the
+ * last `take` and starts afresh: the reader calls it once per batch of blocks.
+ */
+export interface BlockReducer<R> {
+  /** `block.data` is only valid during the call (its memory is reused for the next block). */
+  add(block: RasterBlock): void;
+  take(): R;
+}
+
+/**
+ * Names a reducer that worker threads can create: `module` is the URL of an ES module exporting
+ * `createBlockReducer(init)`; `init` must survive structured cloning (typed arrays clone fast,
+ * large graphs of small objects do not).
+ */
+export interface BlockReduction<I> {
+  module: string;
+  init: I;
+}
+
+/** The shape of a module named by BlockReduction.module. */
+export interface BlockReducerModule<I, R> {
+  createBlockReducer(init: I): BlockReducer<R>;
+}

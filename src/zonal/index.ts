@@ -1,8 +1,8 @@
 import { loadZones, type ZoneSet } from '../zones/index.ts';
-import { checkOdiacLattice, readBlocks, readRasterInfo, type RasterInfo } from '../raster/index.ts';
+import { checkOdiacLattice, readRasterInfo, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
-import { accumulateBlock, createAccumulator } from './sums.ts';
+import { addAccumulator, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type PackedCoverage, type ZoneAccumulator, type ZoneSumsInit } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
 export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
@@ -72,6 +72,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
   const lonLat = await load(lonLatCrs, opts.onWarning);
   const zoneSets = new Map<string, Promise<ZoneSet>>([[crsKey(lonLatCrs), Promise.resolve(lonLat)]]);
   const coverages = new Map<string, Promise<Coverage>>();
+  const packed = new WeakMap<Coverage, PackedCoverage>();
 
   const zonesIn = (crs: Crs): Promise<ZoneSet> => {
     const key = crsKey(crs);
@@ -97,7 +98,10 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     const acc = createAccumulator(cov.zones.length);
     const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
     if (sumOpts.fullGrid || cov.row1 > cov.row0) {
-      await readBlocks(rasterPath, (block) => accumulateBlock(acc, cov, block, info.nodata), {
+      if (!packed.has(cov)) packed.set(cov, packCoverage(cov));
+      const init: ZoneSumsInit = { coverage: packed.get(cov)!, nodata: info.nodata };
+      // The blocks are summed where they are decoded; the per-batch sums arrive in file order.
+      await reduceBlocks(rasterPath, { module: ZONE_SUMS_MODULE, init }, (part: ZoneAccumulator) => addAccumulator(acc, part), {
         window, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
       });
     }

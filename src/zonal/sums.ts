@@ -1,7 +1,61 @@
-import type { RasterBlock } from '../raster/types.ts';
+/**
+ * Zone sums of decoded blocks. This module is the block reducer the zonal engine hands to the
+ * raster reader (`ZONE_SUMS_MODULE`): it runs on the decode workers, where each block is decoded,
+ * so it imports nothing but types.
+ */
+import type { BlockReducer, RasterBlock } from '../raster/types.ts';
 import type { Coverage } from './types.ts';
 
-/** Running per-zone totals for one raster. */
+/** URL of this module, for `reduceBlocks` (the .ts or compiled .js, whichever is running). */
+export const ZONE_SUMS_MODULE = import.meta.url;
+
+/**
+ * A Coverage flattened into typed arrays: cheap to send to worker threads (structured cloning
+ * the run objects of all 34 provinces takes ~250 ms; these arrays take a few).
+ */
+export interface PackedCoverage {
+  zoneCount: number;
+  row0: number;
+  row1: number;
+  col0: number;
+  col1: number;
+  /** The runs of grid row r are runs k in [rowStart[r - row0], rowStart[r - row0 + 1]). */
+  rowStart: Int32Array;
+  /** Four ints per run k at 4k: zone, col0, col1, offset of the run's first fraction, or -1 when fully covered. */
+  runs: Int32Array;
+  fractions: Float64Array;
+}
+
+export function packCoverage(coverage: Coverage): PackedCoverage {
+  const rowStart = new Int32Array(coverage.rows.length + 1);
+  let runCount = 0;
+  let fractionCount = 0;
+  coverage.rows.forEach((row, r) => {
+    rowStart[r] = runCount;
+    runCount += row.length;
+    for (const run of row) fractionCount += run.fractions?.length ?? 0;
+  });
+  rowStart[coverage.rows.length] = runCount;
+  const runs = new Int32Array(4 * runCount);
+  const fractions = new Float64Array(fractionCount);
+  let k = 0;
+  let f = 0;
+  for (const row of coverage.rows) {
+    for (const run of row) {
+      runs[k++] = run.zone;
+      runs[k++] = run.col0;
+      runs[k++] = run.col1;
+      runs[k++] = run.fractions ? f : -1;
+      if (run.fractions) { fractions.set(run.fractions, f); f += run.fractions.length; }
+    }
+  }
+  return {
+    zoneCount: coverage.zones.length, row0: coverage.row0, row1: coverage.row1, col0: coverage.col0, col1: coverage.col1,
+    rowStart, runs, fractions,
+  };
+}
+
+/** Running per-zone totals for one raster (or one batch of its blocks). */
 export interface ZoneAccumulator {
   sum: Float64Array;
   coverage: Float64Array;
@@ -22,21 +76,53 @@ export function createAccumulator(zoneCount: number): ZoneAccumulator {
   };
 }
 
+/** Adds `part` into `total` (the engine folds the per-batch results in file order). */
+export function addAccumulator(total: ZoneAccumulator, part: ZoneAccumulator): void {
+  for (let z = 0; z < total.sum.length; z++) {
+    total.sum[z] += part.sum[z];
+    total.coverage[z] += part.coverage[z];
+    total.cells[z] += part.cells[z];
+  }
+  total.gridTotal += part.gridTotal;
+  total.outside += part.outside;
+}
+
+export interface ZoneSumsInit {
+  coverage: PackedCoverage;
+  nodata: number | null;
+}
+
+/** The block reducer run on the decode workers: each batch's zone sums. */
+export function createBlockReducer({ coverage, nodata }: ZoneSumsInit): BlockReducer<ZoneAccumulator> {
+  let acc = createAccumulator(coverage.zoneCount);
+  const covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0));
+  return {
+    add: (block) => accumulateBlock(acc, coverage, block, nodata, covered),
+    take: () => {
+      const batch = acc;
+      acc = createAccumulator(coverage.zoneCount);
+      return batch;
+    },
+  };
+}
+
 /**
  * Adds one decoded block to the accumulator. Nodata and NaN cells are skipped.
  *
  * `outside` is computed independently of the zone sums, from each cell's total covered share
  * (clamped to 1), so that the mass audit "zones + outside = grid total" fails when zones overlap
- * instead of holding by construction.
+ * instead of holding by construction. `covered` is scratch space of the coverage window's width,
+ * all zeros on entry and on return.
  */
-export function accumulateBlock(acc: ZoneAccumulator, coverage: Coverage, block: RasterBlock, nodata: number | null): void {
+export function accumulateBlock(
+  acc: ZoneAccumulator, coverage: PackedCoverage, block: RasterBlock, nodata: number | null,
+  covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0)),
+): void {
   const { data, width, height, row0, col0 } = block;
   const nodataValue = nodata === null ? NaN : data instanceof Float32Array ? Math.fround(nodata) : nodata;
   const blockCol1 = col0 + width;
-  // Columns of this block inside the coverage window; covered shares are tracked only there.
-  const winCol0 = Math.max(col0, coverage.col0);
-  const winCol1 = Math.min(blockCol1, coverage.col1);
-  const covered = new Float64Array(Math.max(0, winCol1 - winCol0));
+  const { runs, fractions, rowStart } = coverage;
+  const winCol0 = coverage.col0;
 
   for (let r = 0; r < height; r++) {
     const gridRow = row0 + r;
@@ -47,42 +133,49 @@ export function accumulateBlock(acc: ZoneAccumulator, coverage: Coverage, block:
       if (v === v && v !== nodataValue) rowTotal += v;
     }
     acc.gridTotal += rowTotal;
-
-    const runs = gridRow >= coverage.row0 && gridRow < coverage.row1 ? coverage.rows[gridRow - coverage.row0] : undefined;
-    if (!runs || runs.length === 0 || winCol1 <= winCol0) {
+    if (gridRow < coverage.row0 || gridRow >= coverage.row1) {
       acc.outside += rowTotal;
       continue;
     }
-    covered.fill(0);
-    for (const run of runs) {
-      const c0 = Math.max(run.col0, col0);
-      const c1 = Math.min(run.col1, blockCol1);
+    const k0 = rowStart[gridRow - coverage.row0];
+    const k1 = rowStart[gridRow - coverage.row0 + 1];
+    for (let k = k0; k < k1; k++) {
+      const runCol0 = runs[4 * k + 1];
+      const c0 = Math.max(runCol0, col0);
+      const c1 = Math.min(runs[4 * k + 2], blockCol1);
       if (c1 <= c0) continue;
+      const offset = runs[4 * k + 3] - runCol0; // fraction of column c is fractions[offset + c]
+      const whole = runs[4 * k + 3] < 0;
       let sum = 0;
       let cov = 0;
       let cells = 0;
-      const fr = run.fractions;
       for (let c = c0; c < c1; c++) {
         const v = data[base + c];
         if (v !== v || v === nodataValue) continue;
-        const f = fr === null ? 1 : fr[c - run.col0];
+        const f = whole ? 1 : fractions[offset + c];
         if (f <= 0) continue;
         sum += v * f;
         cov += f;
         cells++;
         covered[c - winCol0] += f;
       }
-      acc.sum[run.zone] += sum;
-      acc.coverage[run.zone] += cov;
-      acc.cells[run.zone] += cells;
+      const zone = runs[4 * k];
+      acc.sum[zone] += sum;
+      acc.coverage[zone] += cov;
+      acc.cells[zone] += cells;
     }
-    // Outside = row total minus the window's valid cells, plus their uncovered shares.
+    // Outside = row total minus each covered cell's value times its (clamped) covered share.
+    // A cell in several runs is counted at its first visit, which also clears its scratch slot.
     let outside = rowTotal;
-    for (let c = winCol0; c < winCol1; c++) {
-      const v = data[base + c];
-      if (v !== v || v === nodataValue) continue;
-      const share = covered[c - winCol0];
-      outside -= v * Math.min(share, 1);
+    for (let k = k0; k < k1; k++) {
+      const c0 = Math.max(runs[4 * k + 1], col0);
+      const c1 = Math.min(runs[4 * k + 2], blockCol1);
+      for (let c = c0; c < c1; c++) {
+        const share = covered[c - winCol0];
+        if (share === 0) continue;
+        covered[c - winCol0] = 0;
+        outside -= data[base + c] * Math.min(share, 1);
+      }
     }
     acc.outside += outside;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import * as shapefile from 'shapefile';
+import type * as shapefile from 'shapefile';
 import { CgerError } from '../common/errors.ts';
 import type { Crs } from '../raster/types.ts';
 import type { Polygon, Position, Ring } from './types.ts';
@@ -193,7 +193,9 @@ async function readShapefile(shpPath: string): Promise<RawBoundaries> {
 
   let source: shapefile.ShapefileSource;
   try {
-    source = await shapefile.open(shp, dbf, { encoding });
+    // Loaded here, not at start-up: most runs read GeoJSON.
+    const { open } = await import('shapefile');
+    source = await open(shp, dbf, { encoding });
   } catch (err) {
     throw new CgerError(`${shpPath}: cannot read shapefile: ${(err as Error).message}`);
   }
