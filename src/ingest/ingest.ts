@@ -151,7 +151,7 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
           record.sumMs = performance.now() - t0;
           record.grid = JSON.stringify(sums.grid);
           record.nodata = sums.nodata;
-          const audit = massAudit(sums.zones.map((z) => z.sum), sums.outside, sums.gridTotal);
+          const audit = massAudit(sums.zones.map((z) => z.sum), sums.outside!, sums.gridTotal!); // set: fullGrid
           if (audit.relError > MASS_AUDIT_TOLERANCE || !Number.isFinite(audit.relError)) {
             throw new MonthFailure(
               `mass audit failed for ${file.name}: zones ${audit.zonesTotal} + outside ${audit.outside} != grid total ${audit.gridTotal} ` +

@@ -3,7 +3,7 @@
  * the map exactly (rotation/shear, ground control points, user-defined or unknown CRS, no
  * georeferencing) is refused with a CgerError rather than guessed.
  */
-import proj4 from 'proj4';
+import { proj4 } from './proj4.ts';
 import { CgerError } from '../common/errors.ts';
 import type { Crs, Grid } from './types.ts';
 
@@ -55,7 +55,7 @@ export function crsForEpsg(epsg: number): Crs | null {
   if (epsg === 4490) return { epsg, definition: '+proj=longlat +ellps=GRS80 +no_defs' }; // CGCS2000
   if (epsg >= 32601 && epsg <= 32660) return { epsg, definition: `+proj=utm +zone=${epsg - 32600} +datum=WGS84 +units=m +no_defs` };
   if (epsg >= 32701 && epsg <= 32760) return { epsg, definition: `+proj=utm +zone=${epsg - 32700} +south +datum=WGS84 +units=m +no_defs` };
-  if (proj4.defs(`EPSG:${epsg}`)) return { epsg, definition: `EPSG:${epsg}` };
+  if (proj4().defs(`EPSG:${epsg}`)) return { epsg, definition: `EPSG:${epsg}` };
   return null;
 }
 

@@ -26,14 +26,14 @@ export interface RasterSums {
   nodata: number | null;
   /** One entry per zone, in zone order (sorted by id). */
   zones: ZoneSums[];
-  /** What lies in the decoded blocks but in no zone; the whole grid's when `fullGrid`. */
-  outside: number;
-  /** Sum of every valid cell decoded; the whole grid's when `fullGrid`. */
-  gridTotal: number;
+  /** What lies in the grid but in no zone (null unless `fullGrid`). */
+  outside: number | null;
+  /** Sum of every valid cell of the grid (null unless `fullGrid`). */
+  gridTotal: number | null;
 }
 
 export interface SumRasterOptions {
-  /** Decode every block, not only those under the zones, so `outside` and `gridTotal` cover the grid. */
+  /** Decode every block, not only those under the zones, and total `outside` and `gridTotal`. */
   fullGrid?: boolean;
   threads?: number;
   onBytes?: (n: number) => void;
@@ -99,7 +99,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
     if (sumOpts.fullGrid || cov.row1 > cov.row0) {
       if (!packed.has(cov)) packed.set(cov, packCoverage(cov));
-      const init: ZoneSumsInit = { coverage: packed.get(cov)!, nodata: info.nodata };
+      const init: ZoneSumsInit = { coverage: packed.get(cov)!, nodata: info.nodata, remainder: !!sumOpts.fullGrid };
       // The blocks are summed where they are decoded; the per-batch sums arrive in file order.
       await reduceBlocks(rasterPath, { module: ZONE_SUMS_MODULE, init }, (part: ZoneAccumulator) => addAccumulator(acc, part), {
         window, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
@@ -110,8 +110,8 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
       grid: info.grid,
       nodata: info.nodata,
       zones: cov.zones.map((z, i) => ({ id: z.id, name: z.name, sum: acc.sum[i], coverage: acc.coverage[i], cells: acc.cells[i] })),
-      outside: acc.outside,
-      gridTotal: acc.gridTotal,
+      outside: sumOpts.fullGrid ? acc.outside : null,
+      gridTotal: sumOpts.fullGrid ? acc.gridTotal : null,
     };
   };
 

@@ -60,9 +60,9 @@ export interface ZoneAccumulator {
   sum: Float64Array;
   coverage: Float64Array;
   cells: Float64Array;
-  /** Sum of every valid cell delivered (the whole grid when every block is read). */
+  /** Sum of every valid cell delivered (the whole grid when every block is read); 0 unless counting the remainder. */
   gridTotal: number;
-  /** Sum of value x (1 - covered share) over valid cells: what lies in no zone. */
+  /** Sum of value x (1 - covered share) over valid cells: what lies in no zone; 0 unless counting the remainder. */
   outside: number;
 }
 
@@ -90,14 +90,16 @@ export function addAccumulator(total: ZoneAccumulator, part: ZoneAccumulator): v
 export interface ZoneSumsInit {
   coverage: PackedCoverage;
   nodata: number | null;
+  /** Also total every cell and what lies outside the zones (gridTotal, outside): a pass over whole rows. */
+  remainder: boolean;
 }
 
 /** The block reducer run on the decode workers: each batch's zone sums. */
-export function createBlockReducer({ coverage, nodata }: ZoneSumsInit): BlockReducer<ZoneAccumulator> {
+export function createBlockReducer({ coverage, nodata, remainder }: ZoneSumsInit): BlockReducer<ZoneAccumulator> {
   let acc = createAccumulator(coverage.zoneCount);
   const covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0));
   return {
-    add: (block) => accumulateBlock(acc, coverage, block, nodata, covered),
+    add: (block) => accumulateBlock(acc, coverage, block, nodata, remainder, covered),
     take: () => {
       const batch = acc;
       acc = createAccumulator(coverage.zoneCount);
@@ -109,13 +111,13 @@ export function createBlockReducer({ coverage, nodata }: ZoneSumsInit): BlockRed
 /**
  * Adds one decoded block to the accumulator. Nodata and NaN cells are skipped.
  *
- * `outside` is computed independently of the zone sums, from each cell's total covered share
- * (clamped to 1), so that the mass audit "zones + outside = grid total" fails when zones overlap
- * instead of holding by construction. `covered` is scratch space of the coverage window's width,
- * all zeros on entry and on return.
+ * With `remainder`, `outside` is computed independently of the zone sums, from each cell's total
+ * covered share (clamped to 1), so that the mass audit "zones + outside = grid total" fails when
+ * zones overlap instead of holding by construction. `covered` is scratch space of the coverage
+ * window's width, all zeros on entry and on return.
  */
 export function accumulateBlock(
-  acc: ZoneAccumulator, coverage: PackedCoverage, block: RasterBlock, nodata: number | null,
+  acc: ZoneAccumulator, coverage: PackedCoverage, block: RasterBlock, nodata: number | null, remainder: boolean,
   covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0)),
 ): void {
   const { data, width, height, row0, col0 } = block;
@@ -128,11 +130,13 @@ export function accumulateBlock(
     const gridRow = row0 + r;
     const base = r * width - col0; // data index of grid column c is base + c
     let rowTotal = 0;
-    for (let i = r * width, end = i + width; i < end; i++) {
-      const v = data[i];
-      if (v === v && v !== nodataValue) rowTotal += v;
+    if (remainder) {
+      for (let i = r * width, end = i + width; i < end; i++) {
+        const v = data[i];
+        if (v === v && v !== nodataValue) rowTotal += v;
+      }
+      acc.gridTotal += rowTotal;
     }
-    acc.gridTotal += rowTotal;
     if (gridRow < coverage.row0 || gridRow >= coverage.row1) {
       acc.outside += rowTotal;
       continue;
@@ -157,13 +161,14 @@ export function accumulateBlock(
         sum += v * f;
         cov += f;
         cells++;
-        covered[c - winCol0] += f;
+        if (remainder) covered[c - winCol0] += f;
       }
       const zone = runs[4 * k];
       acc.sum[zone] += sum;
       acc.coverage[zone] += cov;
       acc.cells[zone] += cells;
     }
+    if (!remainder) continue;
     // Outside = row total minus each covered cell's value times its (clamped) covered share.
     // A cell in several runs is counted at its first visit, which also clears its scratch slot.
     let outside = rowTotal;

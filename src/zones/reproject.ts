@@ -1,4 +1,4 @@
-import proj4 from 'proj4';
+import { proj4 } from '../raster/proj4.ts';
 import { CgerError } from '../common/errors.ts';
 import type { Crs } from '../raster/types.ts';
 import type { Polygon } from './types.ts';
@@ -12,7 +12,7 @@ function isWgs84LonLat(crs: Crs): boolean {
 }
 
 function proj4Definition(crs: Crs): string {
-  return crs.epsg !== undefined && proj4.defs(`EPSG:${crs.epsg}`) ? `EPSG:${crs.epsg}` : crs.definition;
+  return crs.epsg !== undefined && proj4().defs(`EPSG:${crs.epsg}`) ? `EPSG:${crs.epsg}` : crs.definition;
 }
 
 /**
@@ -24,7 +24,7 @@ export function reprojectPolygons(polygons: Polygon[][], from: Crs, to: Crs, whe
   if (from.definition === to.definition) return polygons;
   let forward: (p: number[]) => number[];
   try {
-    forward = proj4(proj4Definition(from), proj4Definition(to)).forward;
+    forward = proj4()(proj4Definition(from), proj4Definition(to)).forward;
   } catch (err) {
     throw new CgerError(`${where}: cannot reproject from "${from.definition.slice(0, 80)}" to "${to.definition.slice(0, 80)}": ${(err as Error).message}`);
   }
