@@ -37,7 +37,8 @@ export async function aggregateRasters(engine: ZoneEngine, paths: string[], opts
       const sums = await engine.sumRaster(path, { ...opts, onBytes: (n) => { bytes += n; } });
       const coverage = await engine.coverage(sums.grid);
       const touching = new Set<string>();
-      for (const runs of coverage.rows) for (const run of runs) touching.add(coverage.zones[run.zone].id);
+      const { runs } = coverage.packed;
+      for (let k = 0; k < runs.length; k += 4) touching.add(coverage.zones[runs[k]].id);
       const name = parseOdiacName(path);
       opts.onRasterDone?.(path, bytes);
       return { ok: true as const, result: { ...sums, year: name?.year ?? null, month: name?.month ?? null, touching } };

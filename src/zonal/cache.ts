@@ -5,7 +5,8 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import type { Grid } from '../raster/types.ts';
 import type { ZoneSet } from '../zones/index.ts';
 import { computeCoverage } from './coverage.ts';
-import type { Coverage, CoverageMethod, CoverageRun } from './types.ts';
+import { coverageFromPacked } from './packed.ts';
+import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
 /** Bump when the coverage algorithm or the file layout changes: old cache files are then ignored. */
 export const COVERAGE_FORMAT_VERSION = 1;
@@ -19,8 +20,19 @@ export interface CoverageCacheOptions {
   onNotice?: (message: string) => void;
 }
 
+/** What identifies a zone set in the cache: its file's hash and the zones' ids and names. */
+export interface ZoneIdentity {
+  hash: string;
+  zones: ZoneInfo[];
+}
+
+/** A zone set known by its identity, its geometry loaded only when the coverage must be computed. */
+export interface LazyZoneSet extends ZoneIdentity {
+  load(): Promise<ZoneSet>;
+}
+
 /** Everything the coverage depends on. Two grids with the same geometry share a cache entry. */
-function cacheKey(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod) {
+function cacheKey(zoneSet: ZoneIdentity, grid: Grid, method: CoverageMethod) {
   return {
     formatVersion: COVERAGE_FORMAT_VERSION,
     method,
@@ -35,7 +47,7 @@ function cacheKey(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod) {
 }
 
 /** The cache file for this (grid, boundary file, method). */
-export function coverageCachePath(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, cacheDir: string): string {
+export function coverageCachePath(zoneSet: ZoneIdentity, grid: Grid, method: CoverageMethod, cacheDir: string): string {
   const digest = createHash('sha256').update(JSON.stringify(cacheKey(zoneSet, grid, method))).digest('hex');
   return join(cacheDir, `coverage-${method}-v${COVERAGE_FORMAT_VERSION}-${digest.slice(0, 20)}.bin`);
 }
@@ -43,12 +55,14 @@ export function coverageCachePath(zoneSet: ZoneSet, grid: Grid, method: Coverage
 /**
  * Returns the coverage of the zones on the grid, from the cache when a valid entry exists,
  * otherwise computed and written to the cache (atomically). A corrupt entry is rebuilt.
- * Without `cacheDir` the coverage is just computed.
+ * Without `cacheDir` the coverage is just computed. A LazyZoneSet's geometry is loaded only
+ * to compute.
  */
 export async function loadOrComputeCoverage(
-  zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, options: CoverageCacheOptions,
+  zoneSet: ZoneSet | LazyZoneSet, grid: Grid, method: CoverageMethod, options: CoverageCacheOptions,
 ): Promise<Coverage> {
-  if (options.cacheDir === undefined) return computeCoverage(zoneSet, grid, method);
+  const compute = async () => computeCoverage('load' in zoneSet ? await zoneSet.load() : zoneSet, grid, method);
+  if (options.cacheDir === undefined) return compute();
   const notice = options.onNotice ?? ((m: string) => process.stderr.write(m + '\n'));
   const path = coverageCachePath(zoneSet, grid, method, options.cacheDir);
   const key = JSON.stringify(cacheKey(zoneSet, grid, method));
@@ -59,7 +73,7 @@ export async function loadOrComputeCoverage(
       notice(`coverage cache ${path} is unusable (${(err as Error).message}): rebuilding it`);
     }
   }
-  const coverage = computeCoverage(zoneSet, grid, method);
+  const coverage = await compute();
   writeFileAtomic(path, encodeCoverage(coverage, key));
   return coverage;
 }
@@ -81,35 +95,21 @@ interface Header {
 }
 
 export function encodeCoverage(coverage: Coverage, key: string): Uint8Array {
+  const { rowStart, runs, fractions } = coverage.packed;
   const rowCount = coverage.row1 - coverage.row0;
-  let runCount = 0;
-  let fractionCount = 0;
-  for (const row of coverage.rows) {
-    runCount += row.length;
-    for (const run of row) if (run.fractions) fractionCount += run.fractions.length;
-  }
+  const runCount = runs.length / 4;
   const intCount = rowCount + 4 * runCount;
   const intBytes = Math.ceil((intCount * 4) / 8) * 8;
-  const body = new ArrayBuffer(intBytes + fractionCount * 8);
+  const body = new ArrayBuffer(intBytes + fractions.length * 8);
   const ints = new Int32Array(body, 0, intCount);
-  const fractions = new Float64Array(body, intBytes, fractionCount);
-  let i = rowCount;
-  let f = 0;
-  coverage.rows.forEach((row, r) => {
-    ints[r] = row.length;
-    for (const run of row) {
-      ints[i++] = run.zone;
-      ints[i++] = run.col0;
-      ints[i++] = run.col1;
-      ints[i++] = run.fractions ? f : -1;
-      if (run.fractions) { fractions.set(run.fractions, f); f += run.fractions.length; }
-    }
-  });
+  for (let r = 0; r < rowCount; r++) ints[r] = rowStart[r + 1] - rowStart[r];
+  ints.set(runs, rowCount);
+  new Float64Array(body, intBytes, fractions.length).set(fractions);
   const bodyBytes = new Uint8Array(body);
   const header: Header = {
     key, zones: coverage.zones, method: coverage.method,
     row0: coverage.row0, row1: coverage.row1, col0: coverage.col0, col1: coverage.col1,
-    runCount, fractionCount, bodySha256: createHash('sha256').update(bodyBytes).digest('hex'),
+    runCount, fractionCount: fractions.length, bodySha256: createHash('sha256').update(bodyBytes).digest('hex'),
   };
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8 - MAGIC.length - 4;
@@ -143,21 +143,19 @@ export function decodeCoverage(bytes: Buffer, expectedKey: string, grid: Grid): 
   if (createHash('sha256').update(body).digest('hex') !== header.bodySha256) throw new Error('checksum mismatch');
   const ints = new Int32Array(body.buffer, 0, intCount);
   const fractions = new Float64Array(body.buffer, intBytes, header.fractionCount);
-  const rows: CoverageRun[][] = [];
-  let i = rowCount;
+  const rowStart = new Int32Array(rowCount + 1);
+  for (let r = 0; r < rowCount; r++) rowStart[r + 1] = rowStart[r] + ints[r];
+  if (rowStart[rowCount] !== header.runCount) throw new Error('run count mismatch');
+  const runs = ints.subarray(rowCount);
   for (let r = 0; r < rowCount; r++) {
-    const runs: CoverageRun[] = [];
-    for (let k = 0; k < ints[r]; k++) {
-      const zone = ints[i++], col0 = ints[i++], col1 = ints[i++], offset = ints[i++];
+    for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+      const zone = runs[4 * k], col0 = runs[4 * k + 1], col1 = runs[4 * k + 2], offset = runs[4 * k + 3];
       if (zone < 0 || zone >= header.zones.length || col0 < 0 || col1 <= col0 || col1 > grid.width) throw new Error(`bad run in row ${header.row0 + r}`);
       if (offset >= 0 && offset + (col1 - col0) > header.fractionCount) throw new Error(`bad fraction offset in row ${header.row0 + r}`);
-      runs.push({ zone, col0, col1, fractions: offset < 0 ? null : fractions.subarray(offset, offset + (col1 - col0)) });
     }
-    rows.push(runs);
   }
-  if (i !== intCount) throw new Error('run count mismatch');
-  return {
+  return coverageFromPacked({
     grid, method: header.method, zones: header.zones,
-    row0: header.row0, row1: header.row1, col0: header.col0, col1: header.col1, rows,
-  };
+    row0: header.row0, row1: header.row1, col0: header.col0, col1: header.col1,
+  }, { rowStart, runs, fractions });
 }

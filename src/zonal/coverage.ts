@@ -1,8 +1,7 @@
 import type { Grid } from '../raster/types.ts';
 import type { Polygon, Zone, ZoneSet } from '../zones/index.ts';
+import { coverageFromRows, emptyCoverage } from './packed.ts';
 import type { Coverage, CoverageMethod, CoverageRun } from './types.ts';
-
-// The cached entry point lives in cache.ts; re-exported so callers find both here.
 
 /**
  * Covered shares within this distance of 0 or 1 are snapped to 0 or 1: the accumulation below
@@ -222,7 +221,7 @@ function extractRuns(buf: Float64Array, win: Window, zone: number, method: Cover
 function assemble(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, perZone: { window: Window; runs: CoverageRun[][] }[]): Coverage {
   const used = perZone.filter((z) => z.runs.some((row) => row.length > 0));
   const zones = zoneSet.zones.map((z) => ({ id: z.id, name: z.name }));
-  if (used.length === 0) return { grid, method, zones, row0: 0, row1: 0, col0: 0, col1: 0, rows: [] };
+  if (used.length === 0) return emptyCoverage(grid, method, zones);
   let row0 = Infinity, row1 = -Infinity, col0 = Infinity, col1 = -Infinity;
   for (const { window: w, runs } of used) {
     runs.forEach((row, r) => {
@@ -238,5 +237,5 @@ function assemble(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, perZone:
     runs.forEach((row, r) => { if (row.length > 0) rows[w.row0 + r - row0].push(...row); });
   }
   for (const row of rows) row.sort((a, b) => a.col0 - b.col0 || a.zone - b.zone);
-  return { grid, method, zones, row0, row1, col0, col1, rows };
+  return coverageFromRows({ grid, method, zones, row0, row1, col0, col1 }, rows);
 }

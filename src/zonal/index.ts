@@ -1,11 +1,12 @@
-import { loadZones, type ZoneSet } from '../zones/index.ts';
+import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
+import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { checkOdiacLattice, readRasterInfo, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
-import { addAccumulator, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type PackedCoverage, type ZoneAccumulator, type ZoneSumsInit } from './sums.ts';
+import { addAccumulator, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneSumsInit } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
-export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
+export type { Coverage, CoverageMethod, CoverageRun, PackedRuns, ZoneInfo } from './types.ts';
 export { parseOdiacName } from '../raster/index.ts';
 export { CO2_PER_C } from './aggregate.ts';
 
@@ -46,7 +47,7 @@ export interface OpenZonesOptions {
   idField?: string;
   nameField?: string;
   method?: CoverageMethod;
-  /** Where coverage is cached between runs (default: no disk cache). */
+  /** Where coverage, and what checking the boundaries found, are cached between runs (default: no disk cache). */
   cacheDir?: string;
   strict?: boolean;
   onWarning?: (message: string) => void;
@@ -65,14 +66,28 @@ export interface ZoneEngine {
 
 export async function openZones(path: string, opts: OpenZonesOptions = {}): Promise<ZoneEngine> {
   const method = opts.method ?? 'exact';
+  const warn = opts.onWarning ?? (() => {});
   const load = (targetCrs: Crs, onWarning?: (m: string) => void) =>
     loadZones(path, { idField: opts.idField, nameField: opts.nameField, strict: opts.strict, targetCrs, onWarning });
-  // Loaded once in lon/lat up front so that geometry problems are reported before any raster work.
   const lonLatCrs: Crs = { epsg: 4326, definition: '+proj=longlat +datum=WGS84 +no_defs' };
-  const lonLat = await load(lonLatCrs, opts.onWarning);
-  const zoneSets = new Map<string, Promise<ZoneSet>>([[crsKey(lonLatCrs), Promise.resolve(lonLat)]]);
+  const zoneSets = new Map<string, Promise<ZoneSet>>();
   const coverages = new Map<string, Promise<Coverage>>();
-  const packed = new WeakMap<Coverage, PackedCoverage>();
+
+  // The boundaries are checked (and their problems reported) before any raster work: loaded in
+  // lon/lat, or what that found taken from the cache. A strict run with warnings on record loads
+  // the file again, to fail with the full message.
+  const key = { hash: hashBoundaries(path), idField: opts.idField, nameField: opts.nameField };
+  let checked = opts.cacheDir === undefined ? null : readCheckedZones(opts.cacheDir, key);
+  if (checked && !(opts.strict && checked.warnings.length > 0)) {
+    checked.warnings.forEach(warn);
+  } else {
+    const warnings: string[] = [];
+    const lonLat = await load(lonLatCrs, (m) => { warnings.push(m); warn(m); });
+    zoneSets.set(crsKey(lonLatCrs), Promise.resolve(lonLat));
+    checked = { hash: lonLat.hash, zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })), warnings };
+    if (opts.cacheDir !== undefined) writeCheckedZones(opts.cacheDir, { ...key, hash: lonLat.hash }, checked);
+  }
+  const { hash, zones } = checked;
 
   const zonesIn = (crs: Crs): Promise<ZoneSet> => {
     const key = crsKey(crs);
@@ -85,7 +100,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     const key = JSON.stringify([grid.width, grid.height, grid.originX, grid.originY, grid.cellWidth, grid.cellHeight, crsKey(grid.crs)]);
     let cov = coverages.get(key);
     if (!cov) {
-      cov = zonesIn(grid.crs).then((set) => loadOrComputeCoverage(set, grid, method, { cacheDir: opts.cacheDir }));
+      cov = loadOrComputeCoverage({ hash, zones, load: () => zonesIn(grid.crs) }, grid, method, { cacheDir: opts.cacheDir });
       coverages.set(key, cov);
     }
     return cov;
@@ -98,8 +113,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     const acc = createAccumulator(cov.zones.length);
     const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
     if (sumOpts.fullGrid || cov.row1 > cov.row0) {
-      if (!packed.has(cov)) packed.set(cov, packCoverage(cov));
-      const init: ZoneSumsInit = { coverage: packed.get(cov)!, nodata: info.nodata, remainder: !!sumOpts.fullGrid };
+      const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: info.nodata, remainder: !!sumOpts.fullGrid };
       // The blocks are summed where they are decoded; the per-batch sums arrive in file order.
       await reduceBlocks(rasterPath, { module: ZONE_SUMS_MODULE, init }, (part: ZoneAccumulator) => addAccumulator(acc, part), {
         window, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
@@ -117,9 +131,9 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
 
   return {
     path,
-    hash: lonLat.hash,
+    hash,
     method,
-    zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })),
+    zones,
     sumRaster,
     coverage,
   };

@@ -4,55 +4,23 @@
  * so it imports nothing but types.
  */
 import type { BlockReducer, RasterBlock } from '../raster/types.ts';
-import type { Coverage } from './types.ts';
+import type { Coverage, PackedRuns } from './types.ts';
 
 /** URL of this module, for `reduceBlocks` (the .ts or compiled .js, whichever is running). */
 export const ZONE_SUMS_MODULE = import.meta.url;
 
-/**
- * A Coverage flattened into typed arrays: cheap to send to worker threads (structured cloning
- * the run objects of all 34 provinces takes ~250 ms; these arrays take a few).
- */
-export interface PackedCoverage {
+/** What the summation needs of a Coverage (sent to each decode worker once per raster). */
+export interface PackedCoverage extends PackedRuns {
   zoneCount: number;
   row0: number;
   row1: number;
   col0: number;
   col1: number;
-  /** The runs of grid row r are runs k in [rowStart[r - row0], rowStart[r - row0 + 1]). */
-  rowStart: Int32Array;
-  /** Four ints per run k at 4k: zone, col0, col1, offset of the run's first fraction, or -1 when fully covered. */
-  runs: Int32Array;
-  fractions: Float64Array;
 }
 
 export function packCoverage(coverage: Coverage): PackedCoverage {
-  const rowStart = new Int32Array(coverage.rows.length + 1);
-  let runCount = 0;
-  let fractionCount = 0;
-  coverage.rows.forEach((row, r) => {
-    rowStart[r] = runCount;
-    runCount += row.length;
-    for (const run of row) fractionCount += run.fractions?.length ?? 0;
-  });
-  rowStart[coverage.rows.length] = runCount;
-  const runs = new Int32Array(4 * runCount);
-  const fractions = new Float64Array(fractionCount);
-  let k = 0;
-  let f = 0;
-  for (const row of coverage.rows) {
-    for (const run of row) {
-      runs[k++] = run.zone;
-      runs[k++] = run.col0;
-      runs[k++] = run.col1;
-      runs[k++] = run.fractions ? f : -1;
-      if (run.fractions) { fractions.set(run.fractions, f); f += run.fractions.length; }
-    }
-  }
-  return {
-    zoneCount: coverage.zones.length, row0: coverage.row0, row1: coverage.row1, col0: coverage.col0, col1: coverage.col1,
-    rowStart, runs, fractions,
-  };
+  const { row0, row1, col0, col1, packed } = coverage;
+  return { zoneCount: coverage.zones.length, row0, row1, col0, col1, ...packed };
 }
 
 /** Running per-zone totals for one raster (or one batch of its blocks). */

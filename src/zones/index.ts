@@ -1,5 +1,6 @@
 import { CgerError } from '../common/errors.ts';
 import { readBoundaries, WGS84, type RawBoundaries } from './read.ts';
+export { hashBoundaries } from './read.ts';
 import { reprojectPolygons } from './reproject.ts';
 import type { LoadZonesOptions, Zone, ZoneSet } from './types.ts';
 import { findGeometryProblems, orientPolygons, repairGeometry } from './validity.ts';

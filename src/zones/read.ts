@@ -26,20 +26,32 @@ export interface RawBoundaries {
 
 export const WGS84: Crs = { epsg: 4326, definition: 'EPSG:4326' };
 
-/** Reads a GeoJSON file, a `.shp` (with sidecars) or a directory holding exactly one `.shp`. */
-export async function readBoundaries(path: string): Promise<RawBoundaries> {
+/** The file to read for `path`: a GeoJSON file, a `.shp`, or the one `.shp` of a directory. */
+function boundaryFile(path: string): { kind: 'geojson' | 'shapefile'; file: string } {
   if (!existsSync(path)) throw new CgerError(`boundary file ${path} does not exist`);
   if (statSync(path).isDirectory()) {
     const shps = readdirSync(path).filter((f) => extname(f).toLowerCase() === '.shp');
     if (shps.length !== 1) {
       throw new CgerError(`boundary directory ${path} must hold exactly one .shp file (found ${shps.length})`);
     }
-    return readShapefile(join(path, shps[0]));
+    return { kind: 'shapefile', file: join(path, shps[0]) };
   }
   const ext = extname(path).toLowerCase();
-  if (ext === '.shp') return readShapefile(path);
-  if (ext === '.geojson' || ext === '.json') return readGeoJson(path);
+  if (ext === '.shp') return { kind: 'shapefile', file: path };
+  if (ext === '.geojson' || ext === '.json') return { kind: 'geojson', file: path };
   throw new CgerError(`boundary file ${path}: unsupported type "${ext}" (use .geojson, .json or .shp)`);
+}
+
+/** Reads a GeoJSON file, a `.shp` (with sidecars) or a directory holding exactly one `.shp`. */
+export async function readBoundaries(path: string): Promise<RawBoundaries> {
+  const { kind, file } = boundaryFile(path);
+  return kind === 'shapefile' ? readShapefile(file) : readGeoJson(file);
+}
+
+/** The `hash` readBoundaries would give, without parsing the file. */
+export function hashBoundaries(path: string): string {
+  const { kind, file } = boundaryFile(path);
+  return kind === 'shapefile' ? shapefileHash(readParts(file)) : createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 const SHAPEFILE_PARTS = ['.shp', '.shx', '.dbf', '.prj', '.cpg'];

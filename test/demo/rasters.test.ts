@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
 import { chinaWindowGrid, float32Spread, writeSyntheticRelease } from '../../src/demo/rasters.ts';
 import type { Grid } from '../../src/raster/types.ts';
+import { coverageFromRows } from '../../src/zonal/packed.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
 import { createRng } from '../../src/common/random.ts';
 
@@ -42,16 +43,15 @@ test('a synthetic release puts each zone\'s planted carbon on its interior cells
   // A 6 x 8 window with two hand-made zones: A (interior runs in rows 1-2), B (one interior run,
   // one partly covered run that must stay empty).
   const grid: Grid = { width: 8, height: 6, originX: 116, originY: 40, cellWidth: 1 / 120, cellHeight: 1 / 120, crs: { epsg: 4326, definition: 'EPSG:4326' } };
-  const coverage: Coverage = {
+  const coverage: Coverage = coverageFromRows({
     grid, method: 'exact', zones: [{ id: '110000', name: 'A' }, { id: '120000', name: 'B' }],
     row0: 1, row1: 5, col0: 0, col1: 8,
-    rows: [
-      [{ zone: 0, col0: 1, col1: 4, fractions: null }],
-      [{ zone: 0, col0: 1, col1: 4, fractions: null }, { zone: 1, col0: 5, col1: 8, fractions: null }],
-      [{ zone: 1, col0: 5, col1: 7, fractions: Float64Array.from([0.5, 0.25]) }],
-      [],
-    ],
-  };
+  }, [
+    [{ zone: 0, col0: 1, col1: 4, fractions: null }],
+    [{ zone: 0, col0: 1, col1: 4, fractions: null }, { zone: 1, col0: 5, col1: 8, fractions: null }],
+    [{ zone: 1, col0: 5, col1: 7, fractions: Float64Array.from([0.5, 0.25]) }],
+    [],
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'cger-synth-'));
   try {
     const co2 = new Map([['110000', new Map([[2015, 3.3e6]])], ['120000', new Map([[2015, 1.1e6]])]]);

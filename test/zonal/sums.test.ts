@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accumulateBlock, addAccumulator, createAccumulator, createBlockReducer, packCoverage } from '../../src/zonal/sums.ts';
+import { coverageFromRows } from '../../src/zonal/packed.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
 import type { Grid } from '../../src/raster/types.ts';
 
@@ -8,17 +9,13 @@ const grid: Grid = { width: 4, height: 3, originX: 0, originY: 3, cellWidth: 1, 
 
 // Zone 0 fully covers row 0 cols 0-1 and half of (1,1); zone 1 covers a quarter of (1,1) and all of (1,2).
 function coverage(overlap = false): Coverage {
-  return {
-    grid, method: 'exact', zones: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }],
-    row0: 0, row1: 2, col0: 0, col1: 3,
-    rows: [
-      [{ zone: 0, col0: 0, col1: 2, fractions: null }],
-      [
-        { zone: 0, col0: 1, col1: 2, fractions: Float64Array.of(0.5) },
-        { zone: 1, col0: 1, col1: 3, fractions: Float64Array.of(overlap ? 0.75 : 0.25, 1) },
-      ],
+  return coverageFromRows({ grid, method: 'exact', zones: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], row0: 0, row1: 2, col0: 0, col1: 3 }, [
+    [{ zone: 0, col0: 0, col1: 2, fractions: null }],
+    [
+      { zone: 0, col0: 1, col1: 2, fractions: Float64Array.of(0.5) },
+      { zone: 1, col0: 1, col1: 3, fractions: Float64Array.of(overlap ? 0.75 : 0.25, 1) },
     ],
-  };
+  ]);
 }
 
 test('block sums weight values by fractions, skip nodata/NaN, and keep the mass balance', () => {
@@ -52,6 +49,7 @@ test('blocks narrower than the grid (tiles) and overlapping zones break the bala
 
 test('packed coverage keeps every run and fraction', () => {
   const packed = packCoverage(coverage(true));
+  assert.equal(packed.row1, 2);
   assert.deepEqual([...packed.rowStart], [0, 1, 3]);
   assert.deepEqual([...packed.runs], [0, 0, 2, -1, 0, 1, 2, 0, 1, 1, 3, 1]);
   assert.deepEqual([...packed.fractions], [0.5, 0.75, 1]);
