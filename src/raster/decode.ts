@@ -18,9 +18,12 @@ export interface BlockFormat {
   blockWidth: number;
 }
 
-/** One block to decode: its encoded rows, and how many leading rows/columns to keep. */
+/**
+ * One block to decode: how many of its leading rows and columns to keep. Only the
+ * bytes up to the last kept cell are decoded (whole rows with predictor 3, whose byte planes
+ * span a row): a stream decodes front to back, so the rest of the block costs nothing.
+ */
 export interface BlockJob {
-  encodedRows: number;
   keepRows: number;
   keepCols: number;
 }
@@ -121,16 +124,19 @@ function swapBytes(bytes: Uint8Array, size: number): void {
   }
 }
 
-/** Predictor 2 (libtiff horAcc): each sample, as an unsigned integer, adds the previous one in its row. */
-function undoHorizontalDifferencing(bytes: Uint8Array, rows: number, width: number, size: number): void {
+/**
+ * Predictor 2 (libtiff horAcc): each sample, as an unsigned integer, adds the previous one in its
+ * row. `count` samples from the start of a block of rows `width` samples wide (the last row may be partial).
+ */
+function undoHorizontalDifferencing(bytes: Uint8Array, count: number, width: number, size: number): void {
   const ctor = size === 1 ? Uint8Array : size === 2 ? Uint16Array : size === 4 ? Uint32Array : BigUint64Array;
-  const samples = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, rows * width) as Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
-  for (let r = 0; r < rows; r++) {
-    const start = r * width;
+  const samples = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count) as Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+  for (let start = 0; start < count; start += width) {
+    const end = Math.min(start + width, count);
     if (samples instanceof BigUint64Array) {
-      for (let c = 1; c < width; c++) samples[start + c] += samples[start + c - 1];
+      for (let i = start + 1; i < end; i++) samples[i] += samples[i - 1];
     } else {
-      for (let c = 1; c < width; c++) samples[start + c] += samples[start + c - 1];
+      for (let i = start + 1; i < end; i++) samples[i] += samples[i - 1];
     }
   }
 }
@@ -176,7 +182,11 @@ function viewSamples(bytes: Uint8Array, fmt: BlockFormat, count: number) {
  */
 export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: BlockJob, decompress: Decompressor, scratch?: Uint8Array): Float32Array | Float64Array {
   const size = fmt.bitsPerSample / 8;
-  const expected = job.encodedRows * fmt.blockWidth * size;
+  const width = fmt.blockWidth;
+  // Samples up to the last kept cell (see BlockJob).
+  const rowsOnly = fmt.predictor === 3 || job.keepCols === width;
+  const count = rowsOnly ? job.keepRows * width : (job.keepRows - 1) * width + job.keepCols;
+  const expected = count * size;
   let bytes = decompress(compressed, expected, scratch);
   if (bytes.length < expected) {
     throw new Error(`decoded to ${bytes.length} bytes, expected ${expected}`);
@@ -188,23 +198,24 @@ export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: Block
     || (fmt.compression !== 1 && bytes !== compressed && bytes.byteOffset === 0 && bytes.buffer.byteLength < expected + 4096);
   bytes = owned ? bytes.subarray(0, expected) : new Uint8Array(bytes.subarray(0, expected));
   if (fmt.predictor === 3) {
-    bytes = undoFloatingPointPredictor(bytes, job.encodedRows, fmt.blockWidth, size);
+    bytes = undoFloatingPointPredictor(bytes, job.keepRows, width, size);
   } else {
     if (!fmt.littleEndian && size > 1) swapBytes(bytes, size);
-    if (fmt.predictor === 2) undoHorizontalDifferencing(bytes, job.encodedRows, fmt.blockWidth, size);
+    if (fmt.predictor === 2) undoHorizontalDifferencing(bytes, count, width, size);
   }
-  const samples = viewSamples(bytes, fmt, job.encodedRows * fmt.blockWidth);
+  const samples = viewSamples(bytes, fmt, count);
   const ctor = outputIsFloat64(fmt) ? Float64Array : Float32Array;
-  const whole = job.keepCols === fmt.blockWidth;
-  if (whole && samples instanceof ctor && samples.byteOffset === 0) {
+  // Kept cells are contiguous when rows are kept whole or there is one row.
+  const contiguous = job.keepCols === width || job.keepRows === 1;
+  if (contiguous && samples instanceof ctor && samples.byteOffset === 0) {
     return samples.subarray(0, job.keepRows * job.keepCols) as Float32Array | Float64Array;
   }
   const out = new ctor(job.keepRows * job.keepCols);
-  if (whole) {
+  if (contiguous) {
     out.set(samples.subarray(0, out.length));
   } else {
     for (let r = 0; r < job.keepRows; r++) {
-      out.set(samples.subarray(r * fmt.blockWidth, r * fmt.blockWidth + job.keepCols), r * job.keepCols);
+      out.set(samples.subarray(r * width, r * width + job.keepCols), r * job.keepCols);
     }
   }
   return out;

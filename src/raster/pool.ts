@@ -194,7 +194,7 @@ function decodeBatch(
   blocks.forEach((block, index) => {
     let data: Float32Array | Float64Array;
     try {
-      const decodedBytes = block.encodedRows * format.blockWidth * sampleBytes;
+      const decodedBytes = block.keepRows * format.blockWidth * sampleBytes;
       if (reuse && scratch.length < decodedBytes) scratch = new Uint8Array(decodedBytes);
       data = decodeBlock(new Uint8Array(buffer, block.start, block.length), format, block, decompress, reuse ? scratch : undefined);
     } catch (err) {

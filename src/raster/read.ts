@@ -1,9 +1,10 @@
 /**
- * Reading a GeoTIFF (.tif or .tif.gz): header only, or the decoded blocks that intersect a cell
- * window, delivered in file order with bounded memory.
+ * Reading a GeoTIFF (.tif or .tif.gz): header only, or the blocks that intersect a cell window,
+ * in file order with bounded memory: either delivered decoded (readBlocks) or folded by a block
+ * reducer on the threads that decode them (reduceBlocks: only small results cross threads).
  *
- * Plain files: the blocks' byte ranges are read in batches (~1 MB of adjacent blocks), decoded
- * by worker threads, and delivered in order; at most `2 x threads` batches are in flight.
+ * Plain files: the blocks are grouped in batches (~1 MB of adjacent blocks), each read and
+ * decoded by a worker thread, and delivered in order; at most `2 x threads` batches are in flight.
  * Gzipped files: the gunzip stream is consumed once, front to back; the head is buffered until
  * the TIFF directory can be parsed, then each batch is cut from the stream as it passes, and the
  * stream is dropped after the last needed block. A layout that cannot be streamed (directory
@@ -18,7 +19,7 @@ import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
 import { BlockDecodeError, decodeInline, sharedPool, type BatchBlock, type BatchOutcome, type BatchSource } from './pool.ts';
-import type { BlockReducer, BlockReducerModule, BlockReduction, CellWindow, Grid, RasterBlock } from './types.ts';
+import type { BlockReducer, BlockReducerModule, BlockReduction, CellWindow, Grid, RasterBlock, RowEnds } from './types.ts';
 
 export interface RasterInfo {
   path: string;
@@ -43,6 +44,13 @@ export interface RasterInfo {
 export interface ReadOptions {
   /** Cells to read (clipped to the grid); default the whole grid. */
   window?: CellWindow;
+  /**
+   * Within the window, how far each row is needed. Blocks holding no needed cell are skipped,
+   * and a block is decoded only up to its last needed cell (its rows before that, and the last
+   * one up to the furthest needed column), then delivered clipped to that: strips are no longer
+   * whole. A stream decodes front to back, so the tail after the last needed cell costs nothing.
+   */
+  rowEnds?: RowEnds;
   /** Decode worker threads. 0 decodes on the calling thread. Default: os.availableParallelism(),
    * or 0 when the window holds under 4 MB of compressed data (starting workers would cost more). */
   threads?: number;
@@ -89,8 +97,8 @@ function toInfo(path: string, parsed: ParsedTiff, gzipped: boolean): RasterInfo 
   };
 }
 
-/** The blocks intersecting `window`, sorted by file offset. */
-function planBlocks(layout: TiffLayout, window: CellWindow | undefined): PlannedBlock[] {
+/** The blocks intersecting `window` (and holding a cell `rowEnds` needs), sorted by file offset. */
+function planBlocks(layout: TiffLayout, window: CellWindow | undefined, rowEnds: RowEnds | undefined): PlannedBlock[] {
   const row0 = Math.max(0, window?.row0 ?? 0);
   const row1 = Math.min(layout.height, window?.row1 ?? layout.height);
   const col0 = Math.max(0, window?.col0 ?? 0);
@@ -104,13 +112,28 @@ function planBlocks(layout: TiffLayout, window: CellWindow | undefined): Planned
       const index = by * layout.blocksAcross + bx;
       const blockRow0 = by * bh;
       const blockCol0 = bx * bw;
-      const keepRows = Math.min(bh, layout.height - blockRow0);
+      const gridRows = Math.min(bh, layout.height - blockRow0);
+      let keepRows = gridRows;
+      let keepCols = Math.min(bw, layout.width - blockCol0);
+      if (rowEnds) {
+        let lastRow = -1;
+        let cols = 0;
+        for (let r = Math.max(blockRow0, row0); r < Math.min(blockRow0 + gridRows, row1); r++) {
+          const i = r - rowEnds.row0;
+          const end = Math.min(i >= 0 && i < rowEnds.colEnd.length ? rowEnds.colEnd[i] : 0, blockCol0 + keepCols, col1);
+          if (end > Math.max(blockCol0, col0)) {
+            lastRow = r;
+            cols = Math.max(cols, end - blockCol0);
+          }
+        }
+        if (lastRow < 0) continue;
+        keepRows = lastRow - blockRow0 + 1;
+        keepCols = cols;
+      }
       blocks.push({
         index, row0: blockRow0, col0: blockCol0, offset: layout.offsets[index], start: 0, length: layout.byteCounts[index],
-        // The last strip holds only the rows left; tiles are always whole (padded).
-        encodedRows: layout.kind === 'strips' ? keepRows : bh,
         keepRows,
-        keepCols: Math.min(bw, layout.width - blockCol0),
+        keepCols,
       });
     }
   }
@@ -125,7 +148,7 @@ function makeBatches(blocks: PlannedBlock[], layout: TiffLayout): Batch[] | null
   for (const block of blocks) {
     if (block.length === 0) continue; // sparse block, filled without reading
     const end = block.offset + block.length;
-    const decoded = block.encodedRows * layout.blockWidth * sampleBytes;
+    const decoded = block.keepRows * layout.blockWidth * sampleBytes;
     if (current && block.offset < current.end) return null;
     if (!current || block.offset - current.end > BATCH_GAP || end - current.start > BATCH_BYTES || current.decodedBytes + decoded > BATCH_DECODED_BYTES) {
       current = { start: block.offset, end, decodedBytes: 0, blocks: [] };
@@ -404,7 +427,7 @@ async function runBatches(
 async function readPlainBlocks(handle: FileHandle, displayPath: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
   const { size } = await handle.stat();
   const parsed = await parseFile(handle, displayPath, size);
-  const blocks = planBlocks(parsed.layout, opts.window);
+  const blocks = planBlocks(parsed.layout, opts.window, opts.rowEnds);
   checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
   // Overlapping blocks are legal TIFF (never written by GDAL); read those one by one.
   const batches = makeBatches(blocks, parsed.layout) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, decodedBytes: 0, blocks: [{ ...b, start: 0 }] }));
@@ -440,7 +463,7 @@ async function readGzipBlocks(path: string, consumer: BatchConsumer, opts: ReadO
   const notice = opts.onNotice ?? (() => {});
   try {
     const { parsed, head } = await parseGzipHead(cursor, path);
-    const blocks = parsed ? planBlocks(parsed.layout, opts.window) : [];
+    const blocks = parsed ? planBlocks(parsed.layout, opts.window, opts.rowEnds) : [];
     const batches = parsed ? makeBatches(blocks, parsed.layout) : null;
     if (!parsed || !batches) {
       return await viaTempFile(path, cursor, head, notice, async (tmp) => {

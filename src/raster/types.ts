@@ -29,6 +29,15 @@ export interface CellWindow {
   col1: number;
 }
 
+/**
+ * How far each grid row is needed: row `row0 + i` needs no cell at or right of column
+ * `colEnd[i]` (0: none of it); rows outside [row0, row0 + colEnd.length) are not needed.
+ */
+export interface RowEnds {
+  row0: number;
+  colEnd: Int32Array;
+}
+
 /** A decoded block (strip or tile) clipped to the grid: `data[r * width + c]` is cell (row0 + r, col0 + c). */
 export interface RasterBlock {
   row0: number;

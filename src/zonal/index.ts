@@ -1,5 +1,6 @@
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
+import { coverageRowEnds } from './packed.ts';
 import { checkOdiacLattice, readRasterInfo, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
@@ -111,12 +112,14 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     if (sumOpts.requireOdiacLattice) checkOdiacLattice(info.grid, rasterPath);
     const cov = await coverage(info.grid);
     const acc = createAccumulator(cov.zones.length);
+    // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
     const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
+    const rowEnds = sumOpts.fullGrid ? undefined : coverageRowEnds(cov);
     if (sumOpts.fullGrid || cov.row1 > cov.row0) {
       const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: info.nodata, remainder: !!sumOpts.fullGrid };
       // The blocks are summed where they are decoded; the per-batch sums arrive in file order.
       await reduceBlocks(rasterPath, { module: ZONE_SUMS_MODULE, init }, (part: ZoneAccumulator) => addAccumulator(acc, part), {
-        window, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
+        window, rowEnds, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
       });
     }
     return {

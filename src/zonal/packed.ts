@@ -1,4 +1,4 @@
-import type { Grid } from '../raster/types.ts';
+import type { Grid, RowEnds } from '../raster/types.ts';
 import type { Coverage, CoverageMethod, CoverageRun, PackedRuns, ZoneInfo } from './types.ts';
 
 /** What a coverage is besides its runs. */
@@ -64,4 +64,14 @@ export function coverageFromPacked(frame: CoverageFrame, packed: PackedRuns): Co
 /** A coverage with no cells on the grid. */
 export function emptyCoverage(grid: Grid, method: CoverageMethod, zones: ZoneInfo[]): Coverage {
   return coverageFromRows({ grid, method, zones, row0: 0, row1: 0, col0: 0, col1: 0 }, []);
+}
+
+/** How far each row of the coverage window is needed: to the end of its rightmost run (0: no run). */
+export function coverageRowEnds(coverage: Coverage): RowEnds {
+  const { rowStart, runs } = coverage.packed;
+  const colEnd = new Int32Array(coverage.row1 - coverage.row0);
+  for (let i = 0; i < colEnd.length; i++) {
+    for (let k = rowStart[i]; k < rowStart[i + 1]; k++) colEnd[i] = Math.max(colEnd[i], runs[4 * k + 2]);
+  }
+  return { row0: coverage.row0, colEnd };
 }

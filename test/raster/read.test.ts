@@ -158,6 +158,22 @@ test('constructed layouts: byte orders, integer types, predictors 2 and 3, tiles
       for (let k = 0; k < values.length; k++) {
         if (got[k] !== values[k]) assert.fail(`${label}: cell ${k} is ${got[k]}, written ${values[k]}`);
       }
+
+      // Rows needed only in part (some not at all): blocks decoded only up to their last needed cell.
+      const window = { row0: 2, row1: 20, col0: 3, col1: width };
+      const rowEnds = { row0: 2, colEnd: Int32Array.from({ length: 18 }, (_, r) => (r % 5 === 3 ? 0 : 5 + ((r * 7) % 31))) };
+      const part = await readGrid(path, { window, rowEnds, threads: i % 2 });
+      for (let r = window.row0; r < window.row1; r++) {
+        for (let c = window.col0; c < rowEnds.colEnd[r - 2]; c++) {
+          if (part.values[r * width + c] !== values[r * width + c]) assert.fail(`${label}: partial read, cell (${r}, ${c}) is ${part.values[r * width + c]}`);
+        }
+      }
+      for (const b of part.blocks) {
+        const needs = (r: number) => Math.min(rowEnds.colEnd[r - 2] ?? 0, b.col0 + b.width) > Math.max(b.col0, window.col0);
+        assert.ok(needs(b.row0 + b.height - 1), `${label}: block at (${b.row0}, ${b.col0}) ends on a needed row`);
+        const furthest = Math.max(...Array.from({ length: b.height }, (_, k) => b.row0 + k).filter((r) => r >= 2 && r < 20).map((r) => rowEnds.colEnd[r - 2]));
+        assert.equal(b.col0 + b.width, Math.min(furthest, spec.tile ? b.col0 + spec.tile.width : width, width), `${label}: block at (${b.row0}, ${b.col0}) ends at the furthest needed column`);
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
