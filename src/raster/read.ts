@@ -424,10 +424,14 @@ async function runBatches(
   }
 }
 
-async function readPlainBlocks(handle: FileHandle, displayPath: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
+async function readPlainBlocks(handle: FileHandle, displayPath: string, gzipped: boolean, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
   const { size } = await handle.stat();
   const parsed = await parseFile(handle, displayPath, size);
-  const blocks = planBlocks(parsed.layout, opts.window, opts.rowEnds);
+  const info = toInfo(displayPath, parsed, gzipped);
+  const plan = await prepare(info);
+  if (!plan) return info;
+  const { consumer } = plan;
+  const blocks = planBlocks(parsed.layout, plan.window, plan.rowEnds);
   checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
   // Overlapping blocks are legal TIFF (never written by GDAL); read those one by one.
   const batches = makeBatches(blocks, parsed.layout) ?? blocks.filter((b) => b.length > 0).map((b) => ({ start: b.offset, end: b.offset + b.length, decodedBytes: 0, blocks: [{ ...b, start: 0 }] }));
@@ -436,7 +440,7 @@ async function readPlainBlocks(handle: FileHandle, displayPath: string, consumer
     opts.onBytes?.(batch.end - batch.start);
     return { fd: handle.fd, position: batch.start, length: batch.end - batch.start };
   });
-  return toInfo(displayPath, parsed, false);
+  return info;
 }
 
 /** Decompresses the rest of the stream (after `head`) into a temp file, runs `use` on it, removes it. */
@@ -458,24 +462,29 @@ async function viaTempFile<T>(path: string, cursor: GunzipCursor, head: Buffer |
   }
 }
 
-async function readGzipBlocks(path: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
+async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
   const cursor = new GunzipCursor(path, opts.onBytes);
   const notice = opts.onNotice ?? (() => {});
   try {
     const { parsed, head } = await parseGzipHead(cursor, path);
-    const blocks = parsed ? planBlocks(parsed.layout, opts.window, opts.rowEnds) : [];
+    const info = parsed ? toInfo(path, parsed, true) : null;
+    const plan = info ? await prepare(info) : undefined;
+    if (info && !plan) return info;
+    const blocks = parsed && plan ? planBlocks(parsed.layout, plan.window, plan.rowEnds) : [];
     const batches = parsed ? makeBatches(blocks, parsed.layout) : null;
-    if (!parsed || !batches) {
+    if (!parsed || !plan || !batches) {
+      // Asked again with the header read from the temp file (the same header when it was parsed here).
+      const again: Prepare = plan ? async () => plan : prepare;
       return await viaTempFile(path, cursor, head, notice, async (tmp) => {
         const handle = await openForReading(tmp);
         try {
-          const info = await readPlainBlocks(handle, path, consumer, opts);
-          return { ...info, layout: { ...info.layout, gzipped: true } };
+          return await readPlainBlocks(handle, path, true, again, opts);
         } finally {
           await handle.close();
         }
       });
     }
+    const { consumer } = plan;
     const headLength = cursor.position;
     await runBatches(path, parsed, blocks, batches, opts, consumer, async (batch) => {
       const out = Buffer.allocUnsafeSlow(batch.end - batch.start);
@@ -495,37 +504,59 @@ async function readGzipBlocks(path: string, consumer: BatchConsumer, opts: ReadO
       }
       return { bytes: out.buffer as ArrayBuffer };
     });
-    return toInfo(path, parsed, true);
+    return info!;
   } finally {
     await cursor.close();
   }
 }
 
+/** What to read and how, decided once the header is known; null: nothing to read. */
+interface ReadPlan {
+  consumer: BatchConsumer;
+  window?: CellWindow;
+  rowEnds?: RowEnds;
+}
+type Prepare = (info: RasterInfo) => Promise<ReadPlan | null>;
+
 /**
  * Streams the blocks intersecting `opts.window`, each decoded to a Float32Array (Float64Array for
  * Float64 and 32-bit integer rasters), calling onBlock in file order. Strips come whole (full
- * grid width); tiles are clipped to the grid. Nodata and NaN are left as they are. Resolves with
- * the raster's info when all blocks are delivered; rejects with a CgerError on any failure.
+ * grid width) unless `opts.rowEnds` clips them; tiles are clipped to the grid. Nodata and NaN are
+ * left as they are. Resolves with the raster's info when all blocks are delivered; rejects with
+ * a CgerError on any failure.
  */
 export function readBlocks(path: string, onBlock: (block: RasterBlock) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
-  return readWith(path, { kind: 'blocks', onBlock }, opts);
+  return readWith(path, async () => ({ consumer: { kind: 'blocks', onBlock }, window: opts.window, rowEnds: opts.rowEnds }), opts);
+}
+
+/** What reduceBlocks reads, and the reducer that folds it. */
+export interface ReducePlan<I> {
+  reduction: BlockReduction<I>;
+  window?: CellWindow;
+  rowEnds?: RowEnds;
 }
 
 /**
- * Like readBlocks, but the blocks are folded by the reducer that `reduction` names, where they
- * are decoded (worker threads, or this thread for small reads): `onResult` receives one result
- * per batch of adjacent blocks, in file order, whatever the thread count, so folding the results
- * in the order received is deterministic.
+ * Like readBlocks, but the blocks are folded by a block reducer where they are decoded (worker
+ * threads, or this thread for small reads), and what to read is decided by `plan` from the
+ * raster's header (parsed once; null: nothing to read). `onResult` receives one result per batch
+ * of adjacent blocks, in file order, whatever the thread count, so folding the results in the
+ * order received is deterministic. `opts.window` and `opts.rowEnds` are not used.
  */
-export function reduceBlocks<I, R>(path: string, reduction: BlockReduction<I>, onResult: (result: R) => void, opts: ReadOptions = {}): Promise<RasterInfo> {
-  return readWith(path, { kind: 'reduce', reduction, onResult: onResult as (result: unknown) => void }, opts);
+export function reduceBlocks<I, R>(
+  path: string, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void, opts: ReadOptions = {},
+): Promise<RasterInfo> {
+  return readWith(path, async (info) => {
+    const p = await plan(info);
+    return p && { consumer: { kind: 'reduce', reduction: p.reduction, onResult: onResult as (result: unknown) => void }, window: p.window, rowEnds: p.rowEnds };
+  }, opts);
 }
 
-async function readWith(path: string, consumer: BatchConsumer, opts: ReadOptions): Promise<RasterInfo> {
+async function readWith(path: string, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
   const handle = await openForReading(path);
   try {
-    if (await isGzipFile(handle)) return await readGzipBlocks(path, consumer, opts);
-    return await readPlainBlocks(handle, path, consumer, opts);
+    if (await isGzipFile(handle)) return await readGzipBlocks(path, prepare, opts);
+    return await readPlainBlocks(handle, path, false, prepare, opts);
   } finally {
     await handle.close();
   }

@@ -1,7 +1,7 @@
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
-import { checkOdiacLattice, readRasterInfo, reduceBlocks, type RasterInfo } from '../raster/index.ts';
+import { checkOdiacLattice, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
 import { addAccumulator, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneSumsInit } from './sums.ts';
@@ -108,20 +108,23 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
   };
 
   const sumRaster = async (rasterPath: string, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
-    const info: RasterInfo = await readRasterInfo(rasterPath);
-    if (sumOpts.requireOdiacLattice) checkOdiacLattice(info.grid, rasterPath);
-    const cov = await coverage(info.grid);
-    const acc = createAccumulator(cov.zones.length);
-    // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
-    const window = sumOpts.fullGrid ? undefined : { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
-    const rowEnds = sumOpts.fullGrid ? undefined : coverageRowEnds(cov);
-    if (sumOpts.fullGrid || cov.row1 > cov.row0) {
-      const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: info.nodata, remainder: !!sumOpts.fullGrid };
-      // The blocks are summed where they are decoded; the per-batch sums arrive in file order.
-      await reduceBlocks(rasterPath, { module: ZONE_SUMS_MODULE, init }, (part: ZoneAccumulator) => addAccumulator(acc, part), {
-        window, rowEnds, threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice,
-      });
-    }
+    let planned: { cov: Coverage; acc: ZoneAccumulator } | undefined;
+    // The header is parsed once: what to read follows from the grid's coverage.
+    const info: RasterInfo = await reduceBlocks(rasterPath, async (header) => {
+      if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
+      const cov = await coverage(header.grid);
+      planned = { cov, acc: createAccumulator(cov.zones.length) };
+      if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
+      const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
+      // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
+      return sumOpts.fullGrid ? { reduction: { module: ZONE_SUMS_MODULE, init } } : {
+        reduction: { module: ZONE_SUMS_MODULE, init },
+        window: { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 },
+        rowEnds: coverageRowEnds(cov),
+      };
+    }, (part: ZoneAccumulator) => addAccumulator(planned!.acc, part), { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice });
+    // reduceBlocks plans once the header is read, before any block.
+    const { cov, acc } = planned!;
     return {
       path: rasterPath,
       grid: info.grid,
