@@ -15,7 +15,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
-  const from = join(entry.parentPath, entry.name);
+  const from = join(entry.parentPath ?? entry.path, entry.name); // parentPath: Node 20.12+
   cpSync(from, join(dist, from.slice(join(root, 'src').length)));
 }
 writeFileSync(join(dist, '.built'), `${new Date().toISOString()}\n`);
