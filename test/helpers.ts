@@ -1,11 +1,23 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/common/csv.ts';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const fixture = (rel: string) => fileURLToPath(new URL(`fixtures/${rel}`, import.meta.url));
 export const boundary = (rel: string) => fileURLToPath(new URL(`../boundaries/${rel}`, import.meta.url));
+
+const made: string[] = [];
+process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+
+/** A fresh directory `cger-<prefix>-XXXXXX` under the system temp dir, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `cger-${prefix}-`));
+  made.push(dir);
+  return dir;
+}
 
 /** Runs the real `cger` executable; returns its exit code and output. */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../src/common/csv.ts';
 import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { assertTablesParse } from './tableChecks.ts';
+import { tempDir } from '../helpers.ts';
 
 const data: PanelData = { ...parseCsv(synthPanelCsv(7)), source: 'synthetic-panel.csv' };
 
@@ -21,7 +21,7 @@ const TABLES = ['table4_baseline', 'table5_robustness', 'table6_folds', 'table7_
   'table9_coastal', 'table10_regions', 'table11_env_reg'];
 
 test('battery: the default spec runs on a synthetic panel and every table file parses', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'cger-battery-'));
+  const out = tempDir('battery');
   const result = await runBattery({ data, spec: smallSpec(), outDir: out, quiet: true, threads: 2 });
   const files = readdirSync(out).sort();
   assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), 'estimates.json'].sort());
@@ -58,7 +58,7 @@ test('battery: same inputs give byte-identical outputs, whatever the thread coun
     defaults: { y: 'CEE', d: 'DCP', x: ['lngdp', 'lnpop', 'green'], learner_params: { rf: { trees: 60 } } },
     tables: [{ id: 't', title: 'T', models: [{ label: '(1)', fe: ['year'] }, { label: '(2)', learner: 'gbm', cluster: 'province' }] }],
   };
-  const a = mkdtempSync(join(tmpdir(), 'cger-battery-a-')), b = mkdtempSync(join(tmpdir(), 'cger-battery-b-'));
+  const a = tempDir('battery-a'), b = tempDir('battery-b');
   await runBattery({ data, spec, outDir: a, quiet: true, threads: 1 });
   await runBattery({ data, spec, outDir: b, quiet: true, threads: 2 });
   for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), 'utf8'), readFileSync(join(b, f), 'utf8'), f);
@@ -71,7 +71,7 @@ test('battery spec: mistakes are reported with their place', async () => {
   assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, folds: 1 } }), /defaults\.folds: expected an integer >= 2/);
   assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, learner_params: { rf: { tres: 5 } } } }),
     /defaults\.learner_params\.rf: unknown key 'tres'/);
-  const out = mkdtempSync(join(tmpdir(), 'cger-battery-bad-'));
+  const out = tempDir('battery-bad');
   await assert.rejects(runBattery({ data, outDir: out, quiet: true, spec: { ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1) X', where: 'region=="north"' }] }] } }),
     /t column 1 '\(1\) X': --where 'region=="north"' selects no rows/);
   assert.deepEqual(readdirSync(out), [], 'nothing is written when the spec fails its checks');

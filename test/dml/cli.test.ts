@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { register } from '../../src/cli/dml.ts';
 import { synthPanelCsv } from './synthPanel.ts';
+import { tempDir } from '../helpers.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cger-dml-cli-'));
+const dir = tempDir('dml-cli');
 const panel = join(dir, 'panel.csv');
 writeFileSync(panel, synthPanelCsv(3));
 

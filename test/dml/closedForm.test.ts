@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCsv, parseCsv } from '../../src/common/csv.ts';
 import { createRng } from '../../src/common/random.ts';
 import { estimateDml, type PanelData } from '../../src/dml/index.ts';
+import { tempDir } from '../helpers.ts';
 
 // With OLS learners and imposed folds, cger must reproduce a direct computation of DESIGN.md
 // section 6 (written here independently: normal equations, explicit sums) to 1e-10.
@@ -36,7 +36,7 @@ for (let r = 0; r < R; r++) {
   order.forEach((c, pos) => { clusterFold[c] = pos % K; });
   folds.push(cluster.map((c) => clusterFold[c]));
 }
-const dir = mkdtempSync(join(tmpdir(), 'cger-dml-'));
+const dir = tempDir('dml');
 const fold3 = join(dir, 'folds3.csv');
 writeFileSync(fold3, formatCsv(['fold_0', 'fold_1', 'fold_2'], cluster.map((_, i) => [folds[0][i], folds[1][i], folds[2][i]])));
 const fold1 = join(dir, 'folds1.csv');

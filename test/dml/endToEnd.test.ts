@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { formatCsvRecords, parseCsv } from '../../src/common/csv.ts';
 import { loadBatterySpec, runBattery } from '../../src/dml/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook, THETA_CEE } from '../../src/panel/index.ts';
 import { assertTablesParse } from './tableChecks.ts';
+import { tempDir } from '../helpers.ts';
 
 // The whole path: synthetic yearbook (planted effect of DCP on CEE) -> panel stage -> battery.
 test('end to end: synthetic yearbook -> panel -> battery recovers the planted CEE effect', async (t) => {
@@ -19,7 +18,7 @@ test('end to end: synthetic yearbook -> panel -> battery recovers the planted CE
   const data = { ...parseCsv(formatCsvRecords(panel.header, panel.records)), source: 'synthetic panel' };
   const spec = loadBatterySpec();
   spec.defaults!.learner_params = { rf: { trees: 25 }, gbm: { trees: 30 } };
-  const out = mkdtempSync(join(tmpdir(), 'cger-dml-e2e-'));
+  const out = tempDir('dml-e2e');
   const { estimates } = await runBattery({ data, spec, outDir: out, quiet: true, threads: 2 });
   assert.equal(readdirSync(out).length, 8 * 3 + 1);
   assert.equal(estimates.length, 23);

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCsv, parseCsv } from '../../src/common/csv.ts';
 import { estimateDml, type DmlSpec, type PanelData } from '../../src/dml/index.ts';
 import { compileWhere } from '../../src/dml/where.ts';
 import { buildDesign } from '../../src/dml/design.ts';
+import { tempDir } from '../helpers.ts';
 
 // Small panel: 6 provinces x 4 years; line numbers in messages are file lines (header = 1).
 const header = ['province', 'year', 'coastal', 'region', 'y', 'd', 'x1', 'x2'];
@@ -15,7 +15,7 @@ const rows = Array.from({ length: 24 }, (_, i) => [`p${Math.floor(i / 4)}`, 2011
 const panel = (r: (string | number)[][]): PanelData => ({ ...parseCsv(formatCsv(header, r)), source: 'panel.csv' });
 const data = panel(rows);
 const base: DmlSpec = { y: 'y', d: 'd', x: ['x1', 'x2'], learner: 'ols', folds: 2 };
-const dir = mkdtempSync(join(tmpdir(), 'cger-dml-err-'));
+const dir = tempDir('dml-err');
 
 test('constant treatment is an error naming the column', async () => {
   const r = rows.map((row) => row.map((v, j) => (j === 5 ? 0.3 : v)));

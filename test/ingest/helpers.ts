@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
@@ -13,15 +12,7 @@ import type { Grid } from '../../src/raster/types.ts';
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const fixtureRoot = join(repoRoot, 'test/fixtures/release');
 export const fixtureYearDir = join(fixtureRoot, 'odiac2099/1km_tiff/2011');
-const made: string[] = [];
-process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
-
-/** A fresh directory under the system temp dir, removed when the process exits. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `cger-${prefix}-`));
-  made.push(dir);
-  return dir;
-}
+export { tempDir } from '../helpers.ts';
 
 export const monthName = (release: string, month: number) => `odiac${release}_1km_excl_intl_11${String(month).padStart(2, '0')}.tif.gz`;
 

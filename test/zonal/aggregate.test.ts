@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openZones } from '../../src/zonal/index.ts';
-import { assertClose, boundary, fixture, readCsvRecords, runCli } from '../helpers.ts';
+import { assertClose, boundary, fixture, readCsvRecords, runCli, tempDir } from '../helpers.ts';
 
 const GEOJSON = boundary('cn-provinces-ctamap2023.geojson');
 const ALBERS = boundary('cn-provinces-albers/cn_provinces_albers.shp');
@@ -72,7 +71,7 @@ test('the Albers GBK shapefile gives the GeoJSON sums (1e-7) and decodes 北京�
 });
 
 test('zones plus _outside equal the grid total (1e-9) through the CLI', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cger-agg-'));
+  const dir = tempDir('agg');
   const out = join(dir, 'jjj.csv');
   const r = runCli(['aggregate', '--zones', GEOJSON, '--remainder', '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out, fixture('jjj/jjj_strip_deflate.tif')]);
   assert.equal(r.code, 0, r.stderr);
@@ -93,7 +92,7 @@ test('zones plus _outside equal the grid total (1e-9) through the CLI', () => {
 });
 
 test('--annual sums twelve months into CO2 and refuses a partial year', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cger-annual-'));
+  const dir = tempDir('annual');
   const months = Array.from({ length: 12 }, (_, i) => fixture(`release/odiac2099/1km_tiff/2011/odiac2099_1km_excl_intl_11${String(i + 1).padStart(2, '0')}.tif.gz`));
   const out = join(dir, 'year.csv');
   const r = runCli(['aggregate', '--zones', GEOJSON, '--annual', '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out, ...months]);
@@ -115,7 +114,7 @@ test('--annual sums twelve months into CO2 and refuses a partial year', () => {
 
 for (const bad of ['truncated.tif', 'truncated.tif.gz', 'corrupt_strip.tif', 'garbage.tif', 'not_a_tiff.tif', 'wrong_grid_0.01deg.tif']) {
   test(`bad input ${bad}: one-line error naming the file, exit 1, no output`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cger-bad-'));
+    const dir = tempDir('bad');
     const out = join(dir, 'out.csv');
     const r = runCli(['aggregate', '--zones', GEOJSON, '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out, fixture(`bad/${bad}`)]);
     assert.equal(r.code, 1);
@@ -128,7 +127,7 @@ for (const bad of ['truncated.tif', 'truncated.tif.gz', 'corrupt_strip.tif', 'ga
 }
 
 test('a good raster still produces rows when another fails', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cger-mixed-'));
+  const dir = tempDir('mixed');
   const out = join(dir, 'out.csv');
   const r = runCli(['aggregate', '--zones', GEOJSON, '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out,
     fixture('bad/garbage.tif'), fixture('jjj/jjj_strip_deflate.tif')]);
@@ -139,7 +138,7 @@ test('a good raster still produces rows when another fails', () => {
 });
 
 test('invalid boundary geometry: a warning per feature, repaired; --strict makes it an error', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cger-invalid-'));
+  const dir = tempDir('invalid');
   const invalid = fixture('bad/cn-provinces-raw-invalid.geojson');
   const r = runCli(['aggregate', '--zones', invalid, '--quiet', '--cache-dir', join(dir, 'cache'), '--out', join(dir, 'o.csv'), fixture('jjj/jjj_strip_deflate.tif')]);
   assert.equal(r.code, 0, r.stderr);

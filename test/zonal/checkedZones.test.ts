@@ -1,16 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { openZones } from '../../src/zonal/index.ts';
 import { checkedZonesPath } from '../../src/zonal/checkedZones.ts';
-import { boundary, fixture } from '../helpers.ts';
+import { boundary, fixture, tempDir } from '../helpers.ts';
 
 const INVALID = fixture('bad/cn-provinces-raw-invalid.geojson');
 
 test('a boundary file checked once: the next run takes its zones and warnings from the cache, and sums the same', async () => {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'cger-zones-'));
+  const cacheDir = tempDir('zones');
   const first: string[] = [];
   const a = await openZones(INVALID, { cacheDir, onWarning: (m) => first.push(m) });
   assert.equal(first.length, 5);
@@ -28,7 +26,7 @@ test('a boundary file checked once: the next run takes its zones and warnings fr
 });
 
 test('the cached check depends on the fields chosen, and an unusable entry is redone', async () => {
-  const cacheDir = mkdtempSync(join(tmpdir(), 'cger-zones-'));
+  const cacheDir = tempDir('zones');
   const geojson = boundary('cn-provinces-ctamap2023.geojson');
   const byName = await openZones(geojson, { cacheDir });
   const byId = await openZones(geojson, { cacheDir, nameField: 'id' });
