@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
@@ -204,7 +204,10 @@ class GunzipCursor {
 
   constructor(private readonly path: string, onBytes?: (n: number) => void) {
     this.input = createReadStream(path, { highWaterMark: 1 << 20 });
-    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    // Read ahead up to 32 MB (zlib streams pass stream options on): gunzip, the serial part of
+    // a .gz read, keeps going while batches wait for the decoders (~1 s less a month).
+    const options: ZlibOptions & { highWaterMark: number } = { chunkSize: 1 << 20, highWaterMark: 32 << 20 };
+    const gunzip = createGunzip(options);
     if (onBytes) this.input.on('data', (c) => onBytes(c.length));
     this.input.on('error', (err) => gunzip.destroy(err));
     this.input.pipe(gunzip);
