@@ -38,9 +38,9 @@ export function outputIsFloat64(fmt: Pick<BlockFormat, 'bitsPerSample' | 'sample
 }
 
 /**
- * Decompresses one block into `into` when given (a scratch buffer of at least `expectedLength`
- * bytes, reused from block to block), else into memory of its own. `expectedLength` is the
- * decoded size of the block.
+ * Decompresses the first `expectedLength` decoded bytes of one block (at least those). DEFLATE
+ * writes them into `into` when given (a scratch buffer reused from block to block), else into
+ * memory of its own; the other codecs always return memory of their own (or, uncompressed, the input).
  */
 export type Decompressor = (bytes: Uint8Array, expectedLength: number, into?: Uint8Array) => Uint8Array;
 const geotiffDecoders = new Map<number, Promise<Decompressor>>();
@@ -67,9 +67,9 @@ export function createInflater(useNativeHandle = true): (bytes: Uint8Array, into
   const state = internals._writeState; // [output bytes left, input bytes left] after writeSync
   if (!useNativeHandle || typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) {
     stream.close();
-    // A damaged stream must not inflate without bound: allow some slack past the block size.
+    // Bounded by DEFLATE's largest expansion (1032:1), not by `into`: only a prefix may be wanted.
     return (bytes, into) => {
-      const out = inflateSync(bytes, { chunkSize: Math.max(64, into.length), maxOutputLength: 2 * into.length + 65536 });
+      const out = inflateSync(bytes, { chunkSize: Math.max(64, into.length), maxOutputLength: Math.max(into.length, 1032 * bytes.length) + 65536 });
       into.set(out.subarray(0, into.length));
       return Math.min(out.length, into.length);
     };

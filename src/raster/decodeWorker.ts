@@ -1,6 +1,7 @@
 /** Worker thread: decodes batches of blocks sent by DecodePool (see pool.ts for the protocol). */
 import { parentPort } from 'node:worker_threads';
-import { BlockDecodeError, decodeInline, type PoolReply, type PoolRequest } from './pool.ts';
+import { BlockDecodeError, decodeInline } from './batch.ts';
+import type { PoolReply, PoolRequest } from './pool.ts';
 import type { BlockReducer, BlockReducerModule } from './types.ts';
 
 const port = parentPort!;
@@ -27,8 +28,8 @@ port.on('message', async (req: PoolRequest) => {
     const reducer = req.reducer === undefined ? undefined : await reducers.get(req.reducer);
     if (req.reducer !== undefined && !reducer) throw new Error(`block reducer ${req.reducer} is not installed`);
     const outcome = await decodeInline(req.format, req.source, req.blocks, reducer);
-    const reply: PoolReply = { id: req.id, ok: true, ...outcome };
-    port.postMessage(reply, outcome.arrays?.map((a) => a.buffer as ArrayBuffer) ?? []);
+    const reply: PoolReply = { id: req.id, ok: true, outcome };
+    port.postMessage(reply, outcome.kind === 'arrays' ? outcome.arrays.map((a) => a.buffer as ArrayBuffer) : []);
   } catch (err) {
     const index = err instanceof BlockDecodeError ? err.index : -1; // -1: not one block's fault (reading, the reducer)
     const reply: PoolReply = { id: req.id, ok: false, index, message: err instanceof Error ? err.message : String(err) };

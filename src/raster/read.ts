@@ -18,7 +18,8 @@ import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
-import { BlockDecodeError, decodeInline, sharedPool, type BatchBlock, type BatchOutcome, type BatchSource } from './pool.ts';
+import { BlockDecodeError, decodeInline, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
+import { sharedPool } from './pool.ts';
 import type { BlockReducer, BlockReducerModule, BlockReduction, CellWindow, Grid, RasterBlock, RowEnds } from './types.ts';
 
 export interface RasterInfo {
@@ -314,6 +315,10 @@ async function openForReading(path: string): Promise<FileHandle> {
   }
 }
 
+function asRasterBlock(block: PlannedBlock, data: Float32Array | Float64Array): RasterBlock {
+  return { row0: block.row0, col0: block.col0, width: block.keepCols, height: block.keepRows, data };
+}
+
 /** What the reader does with each batch: hand the decoded blocks over, or fold them with a reducer. */
 type BatchConsumer =
   | { kind: 'blocks'; onBlock: (block: RasterBlock) => void }
@@ -372,22 +377,23 @@ class OrderedDelivery {
       if (err instanceof BlockDecodeError) throw new CgerError(`${this.path}: ${err.message}`);
       throw new CgerError(`${this.path}: decoding failed (${errorMessage(err)})`);
     }
-    if (this.consumer.kind === 'reduce') this.consumer.onResult(result.reduced);
-    else batch.blocks.forEach((b, i) => this.deliver(b, result.arrays![i]));
+    if (result.kind === 'arrays') result.arrays.forEach((data, i) => this.deliver(batch.blocks[i], data));
+    else if (this.consumer.kind === 'reduce') this.consumer.onResult(result.reduced);
   }
 
   /** A block with no bytes (GDAL sparse file): nodata if the file has one, else 0, as GDAL reads it. */
   async deliverSparse(block: PlannedBlock): Promise<void> {
     const ctor = outputIsFloat64(this.parsed.layout.format) ? Float64Array : Float32Array;
-    await this.deliver(block, new ctor(block.keepRows * block.keepCols).fill(this.parsed.nodata ?? 0));
+    const data = new ctor(block.keepRows * block.keepCols).fill(this.parsed.nodata ?? 0);
+    if (this.consumer.kind === 'blocks') return this.deliver(block, data);
+    const reducer = (await this.reducer())!;
+    reducer.add(asRasterBlock(block, data));
+    this.consumer.onResult(reducer.take());
   }
 
-  private async deliver(block: PlannedBlock, data: Float32Array | Float64Array): Promise<void> {
-    const decoded: RasterBlock = { row0: block.row0, col0: block.col0, width: block.keepCols, height: block.keepRows, data };
-    if (this.consumer.kind === 'blocks') return this.consumer.onBlock(decoded);
-    const reducer = (await this.reducer())!;
-    reducer.add(decoded);
-    this.consumer.onResult(reducer.take());
+  /** Hands a decoded block to onBlock (blocks mode); synchronous, so what onBlock throws fails the read. */
+  private deliver(block: PlannedBlock, data: Float32Array | Float64Array): void {
+    if (this.consumer.kind === 'blocks') this.consumer.onBlock(asRasterBlock(block, data));
   }
 
   private reducer(): Promise<BlockReducer<unknown> | undefined> {
@@ -544,10 +550,11 @@ export interface ReducePlan<I> {
  * threads, or this thread for small reads), and what to read is decided by `plan` from the
  * raster's header (parsed once; null: nothing to read). `onResult` receives one result per batch
  * of adjacent blocks, in file order, whatever the thread count, so folding the results in the
- * order received is deterministic. `opts.window` and `opts.rowEnds` are not used.
+ * order received is deterministic.
  */
 export function reduceBlocks<I, R>(
-  path: string, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void, opts: ReadOptions = {},
+  path: string, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void,
+  opts: Omit<ReadOptions, 'window' | 'rowEnds'> = {},
 ): Promise<RasterInfo> {
   return readWith(path, async (info) => {
     const p = await plan(info);

@@ -4,10 +4,10 @@ import { coverageRowEnds } from './packed.ts';
 import { checkOdiacLattice, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
-import { addAccumulator, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneSumsInit } from './sums.ts';
+import { addContributions, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneContributions, type ZoneSumsInit } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
-export type { Coverage, CoverageMethod, CoverageRun, PackedRuns, ZoneInfo } from './types.ts';
+export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
 export { parseOdiacName } from '../raster/index.ts';
 export { CO2_PER_C } from './aggregate.ts';
 
@@ -75,18 +75,19 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
   const coverages = new Map<string, Promise<Coverage>>();
 
   // The boundaries are checked (and their problems reported) before any raster work: loaded in
-  // lon/lat, or what that found taken from the cache. A strict run with warnings on record loads
-  // the file again, to fail with the full message.
-  const key = { hash: hashBoundaries(path), idField: opts.idField, nameField: opts.nameField };
-  let checked = opts.cacheDir === undefined ? null : readCheckedZones(opts.cacheDir, key);
-  if (checked && !(opts.strict && checked.warnings.length > 0)) {
+  // lon/lat, or what that found taken from the cache. A strict run where repairs are on record
+  // loads the file again, to fail with the full message.
+  const cache = opts.cacheDir === undefined ? null
+    : { dir: opts.cacheDir, key: { path, hash: hashBoundaries(path), idField: opts.idField, nameField: opts.nameField } };
+  let checked = cache && readCheckedZones(cache.dir, cache.key);
+  if (checked && !(opts.strict && checked.repaired.length > 0)) {
     checked.warnings.forEach(warn);
   } else {
     const warnings: string[] = [];
     const lonLat = await load(lonLatCrs, (m) => { warnings.push(m); warn(m); });
     zoneSets.set(crsKey(lonLatCrs), Promise.resolve(lonLat));
-    checked = { hash: lonLat.hash, zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })), warnings };
-    if (opts.cacheDir !== undefined) writeCheckedZones(opts.cacheDir, { ...key, hash: lonLat.hash }, checked);
+    checked = { hash: lonLat.hash, zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })), warnings, repaired: lonLat.repaired };
+    if (cache) writeCheckedZones(cache.dir, { ...cache.key, hash: lonLat.hash }, checked);
   }
   const { hash, zones } = checked;
 
@@ -122,7 +123,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
         window: { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 },
         rowEnds: coverageRowEnds(cov),
       };
-    }, (part: ZoneAccumulator) => addAccumulator(planned!.acc, part), { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice });
+    }, (part: ZoneContributions) => addContributions(planned!.acc, part), { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice });
     // reduceBlocks plans once the header is read, before any block.
     const { cov, acc } = planned!;
     return {

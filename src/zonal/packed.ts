@@ -4,7 +4,7 @@ import type { Coverage, CoverageMethod, CoverageRun, PackedRuns, ZoneInfo } from
 /** What a coverage is besides its runs. */
 export type CoverageFrame = Pick<Coverage, 'grid' | 'method' | 'zones' | 'row0' | 'row1' | 'col0' | 'col1'>;
 
-export function packRuns(rows: CoverageRun[][]): PackedRuns {
+function packRuns(rows: CoverageRun[][]): PackedRuns {
   const rowStart = new Int32Array(rows.length + 1);
   let runCount = 0;
   let fractionCount = 0;

@@ -23,7 +23,7 @@ export function packCoverage(coverage: Coverage): PackedCoverage {
   return { zoneCount: coverage.zones.length, row0, row1, col0, col1, ...packed };
 }
 
-/** Running per-zone totals for one raster (or one batch of its blocks). */
+/** Per-zone totals for one raster. */
 export interface ZoneAccumulator {
   sum: Float64Array;
   coverage: Float64Array;
@@ -44,15 +44,35 @@ export function createAccumulator(zoneCount: number): ZoneAccumulator {
   };
 }
 
-/** Adds `part` into `total` (the engine folds the per-batch results in file order). */
-export function addAccumulator(total: ZoneAccumulator, part: ZoneAccumulator): void {
-  for (let z = 0; z < total.sum.length; z++) {
-    total.sum[z] += part.sum[z];
-    total.coverage[z] += part.coverage[z];
-    total.cells[z] += part.cells[z];
+/**
+ * What a batch of blocks adds, in the order one pass over the blocks would add it: four numbers
+ * per run visited (zone, sum, coverage, cells) and, with the remainder, two per row (row total,
+ * outside). Folded in file order (addContributions), they give the bits of one running total
+ * whatever the batching and thread count, so aggregate, --remainder and ingest agree exactly.
+ */
+export interface ZoneContributions {
+  runs: Float64Array;
+  rows: Float64Array;
+}
+
+/** Where accumulateBlock records what it adds. */
+export interface ContributionLog {
+  runs: number[];
+  rows: number[];
+}
+
+/** Adds a batch's contributions to the totals, in their order. */
+export function addContributions(acc: ZoneAccumulator, { runs, rows }: ZoneContributions): void {
+  for (let k = 0; k < runs.length; k += 4) {
+    const zone = runs[k];
+    acc.sum[zone] += runs[k + 1];
+    acc.coverage[zone] += runs[k + 2];
+    acc.cells[zone] += runs[k + 3];
   }
-  total.gridTotal += part.gridTotal;
-  total.outside += part.outside;
+  for (let k = 0; k < rows.length; k += 2) {
+    acc.gridTotal += rows[k];
+    acc.outside += rows[k + 1];
+  }
 }
 
 export interface ZoneSumsInit {
@@ -62,22 +82,22 @@ export interface ZoneSumsInit {
   remainder: boolean;
 }
 
-/** The block reducer run on the decode workers: each batch's zone sums. */
-export function createBlockReducer({ coverage, nodata, remainder }: ZoneSumsInit): BlockReducer<ZoneAccumulator> {
-  let acc = createAccumulator(coverage.zoneCount);
+/** The block reducer run on the decode workers: each batch's contributions to the zone sums. */
+export function createBlockReducer({ coverage, nodata, remainder }: ZoneSumsInit): BlockReducer<ZoneContributions> {
+  let log: ContributionLog = { runs: [], rows: [] };
   const covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0));
   return {
-    add: (block) => accumulateBlock(acc, coverage, block, nodata, remainder, covered),
+    add: (block) => accumulateBlock(log, coverage, block, nodata, remainder, covered),
     take: () => {
-      const batch = acc;
-      acc = createAccumulator(coverage.zoneCount);
+      const batch = { runs: Float64Array.from(log.runs), rows: Float64Array.from(log.rows) };
+      log = { runs: [], rows: [] };
       return batch;
     },
   };
 }
 
 /**
- * Adds one decoded block to the accumulator. Nodata and NaN cells are skipped.
+ * Records what one decoded block adds to the zone sums. Nodata and NaN cells are skipped.
  *
  * With `remainder`, `outside` is computed independently of the zone sums, from each cell's total
  * covered share (clamped to 1), so that the mass audit "zones + outside = grid total" fails when
@@ -85,7 +105,7 @@ export function createBlockReducer({ coverage, nodata, remainder }: ZoneSumsInit
  * window's width, all zeros on entry and on return.
  */
 export function accumulateBlock(
-  acc: ZoneAccumulator, coverage: PackedCoverage, block: RasterBlock, nodata: number | null, remainder: boolean,
+  log: ContributionLog, coverage: PackedCoverage, block: RasterBlock, nodata: number | null, remainder: boolean,
   covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0)),
 ): void {
   const { data, width, height, row0, col0 } = block;
@@ -103,10 +123,9 @@ export function accumulateBlock(
         const v = data[i];
         if (v === v && v !== nodataValue) rowTotal += v;
       }
-      acc.gridTotal += rowTotal;
     }
     if (gridRow < coverage.row0 || gridRow >= coverage.row1) {
-      acc.outside += rowTotal;
+      if (remainder) log.rows.push(rowTotal, rowTotal);
       continue;
     }
     const k0 = rowStart[gridRow - coverage.row0];
@@ -131,10 +150,7 @@ export function accumulateBlock(
         cells++;
         if (remainder) covered[c - winCol0] += f;
       }
-      const zone = runs[4 * k];
-      acc.sum[zone] += sum;
-      acc.coverage[zone] += cov;
-      acc.cells[zone] += cells;
+      log.runs.push(runs[4 * k], sum, cov, cells);
     }
     if (!remainder) continue;
     // Outside = row total minus each covered cell's value times its (clamped) covered share.
@@ -150,6 +166,6 @@ export function accumulateBlock(
         outside -= data[base + c] * Math.min(share, 1);
       }
     }
-    acc.outside += outside;
+    log.rows.push(rowTotal, outside);
   }
 }

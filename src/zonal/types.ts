@@ -47,6 +47,6 @@ export interface Coverage {
   col0: number;
   col1: number;
   packed: PackedRuns;
-  /** The same runs as objects: `rows[r - row0]` lists the runs of grid row r, sorted by col0 (built on first use). */
+  /** The same runs as objects: `rows[r - row0]` lists the runs of grid row r, sorted by col0 (built on first use when the coverage came from the cache). */
   readonly rows: CoverageRun[][];
 }

@@ -50,7 +50,7 @@ export async function loadZones(path: string, options: LoadZonesOptions): Promis
         warn(`zone ${id}: ${problems.join(', ')} (repaired)`);
       }
     }
-    return { id, name, polygons: orientPolygons(polygons) };
+    return { id, name, polygons: orientPolygons(polygons), repaired: problems.length > 0 };
   });
   if (options.strict && invalid.length > 0) {
     throw new CgerError(`boundary file ${path}: invalid geometry in ${invalid.length} feature(s): ${invalid.join('; ')}`);
@@ -59,7 +59,7 @@ export async function loadZones(path: string, options: LoadZonesOptions): Promis
   const projected = reprojectPolygons(entries.map((e) => e.polygons), sourceCrs, options.targetCrs, `boundary file ${path}`);
   const zones: Zone[] = entries.map((e, i) => ({ id: e.id, name: e.name, geometry: orientPolygons(projected[i]) }));
   zones.sort((a, b) => compareIds(a.id, b.id));
-  return { zones, sourceCrs, hash: raw.hash, path };
+  return { zones, sourceCrs, hash: raw.hash, path, repaired: entries.filter((e) => e.repaired).map((e) => e.id) };
 }
 
 /** Numeric ids (GB/T 2260 codes) in numeric order, others after them in code-point order. */

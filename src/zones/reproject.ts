@@ -1,4 +1,4 @@
-import { proj4 } from '../raster/proj4.ts';
+import { proj4 } from '../common/proj4.ts';
 import { CgerError } from '../common/errors.ts';
 import type { Crs } from '../raster/types.ts';
 import type { Polygon } from './types.ts';

@@ -26,6 +26,8 @@ export interface ZoneSet {
   hash: string;
   /** The path given to loadZones. */
   path: string;
+  /** Ids of the zones whose invalid geometry was repaired (a warning each; with `strict`, an error instead). */
+  repaired: string[];
 }
 
 export interface LoadZonesOptions {

@@ -29,6 +29,14 @@ for (const native of [true, false]) {
     assert.throws(() => inflate(compressed.subarray(0, compressed.length >> 1), into), /unexpected end of file/);
   });
 
+  test(`${label}: decodes just the start of a long stream (a strip needed only up to some column)`, () => {
+    const inflate = createInflater(native);
+    const long = new Uint8Array(new Float32Array(Array.from({ length: 262144 }, (_, i) => Math.fround(Math.sin(i / 7) * 100))).buffer);
+    const into = new Uint8Array(100_000);
+    assert.equal(inflate(deflateSync(long), into), into.length);
+    assert.deepEqual(into, long.subarray(0, into.length));
+  });
+
   test(`${label}: a corrupt stream is an error and the inflater still works afterwards`, () => {
     const inflate = createInflater(native);
     const corrupt = Uint8Array.from(compressed);

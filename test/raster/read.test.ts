@@ -242,3 +242,15 @@ test('gz streaming leaves the gzip file as the only input (no temp file for GDAL
   assert.deepEqual(notices, []);
   assert.ok(bytes > 0 && bytes <= before, 'onBytes counts compressed file bytes');
 });
+
+test('an error thrown by onBlock fails the read, on any thread count', async () => {
+  for (const threads of [0, 2]) {
+    let calls = 0;
+    await assert.rejects(
+      readBlocks(jjj('jjj_strip_deflate.tif'), () => { if (++calls === 5) throw new Error('consumer gave up'); }, { threads }),
+      /consumer gave up/,
+      `threads ${threads}`,
+    );
+    assert.equal(calls, 5, `threads ${threads}: no block after the failing one`);
+  }
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openZones } from '../../src/zonal/index.ts';
 import { checkedZonesPath } from '../../src/zonal/checkedZones.ts';
 import { boundary, fixture, tempDir } from '../helpers.ts';
@@ -12,7 +13,7 @@ test('a boundary file checked once: the next run takes its zones and warnings fr
   const first: string[] = [];
   const a = await openZones(INVALID, { cacheDir, onWarning: (m) => first.push(m) });
   assert.equal(first.length, 5);
-  assert.ok(existsSync(checkedZonesPath(cacheDir, { hash: a.hash })));
+  assert.ok(existsSync(checkedZonesPath(cacheDir, { path: INVALID, hash: a.hash })));
   const second: string[] = [];
   const b = await openZones(INVALID, { cacheDir, onWarning: (m) => second.push(m) });
   assert.deepEqual(second, first);
@@ -33,8 +34,13 @@ test('the cached check depends on the fields chosen, and an unusable entry is re
   assert.notEqual(byName.zones[0].name, byId.zones[0].name);
   assert.equal(byId.zones[0].name, byId.zones[0].id);
   assert.equal(readdirSync(cacheDir).filter((f) => f.startsWith('zones-')).length, 2);
+  // The same content elsewhere is checked again (warnings name the file).
+  const copy = join(tempDir('zones-copy'), 'copy.geojson');
+  copyFileSync(geojson, copy);
+  assert.deepEqual((await openZones(copy, { cacheDir })).zones, byName.zones);
+  assert.equal(readdirSync(cacheDir).filter((f) => f.startsWith('zones-')).length, 3);
 
-  const path = checkedZonesPath(cacheDir, { hash: byName.hash });
+  const path = checkedZonesPath(cacheDir, { path: geojson, hash: byName.hash });
   writeFileSync(path, '{"key": "something else", "zones": [], "warnings": []}');
   const again = await openZones(geojson, { cacheDir });
   assert.deepEqual(again.zones, byName.zones);

@@ -157,7 +157,7 @@ test('repaired invalid features cover what the shipped make_valid file covers', 
 const SMALL: Grid = { width: 8, height: 12, originX: 10, originY: 20, cellWidth: 0.5, cellHeight: 0.25, crs: WGS84 };
 
 function zoneSetOf(zones: { id: string; geometry: Polygon[] }[]): ZoneSet {
-  return { zones: zones.map((z) => ({ ...z, name: z.id })), sourceCrs: WGS84, hash: 'test', path: 'test' };
+  return { zones: zones.map((z) => ({ ...z, name: z.id })), sourceCrs: WGS84, hash: 'test', path: 'test', repaired: [] };
 }
 
 const shoelace = (pts: number[][]) => {

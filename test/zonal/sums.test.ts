@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accumulateBlock, addAccumulator, createAccumulator, createBlockReducer, packCoverage } from '../../src/zonal/sums.ts';
+import { addContributions, createAccumulator, createBlockReducer, packCoverage, type ZoneAccumulator } from '../../src/zonal/sums.ts';
+import type { RasterBlock } from '../../src/raster/types.ts';
 import { coverageFromRows } from '../../src/zonal/packed.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
 import type { Grid } from '../../src/raster/types.ts';
@@ -18,14 +19,24 @@ function coverage(overlap = false): Coverage {
   ]);
 }
 
+/** Sums blocks through the block reducer, one batch per element of `batches`, folded in order. */
+function sumBatches(cov: Coverage, batches: RasterBlock[][], nodata: number | null, remainder = true): ZoneAccumulator {
+  const reducer = createBlockReducer({ coverage: packCoverage(cov), nodata, remainder });
+  const acc = createAccumulator(cov.zones.length);
+  for (const batch of batches) {
+    batch.forEach((block) => reducer.add(block));
+    addContributions(acc, reducer.take());
+  }
+  return acc;
+}
+
 test('block sums weight values by fractions, skip nodata/NaN, and keep the mass balance', () => {
   const data = Float32Array.of(
     1, 2, 4, 8,
     16, 32, -9999, 64,
     NaN, 128, 256, 512,
   );
-  const acc = createAccumulator(2);
-  accumulateBlock(acc, packCoverage(coverage()), { row0: 0, col0: 0, width: 4, height: 3, data }, -9999, true);
+  const acc = sumBatches(coverage(), [[{ row0: 0, col0: 0, width: 4, height: 3, data }]], -9999);
   assert.deepEqual([...acc.sum], [1 + 2 + 16, 8]);
   assert.deepEqual([...acc.coverage], [2.5, 0.25]);
   assert.deepEqual([...acc.cells], [3, 1]);
@@ -36,13 +47,11 @@ test('block sums weight values by fractions, skip nodata/NaN, and keep the mass 
 });
 
 test('blocks narrower than the grid (tiles) and overlapping zones break the balance visibly', () => {
-  const acc = createAccumulator(2);
   // Only the right half of rows 0-1, as a tile would deliver it.
-  accumulateBlock(acc, packCoverage(coverage(true)), { row0: 0, col0: 2, width: 2, height: 2, data: Float64Array.of(1, 1, 10, 100) }, null, true);
+  const acc = sumBatches(coverage(true), [[{ row0: 0, col0: 2, width: 2, height: 2, data: Float64Array.of(1, 1, 10, 100) }]], null);
   assert.deepEqual([...acc.sum], [0, 10]);
   assert.equal(acc.gridTotal, 112);
-  const acc2 = createAccumulator(2);
-  accumulateBlock(acc2, packCoverage(coverage(true)), { row0: 1, col0: 0, width: 4, height: 1, data: Float64Array.of(0, 4, 0, 0) }, null, true);
+  const acc2 = sumBatches(coverage(true), [[{ row0: 1, col0: 0, width: 4, height: 1, data: Float64Array.of(0, 4, 0, 0) }]], null);
   // Cell (1,1) is covered 0.5 + 0.75 = 1.25 times: zones + outside exceed the total by 1.
   assert.equal(acc2.sum[0] + acc2.sum[1] + acc2.outside - acc2.gridTotal, 1);
 });
@@ -56,34 +65,27 @@ test('packed coverage keeps every run and fraction', () => {
   assert.equal(packed.zoneCount, 2);
 });
 
-test('the block reducer gives per-batch sums that add up to one pass over all blocks', () => {
-  const rows = [Float32Array.of(1, 2, 4, 8), Float32Array.of(16, 32, -9999, 64), Float32Array.of(NaN, 128, 256, 512)];
-  const packed = packCoverage(coverage(true));
-  const whole = createAccumulator(2);
-  rows.forEach((data, r) => accumulateBlock(whole, packed, { row0: r, col0: 0, width: 4, height: 1, data }, -9999, true));
-
-  // Batches {row 0, row 1} and {row 2}, as the reader would hand them to a worker's reducer.
-  const reducer = createBlockReducer({ coverage: packed, nodata: -9999, remainder: true });
-  const folded = createAccumulator(2);
-  reducer.add({ row0: 0, col0: 0, width: 4, height: 1, data: rows[0] });
-  reducer.add({ row0: 1, col0: 0, width: 4, height: 1, data: rows[1] });
-  const first = reducer.take();
-  assert.deepEqual([...first.sum], [1 + 2 + 32 * 0.5, 32 * 0.75]); // (1,2) is nodata
-  reducer.add({ row0: 2, col0: 0, width: 4, height: 1, data: rows[2] });
-  addAccumulator(folded, first);
-  addAccumulator(folded, reducer.take());
-  assert.deepEqual(folded, whole);
-  assert.equal(reducer.take().gridTotal, 0, 'take() starts afresh');
-});
-
-test('without the remainder, zone sums are the same and the whole-row totals are skipped', () => {
-  const data = Float32Array.of(1, 2, 4, 8, 16, 32, -9999, 64, NaN, 128, 256, 512);
-  const packed = packCoverage(coverage(true));
-  const full = createAccumulator(2);
-  const zonesOnly = createAccumulator(2);
-  accumulateBlock(full, packed, { row0: 0, col0: 0, width: 4, height: 3, data }, -9999, true);
-  accumulateBlock(zonesOnly, packed, { row0: 0, col0: 0, width: 4, height: 3, data }, -9999, false);
-  assert.deepEqual([zonesOnly.sum, zonesOnly.coverage, zonesOnly.cells], [full.sum, full.coverage, full.cells]);
+test('the sums are the same bits however the blocks are batched, and with or without the remainder', () => {
+  // One zone over column 0 of four rows holding 0.1, 0.2, 0.3, 0.4: (0.1 + 0.2) + 0.3 is not
+  // 0.1 + (0.2 + 0.3) in doubles, so summing batch by batch would show in the last bits.
+  const column = coverageFromRows({ grid, method: 'exact', zones: [{ id: 'a', name: 'A' }], row0: 0, row1: 4, col0: 0, col1: 1 },
+    Array.from({ length: 4 }, () => [{ zone: 0, col0: 0, col1: 1, fractions: null }]));
+  const block = (r: number): RasterBlock => ({ row0: r, col0: 0, width: 2, height: 1, data: Float64Array.of(0.1 * (r + 1), 1 / 3) });
+  const oneBatch = sumBatches(column, [[block(0), block(1), block(2), block(3)]], null);
+  assert.equal(oneBatch.sum[0], ((0.1 + 0.2) + 0.30000000000000004) + 0.4);
+  assert.notEqual(0.1 + (0.2 + 0.30000000000000004), (0.1 + 0.2) + 0.30000000000000004, 'the grouping matters for these values');
+  assert.deepEqual(sumBatches(column, [[block(0)], [block(1), block(2)], [block(3)]], null), oneBatch);
+  assert.deepEqual(sumBatches(column, [[block(0), block(1)], [], [block(2), block(3)]], null), oneBatch);
+  const zonesOnly = sumBatches(column, [[block(0)], [block(1), block(2), block(3)]], null, false);
+  assert.deepEqual([zonesOnly.sum, zonesOnly.coverage, zonesOnly.cells], [oneBatch.sum, oneBatch.coverage, oneBatch.cells]);
   assert.equal(zonesOnly.gridTotal, 0);
   assert.equal(zonesOnly.outside, 0);
+});
+
+test('the block reducer starts afresh at each take', () => {
+  const reducer = createBlockReducer({ coverage: packCoverage(coverage()), nodata: null, remainder: true });
+  reducer.add({ row0: 0, col0: 0, width: 4, height: 1, data: Float64Array.of(1, 2, 3, 4) });
+  assert.deepEqual([...reducer.take().rows], [10, 7]);
+  const empty = reducer.take();
+  assert.deepEqual([empty.runs.length, empty.rows.length], [0, 0]);
 });
