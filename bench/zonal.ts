@@ -84,10 +84,10 @@ const rows = [
   [`single-core inflate floor, the ${floorStrips} strips read (output sized)`, `${floorSized.toFixed(2)} s`],
   ['cger aggregate, one month, coverage cached (whole CLI run)', `${one.seconds.toFixed(2)} s, peak RSS ${one.rssMb.toFixed(0)} MB`],
   ['cger aggregate, one month, cold (boundaries checked, coverage computed)', `${cold.seconds.toFixed(2)} s, peak RSS ${cold.rssMb.toFixed(0)} MB`],
-  ['ratio cger / floor (sized, the stricter; goal <= 0.9)', (one.seconds / floorSized).toFixed(2)],
-  ['ratio cger / floor (zlib defaults; goal <= 0.9)', (one.seconds / floorDefault).toFixed(2)],
+  ['ratio cger / floor (sized, the stricter; goal <= 0.9)', (one.seconds / floorSized).toFixed(3)],
+  ['ratio cger / floor (zlib defaults; goal <= 0.9)', (one.seconds / floorDefault).toFixed(3)],
   ['12 single runs (sum)', `${singles.toFixed(2)} s`],
   ['12 months in one run', `${batch.seconds.toFixed(2)} s, peak RSS ${batch.rssMb.toFixed(0)} MB`],
-  ['ratio one run / 12 single runs (goal < 0.6)', (batch.seconds / singles).toFixed(2)],
+  ['ratio one run / 12 single runs (goal < 0.6)', (batch.seconds / singles).toFixed(3)],
 ];
 for (const [k, v] of rows) console.log(`${k.padEnd(72)} ${v}`);
