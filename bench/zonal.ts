@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readRasterInfo } from '../src/raster/index.ts';
 import { openZones } from '../src/zonal/index.ts';
+import { coverageRowEnds } from '../src/zonal/packed.ts';
 import { chinaRows, floor } from './floor.ts';
 import { generateOdiacMonth } from './zonal-gen.ts';
 
@@ -55,9 +56,8 @@ function aggregate(files: string[]): { seconds: number; rssMb: number } {
 const info = await readRasterInfo(months[0]);
 const window = chinaRows(info.grid);
 // The strips cger must read: those with a cell in a zone (rows of the window with coverage runs).
-const coverage = await (await openZones(zones, { cacheDir })).coverage(info.grid);
-const { rowStart } = coverage.packed;
-const needed = (row: number) => row >= coverage.row0 && row < coverage.row1 && rowStart[row - coverage.row0 + 1] > rowStart[row - coverage.row0];
+const rowEnds = coverageRowEnds(await (await openZones(zones, { cacheDir })).coverage(info.grid));
+const needed = (row: number) => (rowEnds.colEnd[row - rowEnds.row0] ?? 0) > 0;
 console.log(`month: ${info.grid.width} x ${info.grid.height}, strips of ${info.layout.blockHeight} row(s); zones' rows ${window.row0}-${window.row1}`);
 
 rmSync(cacheDir, { recursive: true, force: true });

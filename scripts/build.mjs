@@ -5,11 +5,11 @@
 // source edited during the build leaves dist/ stale in bin/cger.js's eyes, which then runs the
 // sources via tsx until the next build.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputsManifest } from './inputs-manifest.mjs';
+import { inputsManifest, sourceFiles } from './inputs-manifest.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -23,10 +23,8 @@ try {
   console.error(`build failed: ${err.status != null ? `tsc exited with code ${err.status}` : err.message}`);
   process.exit(1);
 }
-for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
-  const from = join(entry.parentPath ?? entry.path, entry.name); // parentPath: Node 20.12+
-  cpSync(from, join(dist, from.slice(join(root, 'src').length)));
+for (const from of sourceFiles(root)) {
+  if (!from.endsWith('.ts') && lstatSync(from).isFile()) cpSync(from, join(dist, relative(join(root, 'src'), from)));
 }
 const unreadable = Object.keys(manifest).filter((path) => manifest[path] === null);
 if (unreadable.length) {

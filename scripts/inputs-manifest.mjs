@@ -16,11 +16,7 @@ const CONFIG_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
  * src/ itself cannot be listed.
  */
 export function inputsManifest(root) {
-  const src = join(root, 'src');
-  const paths = CONFIG_FILES.map((name) => join(root, name));
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    if (!entry.isDirectory()) paths.push(join(entry.parentPath ?? entry.path, entry.name)); // parentPath: Node 20.12+
-  }
+  const paths = [...CONFIG_FILES.map((name) => join(root, name)), ...sourceFiles(root)];
   const manifest = {};
   for (const path of paths.map((p) => relative(root, p).split(sep).join('/')).sort()) {
     try {
@@ -31,6 +27,13 @@ export function inputsManifest(root) {
     }
   }
   return manifest;
+}
+
+/** Absolute paths of everything under src/ that is not a directory (files, links). */
+export function sourceFiles(root) {
+  return readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name)); // parentPath: Node 20.12+
 }
 
 /** True when both manifests list the same paths with the same sizes and mtimes, none unreadable. */

@@ -5,7 +5,7 @@
  */
 import { readSync } from 'node:fs';
 import { decodeBlock, getDecompressor, type BlockFormat, type BlockJob, type Decompressor } from './decode.ts';
-import type { BlockReducer } from './types.ts';
+import type { BlockReducer, BlockReducerModule, BlockReduction } from './types.ts';
 
 export interface BatchBlock extends BlockJob {
   /** Byte range of the compressed block inside the batch buffer. */
@@ -35,6 +35,12 @@ export class BlockDecodeError extends Error {
   constructor(readonly index: number, message: string) {
     super(message);
   }
+}
+
+/** Creates the reducer a BlockReduction names, on this thread (loading its module). */
+export async function createReducer({ module, init }: BlockReduction<unknown>): Promise<BlockReducer<unknown>> {
+  const mod = (await import(module)) as BlockReducerModule<unknown, unknown>;
+  return mod.createBlockReducer(init);
 }
 
 /**

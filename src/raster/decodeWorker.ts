@@ -1,21 +1,16 @@
 /** Worker thread: decodes batches of blocks sent by DecodePool (see pool.ts for the protocol). */
 import { parentPort } from 'node:worker_threads';
-import { BlockDecodeError, decodeInline } from './batch.ts';
+import { BlockDecodeError, createReducer, decodeInline } from './batch.ts';
 import type { PoolReply, PoolRequest } from './pool.ts';
-import type { BlockReducer, BlockReducerModule } from './types.ts';
+import type { BlockReducer } from './types.ts';
 
 const port = parentPort!;
 /** Installed reducers by key; creation is awaited by the decode requests that name them. */
 const reducers = new Map<number, Promise<BlockReducer<unknown>>>();
 
-async function createReducer(module: string, init: unknown): Promise<BlockReducer<unknown>> {
-  const mod = (await import(module)) as BlockReducerModule<unknown, unknown>;
-  return mod.createBlockReducer(init);
-}
-
 port.on('message', async (req: PoolRequest) => {
   if (req.kind === 'install') {
-    const reducer = createReducer(req.module, req.init);
+    const reducer = createReducer(req);
     reducer.catch(() => {}); // reported by the decode requests that use it
     reducers.set(req.key, reducer);
     return;

@@ -18,9 +18,9 @@ import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
-import { BlockDecodeError, decodeInline, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
+import { BlockDecodeError, createReducer, decodeInline, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
 import { sharedPool } from './pool.ts';
-import type { BlockReducer, BlockReducerModule, BlockReduction, CellWindow, Grid, RasterBlock, RowEnds } from './types.ts';
+import type { BlockReducer, BlockReduction, CellWindow, Grid, RasterBlock, RowEnds } from './types.ts';
 
 export interface RasterInfo {
   path: string;
@@ -398,8 +398,7 @@ class OrderedDelivery {
 
   private reducer(): Promise<BlockReducer<unknown> | undefined> {
     if (this.consumer.kind !== 'reduce') return Promise.resolve(undefined);
-    const { module, init } = this.consumer.reduction;
-    this.localReducer ??= import(module).then((m: BlockReducerModule<unknown, unknown>) => m.createBlockReducer(init));
+    this.localReducer ??= createReducer(this.consumer.reduction);
     return this.localReducer;
   }
 }
@@ -520,10 +519,8 @@ async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadOptions)
 }
 
 /** What to read and how, decided once the header is known; null: nothing to read. */
-interface ReadPlan {
+interface ReadPlan extends Pick<ReadOptions, 'window' | 'rowEnds'> {
   consumer: BatchConsumer;
-  window?: CellWindow;
-  rowEnds?: RowEnds;
 }
 type Prepare = (info: RasterInfo) => Promise<ReadPlan | null>;
 
@@ -539,10 +536,8 @@ export function readBlocks(path: string, onBlock: (block: RasterBlock) => void, 
 }
 
 /** What reduceBlocks reads, and the reducer that folds it. */
-export interface ReducePlan<I> {
+export interface ReducePlan<I> extends Pick<ReadOptions, 'window' | 'rowEnds'> {
   reduction: BlockReduction<I>;
-  window?: CellWindow;
-  rowEnds?: RowEnds;
 }
 
 /**

@@ -117,12 +117,11 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
       planned = { cov, acc: createAccumulator(cov.zones.length) };
       if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
       const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
+      const reduction = { module: ZONE_SUMS_MODULE, init };
+      if (sumOpts.fullGrid) return { reduction };
       // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
-      return sumOpts.fullGrid ? { reduction: { module: ZONE_SUMS_MODULE, init } } : {
-        reduction: { module: ZONE_SUMS_MODULE, init },
-        window: { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 },
-        rowEnds: coverageRowEnds(cov),
-      };
+      const window = { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
+      return { reduction, window, rowEnds: coverageRowEnds(cov) };
     }, (part: ZoneContributions) => addContributions(planned!.acc, part), { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice });
     // reduceBlocks plans once the header is read, before any block.
     const { cov, acc } = planned!;

@@ -51,7 +51,7 @@ export async function readBoundaries(path: string): Promise<RawBoundaries> {
 /** The `hash` readBoundaries would give, without parsing the file. */
 export function hashBoundaries(path: string): string {
   const { kind, file } = boundaryFile(path);
-  return kind === 'shapefile' ? shapefileHash(readParts(file)) : createHash('sha256').update(readFileSync(file)).digest('hex');
+  return kind === 'shapefile' ? shapefileHash(readParts(file)) : geoJsonHash(readFileSync(file));
 }
 
 const SHAPEFILE_PARTS = ['.shp', '.shx', '.dbf', '.prj', '.cpg'];
@@ -74,6 +74,11 @@ function shapefileHash(parts: Map<string, Uint8Array>): string {
 // ---------------------------------------------------------------------------------------------
 // GeoJSON
 
+/** sha256 of a GeoJSON file's bytes. */
+function geoJsonHash(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 async function readGeoJson(path: string): Promise<RawBoundaries> {
   const bytes = readFileSync(path);
   let doc: any;
@@ -95,7 +100,7 @@ async function readGeoJson(path: string): Promise<RawBoundaries> {
     return { number, properties, polygons: geoJsonPolygons(item?.geometry, `${path}: feature ${number}`) };
   });
   // sha256 of the file itself, so users can check it with sha256sum
-  return { features, fields, crs: geoJsonCrs(doc, path), hash: createHash('sha256').update(bytes).digest('hex') };
+  return { features, fields, crs: geoJsonCrs(doc, path), hash: geoJsonHash(bytes) };
 }
 
 /** RFC 7946 GeoJSON is WGS84 lon/lat; the legacy `crs` member may name another EPSG code. */
