@@ -9,7 +9,7 @@ import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
 export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
 export { parseOdiacName } from '../raster/index.ts';
-export { CO2_PER_C } from './aggregate.ts';
+export { CO2_PER_C, sumYears, type AnnualRow, type ZoneMonthSum } from './aggregate.ts';
 
 export interface ZoneSums {
   id: string;
