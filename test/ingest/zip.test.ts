@@ -162,3 +162,33 @@ test('an entry failing its CRC or md5 fails only that month; a hand-unpacked yea
   assert.deepEqual(second.failed.map((f) => [f.year, f.month]), [[2012, 5]]);
   assertMonths(opts.outDir, [2011]);
 });
+
+test('over HTTP a damaged year zip is downloaded once, its months fail, and it is set aside so the next run fetches it anew', async () => {
+  const site = copyFixture();
+  const served = zipOf(site, 2012);
+  const intact = readFileSync(served);
+  truncateSync(served, Math.floor(intact.length * 0.5));
+  const work = tempDir('zip');
+  const server = await startTestServer(site);
+  try {
+    const opts = options(work, server.url, { releases: ['2097'], years: [2011, 2012], concurrency: 2 });
+    const first = await runIngest(opts, openZones);
+    assert.equal(first.exitCode, 2);
+    assert.equal(first.processed, 12);
+    assert.deepEqual(first.failed.map((f) => `${f.year}-${f.month}`), Array.from({ length: 12 }, (_, i) => `2012-${i + 1}`));
+    for (const f of first.failed) assert.match(f.error, /2012_allmonths\.tif\.gz\.zip: the zip archive is damaged .*kept as .*quarantine/);
+    const zipGets = () => server.log.filter((r) => r.path.endsWith('2012_allmonths.tif.gz.zip'));
+    assert.equal(zipGets().length, 1, 'downloaded once for its twelve months');
+    assert.deepEqual(readdirSync(join(opts.downloadDir, '2097/2012')), []);
+    assert.deepEqual(readdirSync(join(opts.downloadDir, 'quarantine/2097')), ['odiac2097_1km_excl_intl_2012_allmonths.tif.gz.zip']);
+
+    writeFileSync(served, intact); // the server's copy is repaired
+    const second = await runIngest(opts, openZones);
+    assert.equal(second.exitCode, 0);
+    assert.equal(second.processed, 12);
+    assert.equal(zipGets().length, 2);
+    assertYears(opts.outDir, [2011, 2012]);
+  } finally {
+    await server.close();
+  }
+});
