@@ -12,7 +12,7 @@ import { runReport } from '../report/index.ts';
 import { openZones } from '../zonal/index.ts';
 import { chinaWindowGrid, writeSyntheticRelease, type SyntheticRelease } from './rasters.ts';
 
-export { chinaWindowGrid, writeSyntheticRelease, float32Spread, type SyntheticRelease } from './rasters.ts';
+export { chinaWindowGrid, writeSyntheticRelease, float32Spread, type SyntheticMonth, type SyntheticRelease } from './rasters.ts';
 
 /**
  * `cger demo`: the whole chain on synthetic data with a planted effect. A seeded yearbook and
@@ -109,7 +109,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     try {
       return await writeSyntheticRelease({
         root: rastersRoot, release: DEMO_RELEASE, grid, coverage, co2: plantedCo2, years, months, seed: opts.seed, level: 1,
-        onFile: (f) => progress.tick(1, `${f.year}-${String(f.month).padStart(2, '0')} ${(f.bytes / 1e6).toFixed(1)} MB`),
+        onFile: (f) => progress.tick(1, `${f.name} ${(f.bytes / 1e6).toFixed(1)} MB`),
       });
     } finally {
       progress.stop();

@@ -1,14 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { createRng, mixSeed } from '../common/random.ts';
-import { writeStripGeoTiff } from '../raster/writer.ts';
+import { checksumListName, CO2_PER_C, monthFileName, yearDir, yearZipName } from '../odiac/index.ts';
+import { encodeStripGeoTiff } from '../raster/writer.ts';
 import type { Grid } from '../raster/types.ts';
-import { CO2_PER_C, type Coverage } from '../zonal/index.ts';
+import type { Coverage } from '../zonal/index.ts';
+import { writeYearZip, type ZipEntry } from './yearZip.ts';
 
 /**
- * Synthetic ODIAC-format release for the demo: monthly 1 km GeoTIFFs on a China window of the
- * ODIAC lattice whose exact province sums equal planted annual CO2 totals.
+ * Synthetic ODIAC release for the demo, laid out as ODIAC ships releases since 2024: per year,
+ * one zip of the twelve monthly `.tif.gz` (uncompressed Float32 GeoTIFFs with one-row strips,
+ * gzipped as a whole) next to the md5 list of those `.tif.gz`. The grids are a China window of
+ * the ODIAC lattice whose exact province sums equal planted annual CO2 totals.
  *
  * Each province's carbon sits only on cells lying wholly inside it (coverage runs with
  * `fractions === null`), so an exact zonal sum is the plain sum of those cells: the planted
@@ -35,7 +38,7 @@ export function chinaWindowGrid(): Grid {
 }
 
 export interface SyntheticReleaseOptions {
-  /** Root of the source tree: files go to <root>/odiac<release>/1km_tiff/<YYYY>/. */
+  /** Root of the source tree: each year goes to <root>/odiac<release>/1km_tiff/<YYYY>/. */
   root: string;
   release: string;
   grid: Grid;
@@ -48,14 +51,25 @@ export interface SyntheticReleaseOptions {
   seed: number;
   /** Share of a province's interior cells that emit. */
   density?: number;
-  /** zlib level of the outer gzip (1: fastest). */
+  /** zlib level of the gzip (1: fastest). */
   level?: number;
-  onFile?: (info: { year: number; month: number; path: string; bytes: number }) => void;
+  onFile?: (info: { year: number; month: number; name: string; bytes: number }) => void;
+}
+
+export interface SyntheticMonth {
+  year: number;
+  month: number;
+  /** The monthly `.tif.gz` name (an entry of the year's zip). */
+  name: string;
+  /** The year zip holding it. */
+  zip: string;
+  md5: string;
+  bytes: number;
 }
 
 export interface SyntheticRelease {
   dir: string;
-  files: Array<{ year: number; month: number; path: string; md5: string; bytes: number }>;
+  files: SyntheticMonth[];
   /** Carbon (t) placed per zone id, year and month, as the exact double sum of the float32 cells. */
   placed: Map<string, Map<number, number>>;
   /** Carbon placed on cells covered by no zone (a few "foreign" point sources), per year. */
@@ -179,7 +193,6 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
   const members: number[][] = Array.from({ length: zoneCount }, () => []);
   for (let i = 0; i < cells.index.length; i++) members[cells.zone[i]].push(i);
 
-  const dir = join(opts.root, `odiac${opts.release}`, '1km_tiff');
   const values = new Float32Array(cells.index.length);
   const foreignValues = new Float32Array(foreign.length);
   const placed = new Map<string, Map<number, number>>();
@@ -188,9 +201,10 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
   const row = new Float32Array(grid.width);
 
   for (const year of opts.years) {
-    const yearDir = join(dir, String(year));
-    mkdirSync(yearDir, { recursive: true });
+    const dir = join(opts.root, yearDir(opts.release, year));
+    const zipPath = join(dir, yearZipName(opts.release, year));
     const md5Lines: string[] = [];
+    const entries: ZipEntry[] = [];
     // One monthly profile per zone and year, drawn before any month so it does not depend on the months' order.
     const shares = zoneIds.map((_, z) => monthlyShares(opts.months, createRng(mixSeed(opts.seed, 2, year, z))));
     for (const [mi, month] of opts.months.entries()) {
@@ -217,9 +231,8 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
       // Rows are requested in order: walk the sorted cell lists alongside.
       let next = 0;
       let nextForeign = 0;
-      const name = `odiac${opts.release}_1km_excl_intl_${String(year % 100).padStart(2, '0')}${String(month).padStart(2, '0')}.tif.gz`;
-      const path = join(yearDir, name);
-      const written = await writeStripGeoTiff(path, { grid, gzip: true, level: opts.level }, (r) => {
+      const name = monthFileName(opts.release, year, month);
+      const written = await encodeStripGeoTiff({ grid, gzip: true, level: opts.level, runLength: true }, (r) => {
         row.fill(0);
         const end = (r + 1) * grid.width;
         for (; next < cells.index.length && cells.index[next] < end; next++) row[cells.index[next] - r * grid.width] = values[next];
@@ -227,10 +240,12 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
         return row;
       });
       md5Lines.push(`${written.md5}  ${name}`);
-      files.push({ year, month, path, md5: written.md5, bytes: written.bytes });
-      opts.onFile?.({ year, month, path, bytes: written.bytes });
+      entries.push({ name, bytes: written.bytes });
+      files.push({ year, month, name, zip: zipPath, md5: written.md5, bytes: written.bytes.length });
+      opts.onFile?.({ year, month, name, bytes: written.bytes.length });
     }
-    writeFileAtomic(join(yearDir, `odiac${opts.release}_1km_checksum_${year}.md5.txt`), md5Lines.join('\n') + '\n');
+    await writeYearZip(zipPath, entries);
+    writeFileAtomic(join(dir, checksumListName(opts.release, year)), md5Lines.join('\n') + '\n');
   }
   return { dir: join(opts.root, `odiac${opts.release}`), files, placed, outside };
 }

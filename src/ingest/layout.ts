@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { parseOdiacName } from '../zonal/index.ts';
+import { parseOdiacName } from '../odiac/index.ts';
 
 /**
  * The ODIAC release tree (DESIGN.md section 2):

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv } from '../common/csv.ts';
-import { CO2_PER_C } from '../zonal/index.ts';
+import { CO2_PER_C } from '../odiac/index.ts';
 import type { Store } from './store.ts';
 
 /** tonnes CO2 per tonne carbon. */

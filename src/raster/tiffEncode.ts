@@ -1,7 +1,8 @@
 /**
- * Minimal TIFF structure encoder: a header and one image file directory (IFD) with its
- * out-of-line values. Used to write synthetic GeoTIFFs (benchmark generator, test inputs with
- * layouts GDAL fixtures do not cover: big-endian, IFD after the data, integer predictors).
+ * The TIFF structure encoder: a header and one image file directory (IFD) with its out-of-line
+ * values, in either byte order, classic or BigTIFF. Every GeoTIFF cger writes goes through it:
+ * the demo's release (writer.ts), the benchmark generator and test inputs with layouts the GDAL
+ * fixtures do not cover (big-endian, IFD after the data, integer predictors).
  */
 
 export type TiffFieldType = 'BYTE' | 'ASCII' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LONG8';
@@ -111,7 +112,13 @@ export function encodeIfd(fields: TiffField[], order: TiffByteOrder, ifdOffset: 
   return buf;
 }
 
-/** GeoKeyDirectory for a geographic (lon/lat) CRS given by EPSG code, PixelIsArea. */
+/** GeoKeyDirectory (version 1.1.0) for a geographic (lon/lat) CRS given by EPSG code, pixel-is-area, degrees. */
 export function geographicGeoKeys(epsg: number): number[] {
-  return [1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, epsg];
+  return [
+    1, 1, 0, 4,
+    1024, 0, 1, 2, // GTModelTypeGeoKey = ModelTypeGeographic
+    1025, 0, 1, 1, // GTRasterTypeGeoKey = RasterPixelIsArea
+    2048, 0, 1, epsg, // GeographicTypeGeoKey
+    2054, 0, 1, 9102, // GeogAngularUnitsGeoKey = degree
+  ];
 }
