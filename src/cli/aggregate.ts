@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
+import { wholeNumberOption } from './options.ts';
 import { openZones } from '../zonal/index.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
@@ -43,7 +44,7 @@ export function register(program: Command): void {
     .option('--any-grid', 'accept grids other than the ODIAC 1 km lattice (1/120 degree cells aligned to -180, 90)')
     .option('--out <file>', 'write the CSV here (written atomically) instead of stdout')
     .option('--cache-dir <dir>', 'where coverage fractions are cached', 'output/cache')
-    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', (v) => parseInt(v, 10))
+    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', wholeNumberOption('--threads'))
     .option('--json', 'print the rows as JSON on stdout')
     .option('--quiet', 'no progress output')
     .addHelpText('after', `

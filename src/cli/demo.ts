@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { CgerError } from '../common/errors.ts';
 import { runDemo } from '../demo/index.ts';
 import { formatNumber } from '../report/svg.ts';
+import { wholeNumber } from './options.ts';
 
 /** Four years: with three (90 province-years against 30 province and 3 year dummies) the forests are too coarse to recover the effect. */
 const QUICK_YEARS = '2011-2014';
@@ -25,12 +26,6 @@ function parseYearRange(spec: string): [number, number] {
   const to = Number(m[2] ?? m[1]);
   if (from < 2001 || to > 2099 || to < from) throw new CgerError(`--years: "${spec}" must be an ascending range within 2001-2099`);
   return [from, to];
-}
-
-function whole(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CgerError(`${flag}: "${value}" is not a positive whole number`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -57,9 +52,9 @@ output/. Prints the baseline estimates next to the planted effects.`)
       const yearsGiven = cmd.getOptionValueSource('years') === 'cli';
       const [yearFrom, yearTo] = parseYearRange(o.quick && !yearsGiven ? QUICK_YEARS : o.years);
       const result = await runDemo({
-        workdir: o.workdir, seed: whole(o.seed, '--seed'), yearFrom, yearTo, quick: Boolean(o.quick),
-        trees: o.trees === undefined ? undefined : whole(o.trees, '--trees'),
-        threads: o.threads === undefined ? undefined : whole(o.threads, '--threads'),
+        workdir: o.workdir, seed: wholeNumber(o.seed, '--seed', 0), yearFrom, yearTo, quick: Boolean(o.quick),
+        trees: o.trees === undefined ? undefined : wholeNumber(o.trees, '--trees'),
+        threads: o.threads === undefined ? undefined : wholeNumber(o.threads, '--threads'),
         quiet: Boolean(o.quiet),
       });
       const rows = result.baseline.map((e) => ({

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { CgerError } from '../common/errors.ts';
+import { wholeNumber } from './options.ts';
 import { defaultPanelConfig, readPanelConfig, synthYearbook } from '../panel/index.ts';
 
 interface SynthYearbookOptions {
@@ -32,8 +32,7 @@ Example:
 Every row has source = "synthetic (...)". The data-generating process is documented in
 docs/yearbook.md; /tmp/yb.csv.truth.json holds theta for CEE and CIWB.`)
     .action((opts: SynthYearbookOptions, cmd: Command) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new CgerError(`--seed: "${opts.seed}" is not a whole number`);
+      const seed = wholeNumber(opts.seed, '--seed', 0);
       const config = cmd.getOptionValueSource('config') === 'default' && !existsSync(opts.config)
         ? defaultPanelConfig()
         : readPanelConfig(opts.config);

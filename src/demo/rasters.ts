@@ -1,11 +1,12 @@
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { createRng, mixSeed } from '../common/random.ts';
 import { checksumListName, CO2_PER_C, monthFileName, yearDir, yearZipName } from '../odiac/index.ts';
-import { encodeStripGeoTiff } from '../raster/writer.ts';
+import { encodeStripGeoTiff, type EncodedFile } from '../raster/writer.ts';
 import type { Grid } from '../raster/types.ts';
 import type { Coverage } from '../zonal/index.ts';
-import { writeYearZip, type ZipEntry } from './yearZip.ts';
+import { writeYearZip } from './yearZip.ts';
 
 /**
  * Synthetic ODIAC release for the demo, laid out as ODIAC ships releases since 2024: per year,
@@ -193,22 +194,36 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
   const members: number[][] = Array.from({ length: zoneCount }, () => []);
   for (let i = 0; i < cells.index.length; i++) members[cells.zone[i]].push(i);
 
-  const values = new Float32Array(cells.index.length);
-  const foreignValues = new Float32Array(foreign.length);
   const placed = new Map<string, Map<number, number>>();
   const outside = new Map<number, number>();
   const files: SyntheticRelease['files'] = [];
-  const row = new Float32Array(grid.width);
+  // Two months are gzipped at once (zlib runs off the main thread) while the next month's cells are drawn.
+  const limit = pLimit(2);
+
+  /** The month's file: its cells' values in the order of `cells.index` and of `foreign`. */
+  const encodeMonth = (values: Float32Array, foreignValues: Float32Array) => {
+    const row = new Float32Array(grid.width);
+    // Rows are requested in order: walk the sorted cell lists alongside.
+    let next = 0;
+    let nextForeign = 0;
+    return encodeStripGeoTiff({ grid, gzip: true, level: opts.level, runLength: true }, (r) => {
+      row.fill(0);
+      const end = (r + 1) * grid.width;
+      for (; next < cells.index.length && cells.index[next] < end; next++) row[cells.index[next] - r * grid.width] = values[next];
+      for (; nextForeign < foreign.length && foreign[nextForeign] < end; nextForeign++) row[foreign[nextForeign] - r * grid.width] = foreignValues[nextForeign];
+      return row;
+    });
+  };
 
   for (const year of opts.years) {
     const dir = join(opts.root, yearDir(opts.release, year));
     const zipPath = join(dir, yearZipName(opts.release, year));
-    const md5Lines: string[] = [];
-    const entries: ZipEntry[] = [];
+    const encoded: Array<Promise<{ month: number; name: string; file: EncodedFile }>> = [];
     // One monthly profile per zone and year, drawn before any month so it does not depend on the months' order.
     const shares = zoneIds.map((_, z) => monthlyShares(opts.months, createRng(mixSeed(opts.seed, 2, year, z))));
     for (const [mi, month] of opts.months.entries()) {
       const noise = createRng(mixSeed(opts.seed, 3, year, month));
+      const values = new Float32Array(cells.index.length);
       for (let z = 0; z < zoneCount; z++) {
         const idx = members[z];
         if (idx.length === 0) continue;
@@ -224,28 +239,21 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
         const byYear = placed.get(zoneIds[z])!;
         byYear.set(year, (byYear.get(year) ?? 0) + sum);
       }
+      const foreignValues = new Float32Array(foreign.length);
       let foreignSum = 0;
       for (let k = 0; k < foreign.length; k++) { foreignValues[k] = Math.fround(2000 * Math.exp(noise.normal())); foreignSum += foreignValues[k]; }
       outside.set(year, (outside.get(year) ?? 0) + foreignSum);
-
-      // Rows are requested in order: walk the sorted cell lists alongside.
-      let next = 0;
-      let nextForeign = 0;
       const name = monthFileName(opts.release, year, month);
-      const written = await encodeStripGeoTiff({ grid, gzip: true, level: opts.level, runLength: true }, (r) => {
-        row.fill(0);
-        const end = (r + 1) * grid.width;
-        for (; next < cells.index.length && cells.index[next] < end; next++) row[cells.index[next] - r * grid.width] = values[next];
-        for (; nextForeign < foreign.length && foreign[nextForeign] < end; nextForeign++) row[foreign[nextForeign] - r * grid.width] = foreignValues[nextForeign];
-        return row;
-      });
-      md5Lines.push(`${written.md5}  ${name}`);
-      entries.push({ name, bytes: written.bytes });
-      files.push({ year, month, name, zip: zipPath, md5: written.md5, bytes: written.bytes.length });
-      opts.onFile?.({ year, month, name, bytes: written.bytes.length });
+      encoded.push(limit(async () => {
+        const file = await encodeMonth(values, foreignValues);
+        opts.onFile?.({ year, month, name, bytes: file.bytes.length });
+        return { month, name, file };
+      }));
     }
-    await writeYearZip(zipPath, entries);
-    writeFileAtomic(join(dir, checksumListName(opts.release, year)), md5Lines.join('\n') + '\n');
+    const months = await Promise.all(encoded);
+    for (const { month, name, file } of months) files.push({ year, month, name, zip: zipPath, md5: file.md5, bytes: file.bytes.length });
+    await writeYearZip(zipPath, months.map(({ name, file }) => ({ name, bytes: file.bytes })));
+    writeFileAtomic(join(dir, checksumListName(opts.release, year)), months.map(({ name, file }) => `${file.md5}  ${name}\n`).join(''));
   }
   return { dir: join(opts.root, `odiac${opts.release}`), files, placed, outside };
 }
