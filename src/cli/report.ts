@@ -22,8 +22,8 @@ export function register(program: Command): void {
     .option('--out-dir <dir>', 'directory holding the outputs of ingest, panel and dml; report.html and maps/ are written there', 'output')
     .option('--db <path>', 'ingest store (default <out-dir>/cger.sqlite)')
     .option('--panel <csv>', 'panel (default <out-dir>/panel.csv)')
-    .option('--tables <dir>', 'tables of panel and dml (default <out-dir>/tables)')
-    .option('--boundaries <geojson>', 'province boundaries for the maps (GeoJSON, lon/lat; default: the shipped boundaries/cn-provinces-ctamap2023.geojson)')
+    .option('--tables <dir>', 'dml\'s tables, tables.json and estimates.json (default <out-dir>/tables)')
+    .option('--boundaries <file>', 'province boundaries for the maps (GeoJSON or shapefile; default: the shipped boundaries/cn-provinces-ctamap2023.geojson)')
     .option('--id-field <name>', 'province code attribute of the boundaries', 'id')
     .option('--name-field <name>', 'province name attribute of the boundaries', 'name')
     .option('--truth <json>', 'planted effects of a synthetic run ({"theta": {"CEE": ...}}), shown beside the estimates (default <out-dir>/demo/truth.json when present)')
@@ -38,12 +38,13 @@ Example:
 
 The report is one self-contained HTML file (inline SVG and CSS, no network access): open it in
 any browser or send it to co-authors as it is.`)
-    .action((o: ReportCliOptions) => {
+    .action(async (o: ReportCliOptions) => {
       const truth = readTruth(o.truth ?? join(o.outDir, 'demo', 'truth.json'));
-      const result = runReport({
+      const result = await runReport({
         outDir: o.outDir,
         paths: { ...(o.db ? { db: o.db } : {}), ...(o.panel ? { panel: o.panel } : {}), ...(o.tables ? { tables: o.tables } : {}) },
         boundaries: o.boundaries, idField: o.idField, nameField: o.nameField, truth,
+        onWarning: o.quiet ? undefined : (m) => process.stderr.write(`warning: ${m}\n`),
       });
       if (o.json) process.stdout.write(JSON.stringify({ report: result.report, maps: result.maps, map_years: result.mapYears }, null, 2) + '\n');
       else if (!o.quiet) process.stderr.write(`report: ${result.report} (maps of ${result.mapYears.join(' and ')} in ${join(o.outDir, 'maps')})\n`);

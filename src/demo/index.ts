@@ -122,7 +122,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     source: rastersRoot, releases: [DEMO_RELEASE], years,
     zones: { path: DEMO_BOUNDARIES, idField: 'id', nameField: 'name', method: 'exact' },
     dbPath: join(output, 'cger.sqlite'), outDir: output, downloadDir: join(workdir, 'rasters'),
-    concurrency: 1, threads: opts.threads, wait: false, allowPartialYear: false, quiet: opts.quiet,
+    concurrency: 2, threads: opts.threads, wait: false, allowPartialYear: false, quiet: opts.quiet,
   }, openZones));
   if (ingest.exitCode !== 0) throw new CgerError(`demo: ingest failed for ${ingest.failed.length} month(s): ${ingest.failed.map((f) => `${f.year}-${f.month}: ${f.error}`).join('; ')}`);
   const provinceYearPath = join(output, 'province_year.csv');

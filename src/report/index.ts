@@ -11,11 +11,13 @@ import { defaultPaths, readInputs, type ReportInputs, type ReportPaths } from '.
 import { naturalBreaks } from './jenks.ts';
 import { PALETTES, renderChoropleth } from './map.ts';
 import { esc, formatNumber } from './svg.ts';
+import type { BatteryEstimate } from '../dml/index.ts';
+import type { PanelMeta } from '../panel/index.ts';
 
 export { naturalBreaks, classOf, type Classes } from './jenks.ts';
 export { loadMapGeometry, type MapGeometry, type ProvinceShape } from './geometry.ts';
 export { renderChoropleth, PALETTES } from './map.ts';
-export { defaultPaths, readInputs, type ReportPaths, type ReportInputs } from './inputs.ts';
+export { checkInputs, defaultPaths, readInputs, type ReportPaths, type ReportInputs } from './inputs.ts';
 
 export interface ReportOptions {
   /** Where the inputs are by default and where report.html and maps/ are written. */
@@ -30,6 +32,8 @@ export interface ReportOptions {
   truth?: Record<string, number>;
   /** Tolerance the ingest used for its mass audit (for the verdict line). */
   auditTolerance?: number;
+  /** Notices about the map boundaries (repaired geometry). */
+  onWarning?: (message: string) => void;
 }
 
 export interface ReportResult {
@@ -53,36 +57,12 @@ const MAP_VARIABLES: MapVariable[] = [
   { column: 'DCP', label: 'Computing-power development (DCP)', palette: PALETTES.Purples, fallbackUnits: 'index, 0-1' },
 ];
 
-/** Units of a panel column as panel_meta.json states them (several layouts accepted). */
-export function unitsOf(meta: Record<string, unknown>, column: string): string | null {
-  const pick = (v: unknown): string | null => {
-    if (typeof v === 'string') return v;
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      for (const k of ['units', 'unit']) if (typeof o[k] === 'string') return o[k] as string;
-    }
-    return null;
-  };
-  const units = meta.units as Record<string, unknown> | undefined;
-  if (units && column in units) return pick(units[column]);
-  for (const key of ['columns', 'variables']) {
-    const block = meta[key];
-    if (Array.isArray(block)) {
-      const entry = block.find((e) => e && typeof e === 'object' && ((e as Record<string, unknown>).name === column || (e as Record<string, unknown>).column === column));
-      if (entry) return pick(entry);
-    } else if (block && typeof block === 'object' && column in (block as object)) {
-      return pick((block as Record<string, unknown>)[column]);
-    }
-  }
-  return null;
-}
-
-export function runReport(opts: ReportOptions): ReportResult {
+export async function runReport(opts: ReportOptions): Promise<ReportResult> {
   const paths = { ...defaultPaths(opts.outDir), ...opts.paths };
-  const inputs = readInputs(paths);
   const boundaries = opts.boundaries ?? DEFAULT_MAP_BOUNDARIES;
-  if (!existsSync(boundaries)) throw new CgerError(`map boundaries not found: ${boundaries} (pass --boundaries <GeoJSON>)`);
-  const geometry = loadMapGeometry(boundaries, { idField: opts.idField, nameField: opts.nameField });
+  if (!existsSync(boundaries)) throw new CgerError(`map boundaries not found: ${boundaries} (point --boundaries at a GeoJSON file or a shapefile)`);
+  const inputs = await readInputs(paths);
+  const geometry = await loadMapGeometry(boundaries, { idField: opts.idField, nameField: opts.nameField, onWarning: opts.onWarning });
 
   const years = [...new Set(inputs.panel.records.map((r) => Number(r.values.year)))].filter(Number.isFinite).sort((a, b) => a - b);
   if (years.length === 0) throw new CgerError(`${paths.panel}: no rows`);
@@ -110,7 +90,7 @@ export function runReport(opts: ReportOptions): ReportResult {
     { id: 'audit', title: 'Mass audit', body: auditHtml(inputs.provenance, opts.auditTolerance ?? 1e-9) },
     { id: 'maps', title: `Maps, ${mapYears[0]} and ${mapYears[1]}`, body: `<div class="maps">${maps.map((m) => `<figure id="map-${m.key}">${m.svg}</figure>`).join('\n')}</div>` +
       '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>' },
-    { id: 'table3', title: 'Descriptive statistics (Table 3)', body: inputs.descriptive ? csvTableHtml(inputs.descriptive) : '<p>Table 3 not found (run <code>cger panel</code>).</p>' },
+    { id: 'table3', title: 'Descriptive statistics (Table 3)', body: csvTableHtml(inputs.descriptive) },
     { id: 'regressions', title: 'Regression tables (Tables 4–11)', body: inputs.regressions.map(csvTableHtml).join('\n') },
   ];
   const lead = `ODIAC release ${esc(inputs.provenance.release)} · ${sampleIds.size} provinces · ${years[0]}–${years[years.length - 1]} · cger ${esc(version)}`;
@@ -124,7 +104,7 @@ function buildMaps(inputs: ReportInputs, geometry: MapGeometry, years: [number, 
   const out: Array<{ key: string; svg: string }> = [];
   for (const v of MAP_VARIABLES) {
     const byProvince = panelColumn(inputs.panel, v.column);
-    const units = unitsOf(inputs.panelMeta, v.column) ?? v.fallbackUnits;
+    const units = inputs.panelMeta.units[v.column] ?? v.fallbackUnits;
     const valuesOf = (year: number) => new Map([...byProvince].flatMap(([id, m]) => (m.has(year) ? [[id, m.get(year)!] as [string, number]] : [])));
     const pooled = years.flatMap((y) => [...valuesOf(y).values()]);
     if (pooled.length === 0) throw new CgerError(`panel column ${v.column} has no values in ${years.join(' or ')}`);
@@ -175,12 +155,12 @@ function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undef
   const header = ['model', 'outcome', 'treatment', 'θ', 'std. error', '95% interval', 'p', 'N'];
   if (truth) header.push('planted θ', 'inside interval');
   const rows = baseline.map((e) => {
-    const lo = Number(e.ci_lower);
-    const hi = Number(e.ci_upper);
-    const row = [String(e.column), String(e.y), String(e.d), formatNumber(Number(e.theta), 4), formatNumber(Number(e.se), 3),
-      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`, Number(e.p).toFixed(4), String(e.n_obs)];
+    const lo = e.ci_lower;
+    const hi = e.ci_upper;
+    const row = [e.column, e.y, e.d, formatNumber(e.theta, 4), formatNumber(e.se, 3),
+      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`, e.p.toFixed(4), String(e.n_obs)];
     if (truth) {
-      const t = truth[String(e.y)];
+      const t = truth[e.y];
       row.push(t === undefined ? '' : formatNumber(t, 4), t === undefined ? '' : t >= lo && t <= hi ? 'yes' : 'no');
     }
     return row;
@@ -191,37 +171,20 @@ function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undef
   return `${intro}<h3>Baseline estimates (Table 4)</h3>${htmlTable(header, rows, 'baseline')}`;
 }
 
-function metaProvenance(meta: Record<string, unknown>): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(meta)) {
-    if (value === null || typeof value === 'object') continue;
-    if (/(file|path|hash|sha|md5|version|created|seed|source)/i.test(key)) out.push([`Panel ${key.replace(/_/g, ' ')}`, String(value)]);
-  }
-  for (const key of ['inputs', 'sources', 'files']) {
-    const block = meta[key];
-    if (block && typeof block === 'object' && !Array.isArray(block)) {
-      for (const [name, v] of Object.entries(block as Record<string, unknown>)) {
-        out.push([`Panel input ${name}`, describeInput(v)]);
-      }
-    }
-  }
-  return out;
+function metaProvenance(meta: PanelMeta): Array<[string, string]> {
+  const { yearbook, co2, config } = meta.inputs;
+  return [
+    ['Panel cger version', meta.cger_version],
+    ['Panel input yearbook', `${yearbook.path} (SHA-256 ${yearbook.sha256})`],
+    ['Panel input co2', `${co2.path} (SHA-256 ${co2.sha256}${co2.release ? `, release ${co2.release}` : ''})`],
+    ['Panel input config', config.path === null ? 'built-in defaults' : `${config.path} (SHA-256 ${config.sha256})`],
+  ];
 }
 
-/** "path (SHA-256 ..., release ...)" for an input record such as {path, sha256, release}. */
-function describeInput(v: unknown): string {
-  if (!v || typeof v !== 'object') return String(v);
-  const o = v as Record<string, unknown>;
-  if (!('path' in o)) return JSON.stringify(v);
-  const details = Object.entries(o).filter(([k, x]) => k !== 'path' && x !== null && x !== undefined).map(([k, x]) => `${k === 'sha256' ? 'SHA-256' : k} ${String(x)}`);
-  const path = o.path === null ? 'built-in defaults' : String(o.path);
-  return details.length ? `${path} (${details.join(', ')})` : path;
-}
-
-function estimatesProvenance(estimates: Array<Record<string, unknown>>): Array<[string, string]> {
+function estimatesProvenance(estimates: BatteryEstimate[]): Array<[string, string]> {
   if (estimates.length === 0) return [];
-  const hashes = [...new Set(estimates.map((e) => String(e.data_sha256 ?? '')))].filter(Boolean);
-  const versions = [...new Set(estimates.map((e) => String(e.cger_version ?? '')))].filter(Boolean);
+  const hashes = [...new Set(estimates.map((e) => e.data_sha256))].filter(Boolean);
+  const versions = [...new Set(estimates.map((e) => e.cger_version))].filter(Boolean);
   return [
     ['Estimates', `${estimates.length} DML estimates (estimates.json)`],
     ['Estimation data SHA-256', hashes.join(', ')],

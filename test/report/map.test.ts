@@ -5,7 +5,7 @@ import { renderChoropleth, PALETTES, shortUnits } from '../../src/report/map.ts'
 import { classOf, naturalBreaks } from '../../src/report/jenks.ts';
 import { formatNumber } from '../../src/report/svg.ts';
 
-const geometry = loadMapGeometry('boundaries/cn-provinces-ctamap2023.geojson');
+const geometry = await loadMapGeometry('boundaries/cn-provinces-ctamap2023.geojson');
 const shape = (id: string) => geometry.shapes.find((s) => s.id === id)!;
 const NOT_IN_SAMPLE = ['540000', '710000', '810000', '820000'];
 
