@@ -24,7 +24,8 @@ async function distIsFresh() {
 async function loadMain() {
   const checkout = existsSync(`${root}src/cli/main.ts`);
   if (!checkout) {
-    if (!existsSync(compiled)) throw new Error(`${compiled} is missing: this copy of cger was packed without its build (run \`npm run build\` before \`npm pack\`)`);
+    if (!existsSync(compiled))
+      throw new Error(`${compiled} is missing: this copy of cger was packed without its build (run \`npm run build\` before \`npm pack\`)`);
     return import('../dist/cli/main.js');
   }
   if (await distIsFresh()) return import('../dist/cli/main.js');
@@ -32,7 +33,9 @@ async function loadMain() {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    throw new Error('the sources changed since the last build and tsx (a development dependency) is not installed: run `npm run build`, or `npm install` for the development tools');
+    throw new Error(
+      'the sources changed since the last build and tsx (a development dependency) is not installed: run `npm run build`, or `npm install` for the development tools',
+    );
   }
   register();
   return import('../src/cli/main.ts');

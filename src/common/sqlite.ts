@@ -13,7 +13,10 @@ const HOW_TO_FIX = 'reinstall it with its build script allowed (npm 11: `npm app
 /** Whether `err` is better-sqlite3 (or its compiled binding) failing to load. */
 export function isSqliteLoadError(err: unknown): boolean {
   const message = errorMessage(err);
-  return /better[-_]sqlite3/.test(message) && /(Cannot find (module|package)|bindings file|was compiled against|invalid ELF|cannot open shared object)/i.test(message);
+  return (
+    /better[-_]sqlite3/.test(message) &&
+    /(Cannot find (module|package)|bindings file|was compiled against|invalid ELF|cannot open shared object)/i.test(message)
+  );
 }
 
 /** The message for a store that cannot be opened because the binding is missing. */

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { createRng, mixSeed } from '../common/random.ts';
-import { checksumListName, CO2_PER_C, monthFileName, yearDir, yearZipName } from '../odiac/index.ts';
-import { encodeStripGeoTiff, type EncodedFile } from '../raster/writer.ts';
+import { CO2_PER_C, checksumListName, monthFileName, yearDir, yearZipName } from '../odiac/index.ts';
 import type { Grid } from '../raster/types.ts';
+import { type EncodedFile, encodeStripGeoTiff } from '../raster/writer.ts';
 import type { Coverage } from '../zonal/index.ts';
 import { writeYearZip } from './yearZip.ts';
 
@@ -120,7 +120,11 @@ function pickCells(grid: Grid, coverage: Coverage, density: number, seed: number
   if (unpicked.size) {
     interiorRuns((z, c0, c1, r) => {
       if (!unpicked.has(z)) return;
-      for (let c = c0; c < c1; c++) { index.push(r * grid.width + c); zone.push(z); weight.push(1); }
+      for (let c = c0; c < c1; c++) {
+        index.push(r * grid.width + c);
+        zone.push(z);
+        weight.push(1);
+      }
     });
   }
   const order = index.map((_, i) => i).sort((a, b) => index[a] - index[b]);
@@ -234,25 +238,36 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
         const out = new Float32Array(idx.length);
         float32Spread(target, w, out);
         let sum = 0;
-        for (let k = 0; k < idx.length; k++) { values[idx[k]] = out[k]; sum += out[k]; }
+        for (let k = 0; k < idx.length; k++) {
+          values[idx[k]] = out[k];
+          sum += out[k];
+        }
         if (!placed.has(zoneIds[z])) placed.set(zoneIds[z], new Map());
         const byYear = placed.get(zoneIds[z])!;
         byYear.set(year, (byYear.get(year) ?? 0) + sum);
       }
       const foreignValues = new Float32Array(foreign.length);
       let foreignSum = 0;
-      for (let k = 0; k < foreign.length; k++) { foreignValues[k] = Math.fround(2000 * Math.exp(noise.normal())); foreignSum += foreignValues[k]; }
+      for (let k = 0; k < foreign.length; k++) {
+        foreignValues[k] = Math.fround(2000 * Math.exp(noise.normal()));
+        foreignSum += foreignValues[k];
+      }
       outside.set(year, (outside.get(year) ?? 0) + foreignSum);
       const name = monthFileName(opts.release, year, month);
-      encoded.push(limit(async () => {
-        const file = await encodeMonth(values, foreignValues);
-        opts.onFile?.({ year, month, name, bytes: file.bytes.length });
-        return { month, name, file };
-      }));
+      encoded.push(
+        limit(async () => {
+          const file = await encodeMonth(values, foreignValues);
+          opts.onFile?.({ year, month, name, bytes: file.bytes.length });
+          return { month, name, file };
+        }),
+      );
     }
     const months = await Promise.all(encoded);
     for (const { month, name, file } of months) files.push({ year, month, name, zip: zipPath, md5: file.md5, bytes: file.bytes.length });
-    await writeYearZip(zipPath, months.map(({ name, file }) => ({ name, bytes: file.bytes })));
+    await writeYearZip(
+      zipPath,
+      months.map(({ name, file }) => ({ name, bytes: file.bytes })),
+    );
     writeFileAtomic(join(dir, checksumListName(opts.release, year)), months.map(({ name, file }) => `${file.md5}  ${name}\n`).join(''));
   }
   return { dir: join(opts.root, `odiac${opts.release}`), files, placed, outside };

@@ -1,4 +1,5 @@
 /** Facts of the ODIAC product shared by the stages: file names, the 1 km lattice, units. */
-export { parseOdiacName, monthFileName, yearZipName, checksumListName, yearDir, type OdiacName } from './names.ts';
-export { ODIAC_CELL, odiacLatticeProblem, isOdiacLattice, checkOdiacLattice } from './lattice.ts';
+
+export { checkOdiacLattice, isOdiacLattice, ODIAC_CELL, odiacLatticeProblem } from './lattice.ts';
+export { checksumListName, monthFileName, type OdiacName, parseOdiacName, yearDir, yearZipName } from './names.ts';
 export { CO2_PER_C } from './units.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlibConstants, createGzip } from 'node:zlib';
+import { createGzip, constants as zlibConstants } from 'node:zlib';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from './tiffEncode.ts';
 import type { Grid } from './types.ts';

@@ -90,9 +90,18 @@ export function buildMapGeometry(zones: Zone[], source: string, opts: GeometryOp
   let toInset: ((p: number[]) => [number, number]) | null = null;
   if (hasSouth) {
     const w = INSET_WINDOW;
-    const corners = [[w.lon0, w.lat0], [w.lon1, w.lat0], [w.lon0, w.lat1], [w.lon1, w.lat1], [(w.lon0 + w.lon1) / 2, w.lat0]];
+    const corners = [
+      [w.lon0, w.lat0],
+      [w.lon1, w.lat0],
+      [w.lon0, w.lat1],
+      [w.lon1, w.lat1],
+      [(w.lon0 + w.lon1) / 2, w.lat0],
+    ];
     const ib = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-    for (const c of corners) { const [x, y] = project(c); extend(ib, x, y); }
+    for (const c of corners) {
+      const [x, y] = project(c);
+      extend(ib, x, y);
+    }
     const ik = k * INSET_SCALE;
     const iw = (ib.x1 - ib.x0) * ik;
     const ih = (ib.y1 - ib.y0) * ik;
@@ -172,7 +181,10 @@ function simplifyRing(points: Array<[number, number]>): Array<[number, number]> 
     let worstDist = TOLERANCE;
     for (let i = a + 1; i < b; i++) {
       const dist = distanceToSegment(snapped[i], snapped[a], snapped[b]);
-      if (dist > worstDist) { worst = i; worstDist = dist; }
+      if (dist > worstDist) {
+        worst = i;
+        worstDist = dist;
+      }
     }
     if (worst !== -1) {
       keep[worst] = 1;

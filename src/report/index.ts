@@ -4,20 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { CgerError } from '../common/errors.ts';
 import { version } from '../common/version.ts';
+import type { BatteryEstimate } from '../dml/index.ts';
+import type { PanelMeta } from '../panel/index.ts';
 import { renderLineChart, renderSmallMultiples, type Series } from './chart.ts';
 import { loadMapGeometry, type MapGeometry } from './geometry.ts';
 import { auditHtml, csvTableHtml, htmlTable, panelColumn, provenanceHtml, renderPage, type Section } from './html.ts';
-import { defaultPaths, readInputs, type ReportInputs, type ReportPaths } from './inputs.ts';
+import { defaultPaths, type ReportInputs, type ReportPaths, readInputs } from './inputs.ts';
 import { naturalBreaks } from './jenks.ts';
 import { PALETTES, renderChoropleth } from './map.ts';
 import { esc, formatNumber } from './svg.ts';
-import type { BatteryEstimate } from '../dml/index.ts';
-import type { PanelMeta } from '../panel/index.ts';
 
-export { naturalBreaks, classOf, type Classes } from './jenks.ts';
 export { loadMapGeometry, type MapGeometry, type ProvinceShape } from './geometry.ts';
-export { renderChoropleth, PALETTES } from './map.ts';
-export { checkInputs, defaultPaths, readInputs, type ReportPaths, type ReportInputs } from './inputs.ts';
+export { checkInputs, defaultPaths, type ReportInputs, type ReportPaths, readInputs } from './inputs.ts';
+export { type Classes, classOf, naturalBreaks } from './jenks.ts';
+export { PALETTES, renderChoropleth } from './map.ts';
 
 export interface ReportOptions {
   /** Where the inputs are by default and where report.html and maps/ are written. */
@@ -49,7 +49,12 @@ export const DEFAULT_MAP_BOUNDARIES = fileURLToPath(new URL('../../boundaries/cn
 /** Province-level units outside mainland China (GB/T 2260): not part of the national series. */
 const NOT_MAINLAND = new Set(['710000', '810000', '820000']);
 
-interface MapVariable { column: string; label: string; palette: readonly string[]; fallbackUnits: string }
+interface MapVariable {
+  column: string;
+  label: string;
+  palette: readonly string[];
+  fallbackUnits: string;
+}
 
 const MAP_VARIABLES: MapVariable[] = [
   { column: 'CEE', label: 'Carbon economic performance (CEE = GDP / CO2)', palette: PALETTES.YlGnBu, fallbackUnits: 'GDP per tonne CO2' },
@@ -79,17 +84,26 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
   const sampleIds = new Set(inputs.panel.records.map((r) => r.values.province_code));
   const sections: Section[] = [
     { id: 'summary', title: 'Summary', body: summaryHtml(inputs, opts.truth) },
-    { id: 'provenance', title: 'Provenance', body: provenanceHtml(inputs.provenance, [
-      ['Report cger version', version],
-      ['Panel', `${paths.panel} (${inputs.panel.records.length} province-years, ${sampleIds.size} provinces, ${years[0]}–${years[years.length - 1]})`],
-      ...metaProvenance(inputs.panelMeta),
-      ...estimatesProvenance(inputs.estimates),
-      ['Map boundaries', `${boundaries} (CTAmap 2023 via the cn-atlas package)`],
-    ]) },
+    {
+      id: 'provenance',
+      title: 'Provenance',
+      body: provenanceHtml(inputs.provenance, [
+        ['Report cger version', version],
+        ['Panel', `${paths.panel} (${inputs.panel.records.length} province-years, ${sampleIds.size} provinces, ${years[0]}–${years[years.length - 1]})`],
+        ...metaProvenance(inputs.panelMeta),
+        ...estimatesProvenance(inputs.estimates),
+        ['Map boundaries', `${boundaries} (CTAmap 2023 via the cn-atlas package)`],
+      ]),
+    },
     { id: 'co2', title: 'Annual CO2 emissions', body: co2Html(inputs, sampleIds) },
     { id: 'audit', title: 'Mass audit', body: auditHtml(inputs.provenance, opts.auditTolerance ?? 1e-9) },
-    { id: 'maps', title: `Maps, ${mapYears[0]} and ${mapYears[1]}`, body: `<div class="maps">${maps.map((m) => `<figure id="map-${m.key}">${m.svg}</figure>`).join('\n')}</div>` +
-      '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>' },
+    {
+      id: 'maps',
+      title: `Maps, ${mapYears[0]} and ${mapYears[1]}`,
+      body:
+        `<div class="maps">${maps.map((m) => `<figure id="map-${m.key}">${m.svg}</figure>`).join('\n')}</div>` +
+        '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>',
+    },
     { id: 'table3', title: 'Descriptive statistics (Table 3)', body: csvTableHtml(inputs.descriptive) },
     { id: 'regressions', title: 'Regression tables (Tables 4–11)', body: inputs.regressions.map(csvTableHtml).join('\n') },
   ];
@@ -141,12 +155,18 @@ function co2Html(inputs: ReportInputs, sampleIds: Set<string>): string {
   const provinces = [...byZone.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, s]) => ({ ...s, points: s.points.sort((a, b) => a[0] - b[0]) }));
   const multiples = renderSmallMultiples({ title: 'Provincial annual CO2', units: 'Mt CO2', series: provinces });
   const years = [...new Set(inputs.provinceYear.map((r) => r.year))].sort((a, b) => a - b);
-  const table = htmlTable(['year', 'mainland (Mt CO2)', 'sample (Mt CO2)'], years.map((y) => [String(y), formatNumber(mainland.get(y) ?? NaN, 5), formatNumber(sample.get(y) ?? NaN, 5)]), 'co2-national');
+  const table = htmlTable(
+    ['year', 'mainland (Mt CO2)', 'sample (Mt CO2)'],
+    years.map((y) => [String(y), formatNumber(mainland.get(y) ?? NaN, 5), formatNumber(sample.get(y) ?? NaN, 5)]),
+    'co2-national',
+  );
   const note = partial.length
     ? `<p class="bad">Some province-years hold fewer than 12 months (${partial.length} rows, e.g. ${partial[0].zoneName} ${partial[0].year}: ${partial[0].months} months); their totals cover only those months.</p>`
     : '';
-  return `${note}<div class="chart">${national}</div>${table}<div class="chart">${multiples}</div>` +
-    '<p class="note">CO2 = carbon x 44/12, summed from the monthly ODIAC grids (tonne carbon per cell per month) with exact cell coverage.</p>';
+  return (
+    `${note}<div class="chart">${national}</div>${table}<div class="chart">${multiples}</div>` +
+    '<p class="note">CO2 = carbon x 44/12, summed from the monthly ODIAC grids (tonne carbon per cell per month) with exact cell coverage.</p>'
+  );
 }
 
 function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undefined): string {
@@ -157,8 +177,16 @@ function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undef
   const rows = baseline.map((e) => {
     const lo = e.ci_lower;
     const hi = e.ci_upper;
-    const row = [e.column, e.y, e.d, formatNumber(e.theta, 4), formatNumber(e.se, 3),
-      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`, e.p.toFixed(4), String(e.n_obs)];
+    const row = [
+      e.column,
+      e.y,
+      e.d,
+      formatNumber(e.theta, 4),
+      formatNumber(e.se, 3),
+      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`,
+      e.p.toFixed(4),
+      String(e.n_obs),
+    ];
     if (truth) {
       const t = truth[e.y];
       row.push(t === undefined ? '' : formatNumber(t, 4), t === undefined ? '' : t >= lo && t <= hi ? 'yes' : 'no');

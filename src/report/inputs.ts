@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CsvTable, parseCsv } from '../common/csv.ts';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { parseCsv, type CsvTable } from '../common/csv.ts';
-import { openSqlite, SqliteUnavailableError } from '../common/sqlite.ts';
+import { openSqlite, type SqliteDatabase, SqliteUnavailableError } from '../common/sqlite.ts';
 import type { BatteryEstimate, BatteryTable } from '../dml/index.ts';
-import { panelPaths, type PanelMeta } from '../panel/index.ts';
+import { type PanelMeta, panelPaths } from '../panel/index.ts';
 
 /**
  * Everything a report is built from, read from the outputs of ingest, panel and dml. Nothing is
@@ -31,9 +31,23 @@ export function defaultPaths(outDir: string): ReportPaths {
   };
 }
 
-export interface ProvinceYear { zoneId: string; zoneName: string; year: number; months: number; co2: number }
+export interface ProvinceYear {
+  zoneId: string;
+  zoneName: string;
+  year: number;
+  months: number;
+  co2: number;
+}
 
-export interface FileProvenance { year: number; month: number; name: string; md5: string; size: number | null; status: string; error: string | null }
+export interface FileProvenance {
+  year: number;
+  month: number;
+  name: string;
+  md5: string;
+  size: number | null;
+  status: string;
+  error: string | null;
+}
 
 export interface AuditYear {
   year: number;
@@ -74,7 +88,12 @@ export interface ReportInputs {
 }
 
 /** One file the report reads: where it is, what writes it, and the option that points elsewhere (if any). */
-interface InputFile { path: string; what: string; producer: string; option?: string }
+interface InputFile {
+  path: string;
+  what: string;
+  producer: string;
+  option?: string;
+}
 
 /** The files behind `paths`, each with the command that writes it. */
 function inputFiles(paths: ReportPaths): InputFile[] {
@@ -142,7 +161,7 @@ export async function readProvenance(dbPath: string, ingestReportPath: string): 
   const zones = report.zones as Provenance['zones'] | undefined;
   if (!release || !zones?.hash) throw new CgerError(`${ingestReportPath}: no release or zone set recorded`);
   const base = { release, cgerVersion: String(report.cger_version ?? ''), zones };
-  let db;
+  let db: SqliteDatabase;
   try {
     db = await openSqlite(dbPath, { readonly: true, fileMustExist: true });
   } catch (err) {
@@ -154,17 +173,23 @@ export async function readProvenance(dbPath: string, ingestReportPath: string): 
     if (!zoneSet) throw new CgerError(`${dbPath}: no zone set with hash ${zones.hash} (${zones.method}); the store does not match ${ingestReportPath}`);
     const years = ((report.years as Array<{ year: number }>) ?? []).map((y) => y.year);
     const inYears = (y: number) => years.length === 0 || years.includes(y);
-    const files = (db.prepare(
-      'SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month',
-    ).all(release, zoneSet.id) as FileProvenance[]).filter((f) => inYears(f.year));
-    const audit = (db.prepare(
-      `SELECT year, COUNT(*) AS months, SUM(grid_total) AS gridTotal, SUM(zones_total) AS zonesTotal,
+    const files = (
+      db
+        .prepare('SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month')
+        .all(release, zoneSet.id) as FileProvenance[]
+    ).filter((f) => inYears(f.year));
+    const audit = (
+      db
+        .prepare(
+          `SELECT year, COUNT(*) AS months, SUM(grid_total) AS gridTotal, SUM(zones_total) AS zonesTotal,
               SUM(outside) AS outside, MAX(ABS(rel_error)) AS maxRelError
          FROM month_audit WHERE release = ? AND zone_set_id = ? GROUP BY year ORDER BY year`,
-    ).all(release, zoneSet.id) as AuditYear[]).filter((a) => inYears(a.year));
-    const runs = db.prepare(
-      'SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, cger_version AS cgerVersion, processed FROM runs ORDER BY id',
-    ).all() as Provenance['runs'];
+        )
+        .all(release, zoneSet.id) as AuditYear[]
+    ).filter((a) => inYears(a.year));
+    const runs = db
+      .prepare('SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, cger_version AS cgerVersion, processed FROM runs ORDER BY id')
+      .all() as Provenance['runs'];
     return { ...base, files, runs, audit, storeNote: null };
   } catch (err) {
     if (err instanceof CgerError) throw err;
@@ -177,8 +202,14 @@ export async function readProvenance(dbPath: string, ingestReportPath: string): 
 /** panel_meta.json, checked for the parts the report shows. */
 function readPanelMeta(path: string): PanelMeta {
   const meta = readJson<PanelMeta>(path, 'panel metadata');
-  const ok = meta && typeof meta === 'object' && typeof meta.units === 'object' && meta.units !== null
-    && typeof meta.sample?.rows === 'number' && typeof meta.inputs === 'object' && meta.inputs !== null;
+  const ok =
+    meta &&
+    typeof meta === 'object' &&
+    typeof meta.units === 'object' &&
+    meta.units !== null &&
+    typeof meta.sample?.rows === 'number' &&
+    typeof meta.inputs === 'object' &&
+    meta.inputs !== null;
   if (!ok) throw new CgerError(`${path}: not the panel metadata \`cger panel\` writes (units, sample.rows and inputs expected)`);
   return meta;
 }

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parseCsv } from '../../src/common/csv.ts';
 import { findChromium } from './chromium.ts';
@@ -29,10 +29,13 @@ interface DemoJson {
 
 let demo: DemoJson;
 
-before(async () => {
-  const { stdout } = await run(process.execPath, ['bin/cger.js', 'demo', '--quick', '--workdir', workdir, '--json', '--quiet'], { maxBuffer: 1 << 24 });
-  demo = JSON.parse(stdout);
-}, { timeout: 300_000 });
+before(
+  async () => {
+    const { stdout } = await run(process.execPath, ['bin/cger.js', 'demo', '--quick', '--workdir', workdir, '--json', '--quiet'], { maxBuffer: 1 << 24 });
+    demo = JSON.parse(stdout);
+  },
+  { timeout: 300_000 },
+);
 
 test('the demo release is laid out as ODIAC ships it: per-year zips of monthly .tif.gz with md5 lists', async () => {
   const root = join(workdir, 'rasters', 'demo', 'odiac2099', '1km_tiff');
@@ -40,7 +43,9 @@ test('the demo release is laid out as ODIAC ships it: per-year zips of monthly .
     const dir = join(root, String(year));
     assert.deepEqual(readdirSync(dir).sort(), [`odiac2099_1km_checksum_${year}.md5.txt`, `odiac2099_1km_excl_intl_${year}_allmonths.tif.gz.zip`]);
     const entries = await readZipEntries(join(dir, `odiac2099_1km_excl_intl_${year}_allmonths.tif.gz.zip`));
-    const list = readFileSync(join(dir, `odiac2099_1km_checksum_${year}.md5.txt`), 'utf8').trim().split('\n');
+    const list = readFileSync(join(dir, `odiac2099_1km_checksum_${year}.md5.txt`), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(list.length, 12);
     assert.equal(entries.size, 12);
     for (const line of list) {
@@ -56,8 +61,9 @@ test('the demo release is laid out as ODIAC ships it: per-year zips of monthly .
 test('cger demo --quick recovers the planted CO2 and effect', () => {
   // Ingested province-year CO2 equals the planted CO2 (exact sums over interior cells).
   const planted = parseCsv(readFileSync(join(output, 'demo', 'true_co2.csv'), 'utf8')).records;
-  const ingested = new Map(parseCsv(readFileSync(join(output, 'province_year.csv'), 'utf8')).records
-    .map((r) => [`${r.values.zone_id}/${r.values.year}`, r.values]));
+  const ingested = new Map(
+    parseCsv(readFileSync(join(output, 'province_year.csv'), 'utf8')).records.map((r) => [`${r.values.zone_id}/${r.values.year}`, r.values]),
+  );
   assert.equal(planted.length, 120);
   for (const { values } of planted) {
     const got = ingested.get(`${values.zone_id}/${values.year}`);
@@ -69,17 +75,35 @@ test('cger demo --quick recovers the planted CO2 and effect', () => {
   assert.ok(demo.co2_max_rel_error < 1e-9);
 
   // The planted effects of DCP on CEE and CIWB lie inside the baseline 95% intervals.
-  assert.deepEqual(demo.baseline.map((b) => b.y), ['CEE', 'CEE', 'CIWB', 'CIWB']);
+  assert.deepEqual(
+    demo.baseline.map((b) => b.y),
+    ['CEE', 'CEE', 'CIWB', 'CIWB'],
+  );
   for (const b of demo.baseline) {
     assert.ok(b.ci[0] <= b.truth && b.truth <= b.ci[1], `${b.model}: true ${b.truth} outside [${b.ci[0]}, ${b.ci[1]}]`);
     assert.equal(b.covered, true);
   }
 
   // Outputs of every stage.
-  for (const f of ['report.html', 'panel.csv', 'tables/table3_descriptive.csv', 'tables/table4_baseline.csv', 'tables/table11_env_reg.csv', 'tables/estimates.json', 'tables/tables.json']) {
+  for (const f of [
+    'report.html',
+    'panel.csv',
+    'tables/table3_descriptive.csv',
+    'tables/table4_baseline.csv',
+    'tables/table11_env_reg.csv',
+    'tables/estimates.json',
+    'tables/tables.json',
+  ]) {
     assert.ok(existsSync(join(output, f)), f);
   }
-  assert.deepEqual(readdirSync(join(output, 'maps')).sort(), ['cee_2011.svg', 'cee_2014.svg', 'ciwb_2011.svg', 'ciwb_2014.svg', 'dcp_2011.svg', 'dcp_2014.svg']);
+  assert.deepEqual(readdirSync(join(output, 'maps')).sort(), [
+    'cee_2011.svg',
+    'cee_2014.svg',
+    'ciwb_2011.svg',
+    'ciwb_2014.svg',
+    'dcp_2011.svg',
+    'dcp_2014.svg',
+  ]);
 });
 
 test('the report renders in headless Chromium with maps, legends and tables, and no network', { timeout: 120_000 }, async (t) => {
@@ -91,14 +115,26 @@ test('the report renders in headless Chromium with maps, legends and tables, and
   // launch() gives the browser a fresh temporary profile (--user-data-dir) of its own.
   const browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`file://${demo.report}`, { waitUntil: 'load' });
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:')), []);
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:')),
+      [],
+    );
 
     // Six maps, each with one visible path per province of the boundary file (34).
     const maps = page.locator('#maps svg.choropleth');
@@ -148,4 +184,6 @@ test('the report is the same file when built again from the same outputs', async
   assert.ok(readFileSync(join(output, 'maps', 'cee_2014.svg')).equals(mapBefore));
 });
 
-after(() => { rmSync(workdir, { recursive: true, force: true }); });
+after(() => {
+  rmSync(workdir, { recursive: true, force: true });
+});

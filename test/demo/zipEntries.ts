@@ -15,7 +15,10 @@ export function readZipEntries(path: string): Promise<Map<string, Buffer>> {
           const parts: Buffer[] = [];
           stream.on('data', (c: Buffer) => parts.push(c));
           stream.on('error', reject);
-          stream.on('end', () => { out.set(entry.fileName, Buffer.concat(parts)); zip.readEntry(); });
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(parts));
+            zip.readEntry();
+          });
         });
       });
       zip.readEntry();

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checksumListName, CO2_PER_C, monthFileName, parseOdiacName, yearDir, yearZipName } from '../../src/odiac/index.ts';
+import { test } from 'node:test';
+import { CO2_PER_C, checksumListName, monthFileName, parseOdiacName, yearDir, yearZipName } from '../../src/odiac/index.ts';
 
 test('parseOdiacName reads release, year and month from ODIAC file names', () => {
   assert.deepEqual(parseOdiacName('rasters/odiac2023/1km_tiff/2011/odiac2023_1km_excl_intl_1103.tif.gz'), { release: '2023', year: 2011, month: 3 });

@@ -20,7 +20,8 @@ test('the packed tarball installs with production dependencies only and runs cge
   const project = tempDir('install');
   writeFileSync(join(project, 'package.json'), '{"name": "uses-cger", "version": "1.0.0", "private": true}\n');
   execFileSync(npm, ['install', join(packDir, tarball), '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], {
-    cwd: project, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: project,
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const installed = join(project, 'node_modules', 'cger');
   assert.ok(existsSync(join(installed, 'dist', 'cli', 'main.js')));

@@ -1,19 +1,22 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
-import { encodeStripGeoTiff, writeStripGeoTiff } from '../../src/raster/writer.ts';
 import type { Grid } from '../../src/raster/types.ts';
+import { encodeStripGeoTiff, writeStripGeoTiff } from '../../src/raster/writer.ts';
 
 // A window of the ODIAC lattice (1/120 degree, origin -180, 90) around Beijing.
 const grid: Grid = {
-  width: 53, height: 31,
-  originX: -180 + 35000 / 120, originY: 90 - 5900 / 120,
-  cellWidth: 1 / 120, cellHeight: 1 / 120,
+  width: 53,
+  height: 31,
+  originX: -180 + 35000 / 120,
+  originY: 90 - 5900 / 120,
+  cellWidth: 1 / 120,
+  cellHeight: 1 / 120,
   crs: { epsg: 4326, definition: 'EPSG:4326' },
 };
 
@@ -30,7 +33,11 @@ async function readBack(bytes: Uint8Array) {
   return { image, band };
 }
 
-for (const [gzip, runLength] of [[false, false], [true, false], [true, true]]) {
+for (const [gzip, runLength] of [
+  [false, false],
+  [true, false],
+  [true, true],
+]) {
   test(`written GeoTIFF${gzip ? ` (gzipped${runLength ? ', run-length' : ''})` : ''} reads back with the geotiff package`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cger-writer-'));
     try {
@@ -80,7 +87,10 @@ test('a row of the wrong length is refused and leaves no file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cger-writer-'));
   try {
     const path = join(dir, 'bad.tif');
-    await assert.rejects(writeStripGeoTiff(path, { grid }, () => new Float32Array(3)), /row 0 has 3 values, expected 53/);
+    await assert.rejects(
+      writeStripGeoTiff(path, { grid }, () => new Float32Array(3)),
+      /row 0 has 3 values, expected 53/,
+    );
     assert.throws(() => readFileSync(path));
   } finally {
     rmSync(dir, { recursive: true, force: true });
