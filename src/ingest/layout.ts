@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { parseOdiacName } from '../odiac/index.ts';
 
 /**
- * The ODIAC release tree (DESIGN.md section 2):
+ * The ODIAC release tree (docs/design.md §3):
  *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]
  *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_checksum_<YYYY>.md5.txt
  */
@@ -30,7 +30,7 @@ export interface MonthFileName {
 /** Parses `odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]` (years 2000-2099). */
 export function parseMonthFileName(name: string): MonthFileName | null {
   const parsed = parseOdiacName(name);
-  // Release trees are labelled by four digits (DESIGN section 2); other labels are not releases.
+  // Release trees are labelled by four digits (docs/design.md §3); other labels are not releases.
   if (!parsed || !/^\d{4}$/.test(parsed.release) || basename(name) !== name) return null;
   return { ...parsed, gzipped: name.endsWith('.gz') };
 }

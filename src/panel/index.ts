@@ -1,4 +1,4 @@
-/** The panel stage: yearbook + provincial CO2 -> the study's analysis panel (DESIGN 4-5). */
+/** The panel stage: yearbook + provincial CO2 -> the study's analysis panel (docs/design.md §5-6). */
 export { buildPanel, runPanel, writePanel, panelPaths, computeDcp, computeTfee, PANEL_COLUMNS, MODEL_VARIABLES, type PanelResult, type PanelCommandOptions, type BuildInputs } from './build.ts';
 export { defaultPanelConfig, parsePanelConfig, readPanelConfig, type PanelConfig, type DcpIndicator } from './config.ts';
 export { readYearbook, perpetualInventory, type YearbookData, type FilledCell } from './yearbook.ts';
