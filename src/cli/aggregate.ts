@@ -59,10 +59,11 @@ touches it; year/month from ODIAC names). sum = sum of value x covered fraction;
 fractions over valid cells; cells = valid cells with fraction > 0. Nodata and NaN cells are skipped.
 
 Example:
-  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
+  npx cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
     test/fixtures/jjj/jjj_strip_deflate.tif --out output/jjj.csv
-  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson --annual \\
-    rasters/2023/2011/odiac2023_1km_excl_intl_11*.tif.gz`,
+  # one year of a release downloaded as monthly files (README, "From the demo to your own data"):
+  npx cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson --annual \\
+    rasters/odiac2023/1km_tiff/2011/odiac2023_1km_excl_intl_11*.tif.gz`,
     )
     .action(async (rasters: string[], flags: AggregateFlags) => {
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);

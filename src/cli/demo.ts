@@ -44,10 +44,11 @@ export function register(program: Command): void {
       'after',
       `
 Example:
-  cger demo                 # 144 months 2011-2022 at 1 km, full battery: about 2 minutes on 2 cores
-  cger demo --quick         # 2011-2014, small forests: about 30 seconds
+  npx cger demo                 # 144 months 2011-2022 at 1 km, full battery: about 2-3 minutes on 2 cores
+  npx cger demo --quick         # 2011-2014, small forests: under a minute
 
-Writes rasters/demo/odiac${'2099'}/ (synthetic monthly GeoTIFFs with md5 lists), output/demo/
+Writes rasters/demo/odiac${'2099'}/1km_tiff/<year>/ (a synthetic release laid out as ODIAC ships it:
+per-year zips of monthly .tif.gz, md5 lists), output/demo/
 (yearbook.csv, true_co2.csv, truth.json) and every output of ingest, panel, dml and report under
 output/. Prints the baseline estimates next to the planted effects.`,
     )

@@ -36,10 +36,12 @@ export function register(program: Command): void {
       'after',
       `
 Example:
-  cger ingest --source rasters/ --years 2011-2022
-  cger panel --yearbook my_yearbook.csv --co2 output/province_year.csv
-  cger dml --battery
-  cger report            # -> output/report.html, output/maps/*.svg
+  npx cger ingest --source rasters/ --years 2011-2022
+  npx cger panel --yearbook output/demo/yearbook.csv --co2 output/province_year.csv
+  npx cger dml --battery
+  npx cger report            # -> output/report.html, output/maps/*.svg
+
+Every input that is missing is listed at once, with the command that writes it.
 
 The report is one self-contained HTML file (inline SVG and CSS, no network access): open it in
 any browser or send it to co-authors as it is.`,

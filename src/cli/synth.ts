@@ -28,8 +28,8 @@ export function register(program: Command): void {
       'after',
       `
 Example:
-  cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
-  cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv
+  npx cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
+  npx cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv
 
 Every row has source = "synthetic (...)". The data-generating process is documented in
 docs/yearbook.md; /tmp/yb.csv.truth.json holds theta for CEE and CIWB.`,
