@@ -1,7 +1,7 @@
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { CgerError } from '../common/errors.ts';
-import { type DmlSpec, estimateDml, formatSummary, learnerHelp, loadBatterySpec, loadPanel, runBattery } from '../dml/index.ts';
 import { wholeNumber } from './options.ts';
+import { estimateDml, formatSummary, learnerHelp, loadBatterySpec, loadPanel, runBattery, type DmlSpec } from '../dml/index.ts';
 
 interface DmlCliOptions {
   data: string;
@@ -28,13 +28,7 @@ interface DmlCliOptions {
   quiet?: boolean;
 }
 
-const list = (value: string | undefined): string[] =>
-  value
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
+const list = (value: string | undefined): string[] => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
 function learnerParams(opts: DmlCliOptions): Record<string, number> {
   const params: Record<string, number> = {};
@@ -53,7 +47,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function register(program: Command): void {
   program
     .command('dml')
-    .description("double machine learning (partially linear PLR / PLIV, cross-fitted) on the panel: one estimate, or the study's Tables 4-11 with --battery")
+    .description('double machine learning (partially linear PLR / PLIV, cross-fitted) on the panel: one estimate, or the study\'s Tables 4-11 with --battery')
     .option('--data <csv>', 'panel CSV', 'output/panel.csv')
     .option('--y <column>', 'outcome')
     .option('--d <column>', 'treatment')
@@ -66,19 +60,17 @@ export function register(program: Command): void {
     .option('--reps <R>', 'repeated sample splits, median-aggregated (default 1, or from --fold-file)')
     .option('--seed <n>', 'seed for the splits and the learners', '42')
     .option('--fold-file <csv>', 'impose the split: a `fold` column (0..K-1) or fold_0..fold_{R-1}, one row per observation in data order')
-    .option('--cluster <column>', "draw folds over this column's values and use cluster-robust variance (e.g. province)")
+    .option('--cluster <column>', 'draw folds over this column\'s values and use cluster-robust variance (e.g. province)')
     .option('--fe <columns>', 'fixed effects as dummy controls, e.g. province,year')
     .option('--winsorize <share>', 'winsorise controls at share / 1 - share, e.g. 0.01')
     .option('--squares', 'add squared controls')
-    .option('--where <expr>', "subsample, e.g. 'coastal==1', 'region==\"east\"', 'env_reg_high==1 && year>=2015'")
+    .option('--where <expr>', 'subsample, e.g. \'coastal==1\', \'region=="east"\', \'env_reg_high==1 && year>=2015\'')
     .option('--threads <n>', 'worker threads (default: all cores); results do not depend on it')
-    .option('--battery [spec]', "run a battery spec (JSON; the study's default when no file is given)")
+    .option('--battery [spec]', 'run a battery spec (JSON; the study\'s default when no file is given)')
     .option('--out <dir>', 'battery output directory', 'output/tables')
-    .option('--json', "print the estimate (or the battery's estimates) as JSON")
+    .option('--json', 'print the estimate (or the battery\'s estimates) as JSON')
     .option('--quiet', 'no progress output')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', `
 Learners and hyper-parameters (set with --param name=value; in a battery spec with
 "learner_params": {"rf": {"trees": 500}}):
 ${learnerHelp()}
@@ -92,18 +84,14 @@ Examples:
   $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --fe province,year --cluster province --reps 3
   $ cger dml --y CEE --d DCP --z iv --x lngdp,lnpop,green,human,ind,edu --learner gbm --json
   $ cger dml --battery --out output/tables
-  $ cger dml --battery my-spec.json --data output/panel.csv`,
-    )
+  $ cger dml --battery my-spec.json --data output/panel.csv`)
     .action(async (opts: DmlCliOptions) => {
       const threads = opts.threads !== undefined ? wholeNumber(opts.threads, '--threads', 1) : undefined;
       if (opts.battery !== undefined) {
-        const single = (['y', 'd', 'x', 'z', 'foldFile', 'cluster', 'fe', 'winsorize', 'squares', 'where', 'folds', 'reps'] as const).filter(
-          (k) => opts[k] !== undefined,
-        );
+        const single = (['y', 'd', 'x', 'z', 'foldFile', 'cluster', 'fe', 'winsorize', 'squares', 'where', 'folds', 'reps'] as const)
+          .filter((k) => opts[k] !== undefined);
         if (single.length > 0 || opts.param.length > 0) {
-          throw new CgerError(
-            `--battery takes its models from the spec; edit the spec instead of passing ${single.length ? single.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ') : '--param'}`,
-          );
+          throw new CgerError(`--battery takes its models from the spec; edit the spec instead of passing ${single.length ? single.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ') : '--param'}`);
         }
         const spec = loadBatterySpec(typeof opts.battery === 'string' ? opts.battery : undefined);
         if (opts.trees !== undefined) {
@@ -115,17 +103,11 @@ Examples:
         const result = await runBattery({ data: opts.data, spec, outDir: opts.out, quiet: opts.quiet, threads });
         if (opts.json) process.stdout.write(JSON.stringify(result.estimates, null, 2) + '\n');
         else {
-          process.stdout.write(
-            `${result.estimates.length} estimates in ${result.seconds.total.toFixed(1)} s; wrote ${result.files.length} files to ${opts.out}\n`,
-          );
+          process.stdout.write(`${result.estimates.length} estimates in ${result.seconds.total.toFixed(1)} s; wrote ${result.files.length} files to ${opts.out}\n`);
         }
         return;
       }
-      for (const [flag, value] of [
-        ['--y', opts.y],
-        ['--d', opts.d],
-        ['--x', opts.x],
-      ] as const) {
+      for (const [flag, value] of [['--y', opts.y], ['--d', opts.d], ['--x', opts.x]] as const) {
         if (!value) throw new CgerError(`${flag} is required (or use --battery)`);
       }
       let winsorize = 0;
@@ -134,29 +116,17 @@ Examples:
         if (!(winsorize >= 0 && winsorize < 0.5)) throw new CgerError(`--winsorize: "${opts.winsorize}" is not a share in [0, 0.5)`);
       }
       const spec: DmlSpec = {
-        y: opts.y!,
-        d: opts.d!,
-        x: list(opts.x),
-        z: opts.z,
-        learner: opts.learner as DmlSpec['learner'],
+        y: opts.y!, d: opts.d!, x: list(opts.x), z: opts.z, learner: opts.learner as DmlSpec['learner'],
         params: learnerParams(opts),
         folds: opts.folds !== undefined ? wholeNumber(opts.folds, '--folds', 2) : opts.foldFile ? undefined : 5,
         reps: opts.reps !== undefined ? wholeNumber(opts.reps, '--reps', 1) : opts.foldFile ? undefined : 1,
-        seed: wholeNumber(opts.seed, '--seed', 0),
-        foldFile: opts.foldFile,
-        cluster: opts.cluster,
-        fe: list(opts.fe),
-        winsorize,
-        squares: Boolean(opts.squares),
-        where: opts.where,
+        seed: wholeNumber(opts.seed, '--seed', 0), foldFile: opts.foldFile, cluster: opts.cluster, fe: list(opts.fe),
+        winsorize, squares: Boolean(opts.squares), where: opts.where,
       };
       const e = await estimateDml(loadPanel(opts.data), spec, { threads });
       if (opts.json) {
         const { theta, se, t, p, ci_lower, ci_upper, n_obs, n_clusters, learner, folds, reps, seed, model, y, d, z, learner_params } = e;
-        process.stdout.write(
-          JSON.stringify({ theta, se, t, p, ci_lower, ci_upper, n_obs, n_clusters, learner, folds, reps, seed, model, y, d, z, learner_params }, null, 2) +
-            '\n',
-        );
+        process.stdout.write(JSON.stringify({ theta, se, t, p, ci_lower, ci_upper, n_obs, n_clusters, learner, folds, reps, seed, model, y, d, z, learner_params }, null, 2) + '\n');
       } else process.stdout.write(formatSummary(e));
     });
 }

@@ -1,6 +1,6 @@
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { type IngestSummary, parseReleases, parseYears, runIngest } from '../ingest/index.ts';
+import { runIngest, parseReleases, parseYears, type IngestSummary } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
 import { wholeNumber } from './options.ts';
 
@@ -59,17 +59,14 @@ export function register(program: Command): void {
     .option('--wait', 'if another ingest holds the store, wait for it instead of exiting')
     .option('--quiet', 'no progress or notes on stderr (failed and missing months are still printed)')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', `
 Exit codes: 0 done (including nothing new), 1 error, 2 some months failed (see ingest_report.json).
 
 Example:
   $ cger ingest --source /data/odiac --years 2011-2022
   $ cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
   # nightly from cron:
-  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`,
-    )
+  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`)
     .action(async (o: IngestCliOptions) => {
       let releases: 'latest' | string[];
       let years: number[] | null;
@@ -79,28 +76,25 @@ Example:
       } catch (err) {
         throw new CgerError(errorMessage(err));
       }
-      const summary = await runIngest(
-        {
-          source: o.source,
-          releases,
-          years,
-          zones: { path: o.zones, idField: o.idField, nameField: o.nameField, method: o.method },
-          dbPath: o.db,
-          outDir: o.outDir,
-          downloadDir: o.downloadDir,
-          concurrency: wholeNumber(o.concurrency, '--concurrency'),
-          wait: Boolean(o.wait),
-          allowPartialYear: Boolean(o.allowPartialYear),
-          quiet: Boolean(o.quiet),
-        },
-        openZones,
-      );
+      const summary = await runIngest({
+        source: o.source,
+        releases,
+        years,
+        zones: { path: o.zones, idField: o.idField, nameField: o.nameField, method: o.method },
+        dbPath: o.db,
+        outDir: o.outDir,
+        downloadDir: o.downloadDir,
+        concurrency: wholeNumber(o.concurrency, '--concurrency'),
+        wait: Boolean(o.wait),
+        allowPartialYear: Boolean(o.allowPartialYear),
+        quiet: Boolean(o.quiet),
+      }, openZones);
       if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary), null, 2) + '\n');
       else if (!o.quiet) {
         process.stderr.write(
           `ingest: release ${summary.release}: ${summary.processed} month(s) processed, ${summary.skipped} already done, ` +
-            `${summary.failed.length} failed; outputs in ${summary.outputs.dir}` +
-            `${summary.outputs.changed.length ? ` (updated: ${summary.outputs.changed.join(', ')})` : ' (unchanged)'}\n`,
+          `${summary.failed.length} failed; outputs in ${summary.outputs.dir}` +
+          `${summary.outputs.changed.length ? ` (updated: ${summary.outputs.changed.join(', ')})` : ' (unchanged)'}\n`,
         );
       }
       if (summary.exitCode !== 0) process.exitCode = summary.exitCode;

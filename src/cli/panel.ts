@@ -17,20 +17,16 @@ const DEFAULT_CONFIG = 'panel.config.json';
 export function register(program: Command): void {
   program
     .command('panel')
-    .description(
-      "merge a statistical-yearbook table with provincial CO2 and build the study's variables (CEE, CIWB, DCP, TFEE, ISU, controls, instrument, labels)",
-    )
+    .description('merge a statistical-yearbook table with provincial CO2 and build the study\'s variables (CEE, CIWB, DCP, TFEE, ISU, controls, instrument, labels)')
     .requiredOption('--yearbook <csv>', 'yearbook table: one row per province and year (see docs/yearbook.md)')
     .option('--co2 <csv>', 'provincial CO2 per year (province_year.csv from ingest, aggregate --annual or synth --co2-out)', 'output/province_year.csv')
     .option('--release <label>', 'release to use when the CO2 file holds several')
     .option('--config <json>', 'indicators, TFEE inputs/outputs, sample and other settings (built-in defaults when the default file is absent)', DEFAULT_CONFIG)
     .option('--out <csv>', 'panel CSV; panel_meta.json and tables/table3_descriptive.{csv,md} go next to it', 'output/panel.csv')
-    .option('--extrapolate', "fill missing values beyond a province's observed years by linear extrapolation (listed in the metadata)")
+    .option('--extrapolate', 'fill missing values beyond a province\'s observed years by linear extrapolation (listed in the metadata)')
     .option('--json', 'print a JSON summary (output paths, rows, filled cells, warnings) on stdout')
     .option('--quiet', 'no warnings on stderr')
-    .addHelpText(
-      'after',
-      `
+    .addHelpText('after', `
 Example:
   cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
   cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv --out output/panel.csv
@@ -39,35 +35,21 @@ Writes output/panel.csv (province_code, province, year, region, coastal, co2_t, 
 DCP_pca, TFEE, ISU, lngdp, lnpop, green, human, ind, edu, env_reg, env_reg_high, iv, then
 capital_stock, energy_total and the raw yearbook columns), output/panel_meta.json (entropy
 weights, PCA loadings, SBM settings, filled cells, units, input hashes) and
-output/tables/table3_descriptive.{csv,md}. Formulas: docs/design.md §5-6; columns: docs/yearbook.md.`,
-    )
+output/tables/table3_descriptive.{csv,md}. Formulas: docs/design.md §5-6; columns: docs/yearbook.md.`)
     .action(async (opts: PanelCliOptions, cmd: Command) => {
       const configIsDefault = cmd.getOptionValueSource('config') === 'default';
       const { result, paths } = await runPanel({
-        yearbook: opts.yearbook,
-        co2: opts.co2,
-        release: opts.release,
-        config: opts.config,
-        configIsDefault,
-        out: opts.out,
-        extrapolate: Boolean(opts.extrapolate),
+        yearbook: opts.yearbook, co2: opts.co2, release: opts.release, config: opts.config, configIsDefault,
+        out: opts.out, extrapolate: Boolean(opts.extrapolate),
       });
       if (!opts.quiet) for (const w of result.warnings) process.stderr.write(`cger panel: warning: ${w}\n`);
       const meta = result.meta as { filled_cells: unknown[]; sample: { provinces: unknown[]; year_from: number; year_to: number } };
       const summary = {
-        panel: paths.panel,
-        meta: paths.meta,
-        tables: [paths.tableCsv, paths.tableMd],
-        rows: result.records.length,
-        provinces: meta.sample.provinces.length,
-        years: [meta.sample.year_from, meta.sample.year_to],
-        filled_cells: meta.filled_cells.length,
-        warnings: result.warnings,
+        panel: paths.panel, meta: paths.meta, tables: [paths.tableCsv, paths.tableMd],
+        rows: result.records.length, provinces: meta.sample.provinces.length,
+        years: [meta.sample.year_from, meta.sample.year_to], filled_cells: meta.filled_cells.length, warnings: result.warnings,
       };
       if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-      else
-        process.stdout.write(
-          `panel: ${summary.rows} rows (${summary.provinces} provinces, ${summary.years.join('-')}), ${summary.filled_cells} filled cell(s) -> ${paths.panel}, ${paths.meta}, ${paths.tableCsv}\n`,
-        );
+      else process.stdout.write(`panel: ${summary.rows} rows (${summary.provinces} provinces, ${summary.years.join('-')}), ${summary.filled_cells} filled cell(s) -> ${paths.panel}, ${paths.meta}, ${paths.tableCsv}\n`);
     });
 }
