@@ -16,8 +16,8 @@ export { chinaWindowGrid, float32Spread, type SyntheticMonth, type SyntheticRele
 
 /**
  * `cger demo`: the whole chain on synthetic data with a planted effect. A seeded yearbook and
- * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into ODIAC-format
- * monthly rasters; then ingest, panel, the DML battery and the report run on them exactly as on
+ * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into a release laid
+ * out as ODIAC ships it (per-year zips of monthly 1 km .tif.gz, md5 lists); then ingest, panel, the DML battery and the report run on them exactly as on
  * real data, and the baseline estimates are set against the planted effects.
  */
 export interface DemoOptions {
@@ -103,11 +103,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     plantedCo2.get(values.zone_id)!.set(Number(values.year), Number(values.co2_t));
   }
 
-  // 2. ODIAC-format rasters whose exact province sums are that CO2.
+  // 2. A release in ODIAC's shipped layout whose exact province sums are that CO2.
   const months = Array.from({ length: 12 }, (_, i) => i + 1);
   const cacheDir = join(output, 'cache');
   const release = await timed('rasters', async () => {
-    say(`demo 2/6: ${years.length * 12} monthly 1 km GeoTIFFs (ODIAC format, China window) -> ${rastersRoot}`);
+    say(`demo 2/6: ${years.length * 12} monthly 1 km GeoTIFFs (China window) in ${years.length} ODIAC-style year zips -> ${rastersRoot}`);
     const engine = await openZones(DEMO_BOUNDARIES, { cacheDir });
     const grid = chinaWindowGrid();
     const coverage = await engine.coverage(grid);
