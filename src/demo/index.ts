@@ -16,9 +16,10 @@ export { chinaWindowGrid, float32Spread, type SyntheticMonth, type SyntheticRele
 
 /**
  * `cger demo`: the whole chain on synthetic data with a planted effect. A seeded yearbook and
- * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into a release laid
- * out as ODIAC ships it (per-year zips of monthly 1 km .tif.gz, md5 lists); then ingest, panel, the DML battery and the report run on them exactly as on
- * real data, and the baseline estimates are set against the planted effects.
+ * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into a release
+ * laid out as ODIAC ships it (per-year zips of monthly 1 km .tif.gz, md5 lists); then ingest,
+ * panel, the DML battery and the report run on it exactly as on real data, and the baseline
+ * estimates are set against the planted effects.
  */
 export interface DemoOptions {
   /** Root for rasters/demo/ and output/ (default: the current directory). */
