@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// Entry point. Runs the compiled JavaScript in dist/ (`npm run build`, which `npm ci` runs) only
-// while the build inputs (src/, package.json, tsconfig*.json) are exactly as recorded in
-// dist/.built when that build started; otherwise, or on any error checking, it registers tsx and
-// runs the TypeScript sources, so an edited source is never run stale. The compiled form starts
+// Entry point. An installed package (no src/) runs the compiled JavaScript in dist/ with its
+// production dependencies only. In a checkout, dist/ (`npm run build`, which `npm ci` runs) is
+// used only while the build inputs (src/, package.json, tsconfig*.json) are exactly as recorded in
+// dist/.built when that build started; otherwise the TypeScript sources run through tsx (a
+// development dependency), so an edited source is never run stale. The compiled form starts
 // ~0.5 s sooner and its worker threads start in ~40 ms instead of ~0.4 s CPU each.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inputsManifest, sameManifest } from '../scripts/inputs-manifest.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const compiled = `${root}dist/cli/main.js`;
 
-function distIsFresh() {
+async function distIsFresh() {
   try {
+    const { inputsManifest, sameManifest } = await import('../scripts/inputs-manifest.mjs');
     const recorded = JSON.parse(readFileSync(`${root}dist/.built`, 'utf8'));
     return sameManifest(recorded, inputsManifest(root));
   } catch {
@@ -19,12 +21,30 @@ function distIsFresh() {
   }
 }
 
-let main;
-if (distIsFresh()) {
-  ({ main } = await import('../dist/cli/main.js'));
-} else {
-  const { register } = await import('tsx/esm/api');
+async function loadMain() {
+  const checkout = existsSync(`${root}src/cli/main.ts`);
+  if (!checkout) {
+    if (!existsSync(compiled))
+      throw new Error(`${compiled} is missing: this copy of cger was packed without its build (run \`npm run build\` before \`npm pack\`)`);
+    return import('../dist/cli/main.js');
+  }
+  if (await distIsFresh()) return import('../dist/cli/main.js');
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    throw new Error(
+      'the sources changed since the last build and tsx (a development dependency) is not installed: run `npm run build`, or `npm install` for the development tools',
+    );
+  }
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  return import('../src/cli/main.ts');
 }
-process.exitCode = await main(process.argv);
+
+try {
+  const { main } = await loadMain();
+  process.exitCode = await main(process.argv);
+} catch (err) {
+  process.stderr.write(`cger: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}

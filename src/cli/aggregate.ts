@@ -3,9 +3,10 @@ import { Option } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
-import { openZones } from '../zonal/index.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
+import { openZones } from '../zonal/index.ts';
+import { wholeNumberOption } from './options.ts';
 
 interface AggregateFlags {
   zones: string;
@@ -35,7 +36,11 @@ export function register(program: Command): void {
     .requiredOption('--zones <file>', 'boundaries: GeoJSON, or an ESRI shapefile (.shp with .dbf/.prj/.cpg)')
     .option('--id-field <field>', 'attribute holding the zone id', 'id')
     .option('--name-field <field>', 'attribute holding the zone name (default: name, NAME, 地名 or 名称)')
-    .addOption(new Option('--method <method>', 'exact: fractional cell coverage; center: cell counted if its centre is inside').choices(['exact', 'center']).default('exact'))
+    .addOption(
+      new Option('--method <method>', 'exact: fractional cell coverage; center: cell counted if its centre is inside')
+        .choices(['exact', 'center'])
+        .default('exact'),
+    )
     .option('--remainder', 'add a row zone_id=_outside with what lies in the grid but in no zone (decodes the whole grid)')
     .option('--annual', 'sum months into one row per zone and year (sum_tC, co2_t = sum_tC x 44/12, months)')
     .option('--allow-partial-year', 'with --annual: sum years that miss months instead of failing')
@@ -43,25 +48,33 @@ export function register(program: Command): void {
     .option('--any-grid', 'accept grids other than the ODIAC 1 km lattice (1/120 degree cells aligned to -180, 90)')
     .option('--out <file>', 'write the CSV here (written atomically) instead of stdout')
     .option('--cache-dir <dir>', 'where coverage fractions are cached', 'output/cache')
-    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', (v) => parseInt(v, 10))
+    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', wholeNumberOption('--threads'))
     .option('--json', 'print the rows as JSON on stdout')
     .option('--quiet', 'no progress output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Columns: zone_id,zone_name,raster,year,month,sum,coverage,cells (one row per raster and zone that
 touches it; year/month from ODIAC names). sum = sum of value x covered fraction; coverage = sum of
 fractions over valid cells; cells = valid cells with fraction > 0. Nodata and NaN cells are skipped.
 
 Example:
-  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
+  npx cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
     test/fixtures/jjj/jjj_strip_deflate.tif --out output/jjj.csv
-  cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson --annual \\
-    rasters/2023/2011/odiac2023_1km_excl_intl_11*.tif.gz`)
+  # one year of a release downloaded as monthly files (README, "From the demo to your own data"):
+  npx cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson --annual \\
+    rasters/odiac2023/1km_tiff/2011/odiac2023_1km_excl_intl_11*.tif.gz`,
+    )
     .action(async (rasters: string[], flags: AggregateFlags) => {
       const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
       void warmUpDecodersFor(rasters, flags.threads); // starts them while the boundaries load
       const engine = await openZones(flags.zones, {
-        idField: flags.idField, nameField: flags.nameField, method: flags.method,
-        cacheDir: flags.cacheDir, strict: flags.strict, onWarning: warn,
+        idField: flags.idField,
+        nameField: flags.nameField,
+        method: flags.method,
+        cacheDir: flags.cacheDir,
+        strict: flags.strict,
+        onWarning: warn,
       });
       const progress = createProgress({ label: 'aggregate', total: rasters.length, unit: 'rasters', quiet: flags.quiet || flags.json });
       const started = Date.now();
@@ -84,7 +97,13 @@ Example:
         : { header: MONTHLY_HEADER, records: monthlyRecords(results, !!flags.remainder) };
       if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures }, null, 2) + '\n');
       else if (flags.out) writeFileAtomic(flags.out, formatCsvRecords(header, records));
-      else process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
+      else
+        process.stdout.write(
+          formatCsv(
+            header,
+            records.map((r) => header.map((h) => r[h])),
+          ),
+        );
       if (failures.length > 0) process.exitCode = 1;
     });
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CgerError } from '../common/errors.ts';
+import { wholeNumber } from './options.ts';
 import { estimateDml, formatSummary, learnerHelp, loadBatterySpec, loadPanel, runBattery, type DmlSpec } from '../dml/index.ts';
 
 interface DmlCliOptions {
@@ -25,12 +26,6 @@ interface DmlCliOptions {
   out: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-function wholeNumber(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new CgerError(`${flag}: "${value}" is not a whole number >= ${min}`);
-  return n;
 }
 
 const list = (value: string | undefined): string[] => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { runIngest, parseReleases, parseYears, type IngestSummary } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
+import { wholeNumber } from './options.ts';
 
 interface IngestCliOptions {
   source: string;
@@ -19,12 +20,6 @@ interface IngestCliOptions {
   wait?: boolean;
   quiet?: boolean;
   json?: boolean;
-}
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CgerError(`${flag}: "${value}" is not a positive whole number`);
-  return n;
 }
 
 function summaryJson(s: IngestSummary) {
@@ -94,7 +89,7 @@ Example:
         dbPath: o.db,
         outDir: o.outDir,
         downloadDir: o.downloadDir,
-        concurrency: positiveInt(o.concurrency, '--concurrency'),
+        concurrency: wholeNumber(o.concurrency, '--concurrency'),
         wait: Boolean(o.wait),
         allowPartialYear: Boolean(o.allowPartialYear),
         quiet: Boolean(o.quiet),

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CgerError, errorMessage } from '../common/errors.ts';
+import { isSqliteLoadError, sqliteMissingMessage } from '../common/sqlite.ts';
 import { version } from '../common/version.ts';
 
 /**
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    process.stderr.write(`cger: ${errorMessage(err)}\n`);
+    process.stderr.write(`cger: ${isSqliteLoadError(err) ? sqliteMissingMessage(err) : errorMessage(err)}\n`);
     if (!(err instanceof CgerError) && process.env.CGER_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return err instanceof CgerError ? err.exitCode : 1;
   }

@@ -35,7 +35,7 @@ Writes output/panel.csv (province_code, province, year, region, coastal, co2_t, 
 DCP_pca, TFEE, ISU, lngdp, lnpop, green, human, ind, edu, env_reg, env_reg_high, iv, then
 capital_stock, energy_total and the raw yearbook columns), output/panel_meta.json (entropy
 weights, PCA loadings, SBM settings, filled cells, units, input hashes) and
-output/tables/table3_descriptive.{csv,md}. Formulas: DESIGN.md sections 4-5; columns: docs/yearbook.md.`)
+output/tables/table3_descriptive.{csv,md}. Formulas: docs/design.md §5-6; columns: docs/yearbook.md.`)
     .action(async (opts: PanelCliOptions, cmd: Command) => {
       const configIsDefault = cmd.getOptionValueSource('config') === 'default';
       const { result, paths } = await runPanel({

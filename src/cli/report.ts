@@ -1,6 +1,6 @@
-import { Command } from 'commander';
 import { join } from 'node:path';
-import { runReport, readTruth } from '../report/index.ts';
+import type { Command } from 'commander';
+import { readTruth, runReport } from '../report/index.ts';
 
 interface ReportCliOptions {
   outDir: string;
@@ -22,28 +22,40 @@ export function register(program: Command): void {
     .option('--out-dir <dir>', 'directory holding the outputs of ingest, panel and dml; report.html and maps/ are written there', 'output')
     .option('--db <path>', 'ingest store (default <out-dir>/cger.sqlite)')
     .option('--panel <csv>', 'panel (default <out-dir>/panel.csv)')
-    .option('--tables <dir>', 'tables of panel and dml (default <out-dir>/tables)')
-    .option('--boundaries <geojson>', 'province boundaries for the maps (GeoJSON, lon/lat; default: the shipped boundaries/cn-provinces-ctamap2023.geojson)')
+    .option('--tables <dir>', "dml's tables, tables.json and estimates.json (default <out-dir>/tables)")
+    .option('--boundaries <file>', 'province boundaries for the maps (GeoJSON or shapefile; default: the shipped boundaries/cn-provinces-ctamap2023.geojson)')
     .option('--id-field <name>', 'province code attribute of the boundaries', 'id')
     .option('--name-field <name>', 'province name attribute of the boundaries', 'name')
-    .option('--truth <json>', 'planted effects of a synthetic run ({"theta": {"CEE": ...}}), shown beside the estimates (default <out-dir>/demo/truth.json when present)')
+    .option(
+      '--truth <json>',
+      'planted effects of a synthetic run ({"theta": {"CEE": ...}}), shown beside the estimates (default <out-dir>/demo/truth.json when present)',
+    )
     .option('--json', 'print the written files as JSON')
     .option('--quiet', 'print nothing on success')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  cger ingest --source rasters/ --years 2011-2022
-  cger panel --yearbook my_yearbook.csv --co2 output/province_year.csv
-  cger dml --battery
-  cger report            # -> output/report.html, output/maps/*.svg
+  npx cger ingest --source rasters/ --years 2011-2022
+  npx cger panel --yearbook output/demo/yearbook.csv --co2 output/province_year.csv
+  npx cger dml --battery
+  npx cger report            # -> output/report.html, output/maps/*.svg
+
+Every input that is missing is listed at once, with the command that writes it.
 
 The report is one self-contained HTML file (inline SVG and CSS, no network access): open it in
-any browser or send it to co-authors as it is.`)
-    .action((o: ReportCliOptions) => {
+any browser or send it to co-authors as it is.`,
+    )
+    .action(async (o: ReportCliOptions) => {
       const truth = readTruth(o.truth ?? join(o.outDir, 'demo', 'truth.json'));
-      const result = runReport({
+      const result = await runReport({
         outDir: o.outDir,
         paths: { ...(o.db ? { db: o.db } : {}), ...(o.panel ? { panel: o.panel } : {}), ...(o.tables ? { tables: o.tables } : {}) },
-        boundaries: o.boundaries, idField: o.idField, nameField: o.nameField, truth,
+        boundaries: o.boundaries,
+        idField: o.idField,
+        nameField: o.nameField,
+        truth,
+        onWarning: o.quiet ? undefined : (m) => process.stderr.write(`warning: ${m}\n`),
       });
       if (o.json) process.stdout.write(JSON.stringify({ report: result.report, maps: result.maps, map_years: result.mapYears }, null, 2) + '\n');
       else if (!o.quiet) process.stderr.write(`report: ${result.report} (maps of ${result.mapYears.join(' and ')} in ${join(o.outDir, 'maps')})\n`);

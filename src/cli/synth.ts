@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { CgerError } from '../common/errors.ts';
 import { defaultPanelConfig, readPanelConfig, synthYearbook } from '../panel/index.ts';
+import { wholeNumber } from './options.ts';
 
 interface SynthYearbookOptions {
   seed: string;
@@ -13,30 +13,30 @@ interface SynthYearbookOptions {
 }
 
 export function register(program: Command): void {
-  const synth = program
-    .command('synth')
-    .description('synthetic inputs with known properties, for tests and the demo');
+  const synth = program.command('synth').description('synthetic inputs with known properties, for tests and the demo');
   synth
     .command('yearbook')
-    .description('a synthetic statistical yearbook (30 provinces, 2011-2022, investment from 2000) with a planted effect of DCP on CEE and CIWB, plus the implied provincial CO2')
+    .description(
+      'a synthetic statistical yearbook (30 provinces, 2011-2022, investment from 2000) with a planted effect of DCP on CEE and CIWB, plus the implied provincial CO2',
+    )
     .option('--seed <n>', 'random seed (same seed, same files)', '1')
     .option('--out <csv>', 'yearbook CSV; the true effects go to <out>.truth.json', 'output/synth_yearbook.csv')
     .option('--co2-out <csv>', 'implied provincial CO2 per year, in the province_year.csv format read by `cger panel --co2`')
     .option('--config <json>', 'sample, indicators and coefficients to generate for (built-in defaults when the default file is absent)', 'panel.config.json')
     .option('--json', 'print the output paths and the true effects as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
-  cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv
+  npx cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
+  npx cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv
 
 Every row has source = "synthetic (...)". The data-generating process is documented in
-docs/yearbook.md; /tmp/yb.csv.truth.json holds theta for CEE and CIWB.`)
+docs/yearbook.md; /tmp/yb.csv.truth.json holds theta for CEE and CIWB.`,
+    )
     .action((opts: SynthYearbookOptions, cmd: Command) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new CgerError(`--seed: "${opts.seed}" is not a whole number`);
-      const config = cmd.getOptionValueSource('config') === 'default' && !existsSync(opts.config)
-        ? defaultPanelConfig()
-        : readPanelConfig(opts.config);
+      const seed = wholeNumber(opts.seed, '--seed', 0);
+      const config = cmd.getOptionValueSource('config') === 'default' && !existsSync(opts.config) ? defaultPanelConfig() : readPanelConfig(opts.config);
       const out = synthYearbook(seed, config);
       const truthPath = `${opts.out}.truth.json`;
       writeFileAtomic(opts.out, out.yearbookCsv);

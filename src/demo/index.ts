@@ -2,23 +2,24 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { CgerError } from '../common/errors.ts';
 import { parseCsv } from '../common/csv.ts';
+import { CgerError } from '../common/errors.ts';
 import { createProgress } from '../common/progress.ts';
-import { loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec } from '../dml/index.ts';
-import { runIngest, MASS_AUDIT_TOLERANCE } from '../ingest/index.ts';
+import { type BatteryEstimate, type BatterySpec, loadBatterySpec, runBattery } from '../dml/index.ts';
+import { MASS_AUDIT_TOLERANCE, runIngest } from '../ingest/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook, writePanel } from '../panel/index.ts';
 import { runReport } from '../report/index.ts';
 import { openZones } from '../zonal/index.ts';
-import { chinaWindowGrid, writeSyntheticRelease, type SyntheticRelease } from './rasters.ts';
+import { chinaWindowGrid, type SyntheticRelease, writeSyntheticRelease } from './rasters.ts';
 
-export { chinaWindowGrid, writeSyntheticRelease, float32Spread, type SyntheticRelease } from './rasters.ts';
+export { chinaWindowGrid, float32Spread, type SyntheticMonth, type SyntheticRelease, writeSyntheticRelease } from './rasters.ts';
 
 /**
  * `cger demo`: the whole chain on synthetic data with a planted effect. A seeded yearbook and
- * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into ODIAC-format
- * monthly rasters; then ingest, panel, the DML battery and the report run on them exactly as on
- * real data, and the baseline estimates are set against the planted effects.
+ * its implied provincial CO2 come from `synth yearbook`; that CO2 is written into a release
+ * laid out as ODIAC ships it (per-year zips of monthly 1 km .tif.gz, md5 lists); then ingest,
+ * panel, the DML battery and the report run on it exactly as on real data, and the baseline
+ * estimates are set against the planted effects.
  */
 export interface DemoOptions {
   /** Root for rasters/demo/ and output/ (default: the current directory). */
@@ -65,7 +66,9 @@ function batteryWithTrees(trees: number): BatterySpec {
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (opts.yearTo < opts.yearFrom) throw new CgerError(`--years: ${opts.yearFrom}-${opts.yearTo} is empty`);
   if (opts.yearTo - opts.yearFrom < 2) throw new CgerError('--years: the demo needs at least 3 years (the panel lags DCP and the DML uses year effects)');
-  const say = (m: string) => { if (!opts.quiet) process.stderr.write(`${m}\n`); };
+  const say = (m: string) => {
+    if (!opts.quiet) process.stderr.write(`${m}\n`);
+  };
   const workdir = resolve(opts.workdir);
   const output = join(workdir, 'output');
   const rastersRoot = join(workdir, 'rasters', 'demo');
@@ -74,7 +77,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const seconds: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
-    try { return await f(); } finally { seconds[name] = (performance.now() - t0) / 1000; }
+    try {
+      return await f();
+    } finally {
+      seconds[name] = (performance.now() - t0) / 1000;
+    }
   };
   const years: number[] = [];
   for (let y = opts.yearFrom; y <= opts.yearTo; y++) years.push(y);
@@ -97,19 +104,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     plantedCo2.get(values.zone_id)!.set(Number(values.year), Number(values.co2_t));
   }
 
-  // 2. ODIAC-format rasters whose exact province sums are that CO2.
+  // 2. A release in ODIAC's shipped layout whose exact province sums are that CO2.
   const months = Array.from({ length: 12 }, (_, i) => i + 1);
   const cacheDir = join(output, 'cache');
   const release = await timed('rasters', async () => {
-    say(`demo 2/6: ${years.length * 12} monthly 1 km GeoTIFFs (ODIAC format, China window) -> ${rastersRoot}`);
+    say(`demo 2/6: ${years.length * 12} monthly 1 km GeoTIFFs (China window) in ${years.length} ODIAC-style year zips -> ${rastersRoot}`);
     const engine = await openZones(DEMO_BOUNDARIES, { cacheDir });
     const grid = chinaWindowGrid();
     const coverage = await engine.coverage(grid);
     const progress = createProgress({ label: 'demo rasters', total: years.length * months.length, unit: 'files', quiet: opts.quiet });
     try {
       return await writeSyntheticRelease({
-        root: rastersRoot, release: DEMO_RELEASE, grid, coverage, co2: plantedCo2, years, months, seed: opts.seed, level: 1,
-        onFile: (f) => progress.tick(1, `${f.year}-${String(f.month).padStart(2, '0')} ${(f.bytes / 1e6).toFixed(1)} MB`),
+        root: rastersRoot,
+        release: DEMO_RELEASE,
+        grid,
+        coverage,
+        co2: plantedCo2,
+        years,
+        months,
+        seed: opts.seed,
+        level: 1,
+        onFile: (f) => progress.tick(1, `${f.name} ${(f.bytes / 1e6).toFixed(1)} MB`),
       });
     } finally {
       progress.stop();
@@ -118,13 +133,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   // 3. Ingest the tree exactly as a real release.
   say('demo 3/6: cger ingest');
-  const ingest = await timed('ingest', () => runIngest({
-    source: rastersRoot, releases: [DEMO_RELEASE], years,
-    zones: { path: DEMO_BOUNDARIES, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(output, 'cger.sqlite'), outDir: output, downloadDir: join(workdir, 'rasters'),
-    concurrency: 1, threads: opts.threads, wait: false, allowPartialYear: false, quiet: opts.quiet,
-  }, openZones));
-  if (ingest.exitCode !== 0) throw new CgerError(`demo: ingest failed for ${ingest.failed.length} month(s): ${ingest.failed.map((f) => `${f.year}-${f.month}: ${f.error}`).join('; ')}`);
+  const ingest = await timed('ingest', () =>
+    runIngest(
+      {
+        source: rastersRoot,
+        releases: [DEMO_RELEASE],
+        years,
+        zones: { path: DEMO_BOUNDARIES, idField: 'id', nameField: 'name', method: 'exact' },
+        dbPath: join(output, 'cger.sqlite'),
+        outDir: output,
+        downloadDir: join(workdir, 'rasters'),
+        concurrency: 2,
+        threads: opts.threads,
+        wait: false,
+        allowPartialYear: false,
+        quiet: opts.quiet,
+      },
+      openZones,
+    ),
+  );
+  if (ingest.exitCode !== 0)
+    throw new CgerError(`demo: ingest failed for ${ingest.failed.length} month(s): ${ingest.failed.map((f) => `${f.year}-${f.month}: ${f.error}`).join('; ')}`);
   const provinceYearPath = join(output, 'province_year.csv');
   const co2MaxRelError = compareCo2(provinceYearPath, plantedCo2, years);
 
@@ -133,8 +162,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const panelPath = join(output, 'panel.csv');
   await timed('panel', async () => {
     const result = await buildPanel({
-      yearbookText: synth.yearbookCsv, yearbookPath, co2Text: readFileSync(provinceYearPath, 'utf8'), co2Path: provinceYearPath,
-      release: DEMO_RELEASE, config, configSource: { path: null, sha256: null }, extrapolate: false,
+      yearbookText: synth.yearbookCsv,
+      yearbookPath,
+      co2Text: readFileSync(provinceYearPath, 'utf8'),
+      co2Path: provinceYearPath,
+      release: DEMO_RELEASE,
+      config,
+      configSource: { path: null, sha256: null },
+      extrapolate: false,
     });
     writePanel(result, panelPath);
   });
@@ -142,16 +177,27 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   // 5. The DML battery (Tables 4-11).
   const trees = opts.trees ?? (opts.quick ? 60 : undefined);
   say(`demo 5/6: cger dml --battery${trees ? ` (forests of ${trees} trees)` : ''}`);
-  const battery = await timed('dml', () => runBattery({
-    data: panelPath, spec: trees ? batteryWithTrees(trees) : undefined, outDir: join(output, 'tables'), quiet: opts.quiet, threads: opts.threads,
-  }));
+  const battery = await timed('dml', () =>
+    runBattery({
+      data: panelPath,
+      spec: trees ? batteryWithTrees(trees) : undefined,
+      outDir: join(output, 'tables'),
+      quiet: opts.quiet,
+      threads: opts.threads,
+    }),
+  );
 
   // 6. The report.
   say('demo 6/6: cger report');
   const report = await timed('report', () => runReport({ outDir: output, truth, auditTolerance: MASS_AUDIT_TOLERANCE }));
   const baseline = battery.estimates.filter((e) => e.table === 'table4_baseline');
   return {
-    report: report.report, release, truth, baseline, co2MaxRelError, seconds,
+    report: report.report,
+    release,
+    truth,
+    baseline,
+    co2MaxRelError,
+    seconds,
     paths: { rasters: rastersRoot, output, yearbook: yearbookPath, trueCo2: trueCo2Path },
   };
 }

@@ -1,14 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { createRng, mixSeed } from '../common/random.ts';
-import { writeStripGeoTiff } from '../raster/writer.ts';
+import { CO2_PER_C, checksumListName, monthFileName, yearDir, yearZipName } from '../odiac/index.ts';
 import type { Grid } from '../raster/types.ts';
-import { CO2_PER_C, type Coverage } from '../zonal/index.ts';
+import { type EncodedFile, encodeStripGeoTiff } from '../raster/writer.ts';
+import type { Coverage } from '../zonal/index.ts';
+import { writeYearZip } from './yearZip.ts';
 
 /**
- * Synthetic ODIAC-format release for the demo: monthly 1 km GeoTIFFs on a China window of the
- * ODIAC lattice whose exact province sums equal planted annual CO2 totals.
+ * Synthetic ODIAC release for the demo, laid out as ODIAC ships releases since 2024: per year,
+ * one zip of the twelve monthly `.tif.gz` (uncompressed Float32 GeoTIFFs with one-row strips,
+ * gzipped as a whole) next to the md5 list of those `.tif.gz`. The grids are a China window of
+ * the ODIAC lattice whose exact province sums equal planted annual CO2 totals.
  *
  * Each province's carbon sits only on cells lying wholly inside it (coverage runs with
  * `fractions === null`), so an exact zonal sum is the plain sum of those cells: the planted
@@ -35,7 +39,7 @@ export function chinaWindowGrid(): Grid {
 }
 
 export interface SyntheticReleaseOptions {
-  /** Root of the source tree: files go to <root>/odiac<release>/1km_tiff/<YYYY>/. */
+  /** Root of the source tree: each year goes to <root>/odiac<release>/1km_tiff/<YYYY>/. */
   root: string;
   release: string;
   grid: Grid;
@@ -48,14 +52,25 @@ export interface SyntheticReleaseOptions {
   seed: number;
   /** Share of a province's interior cells that emit. */
   density?: number;
-  /** zlib level of the outer gzip (1: fastest). */
+  /** zlib level of the gzip (1: fastest). */
   level?: number;
-  onFile?: (info: { year: number; month: number; path: string; bytes: number }) => void;
+  onFile?: (info: { year: number; month: number; name: string; bytes: number }) => void;
+}
+
+export interface SyntheticMonth {
+  year: number;
+  month: number;
+  /** The monthly `.tif.gz` name (an entry of the year's zip). */
+  name: string;
+  /** The year zip holding it. */
+  zip: string;
+  md5: string;
+  bytes: number;
 }
 
 export interface SyntheticRelease {
   dir: string;
-  files: Array<{ year: number; month: number; path: string; md5: string; bytes: number }>;
+  files: SyntheticMonth[];
   /** Carbon (t) placed per zone id, year and month, as the exact double sum of the float32 cells. */
   placed: Map<string, Map<number, number>>;
   /** Carbon placed on cells covered by no zone (a few "foreign" point sources), per year. */
@@ -105,7 +120,11 @@ function pickCells(grid: Grid, coverage: Coverage, density: number, seed: number
   if (unpicked.size) {
     interiorRuns((z, c0, c1, r) => {
       if (!unpicked.has(z)) return;
-      for (let c = c0; c < c1; c++) { index.push(r * grid.width + c); zone.push(z); weight.push(1); }
+      for (let c = c0; c < c1; c++) {
+        index.push(r * grid.width + c);
+        zone.push(z);
+        weight.push(1);
+      }
     });
   }
   const order = index.map((_, i) => i).sort((a, b) => index[a] - index[b]);
@@ -179,22 +198,36 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
   const members: number[][] = Array.from({ length: zoneCount }, () => []);
   for (let i = 0; i < cells.index.length; i++) members[cells.zone[i]].push(i);
 
-  const dir = join(opts.root, `odiac${opts.release}`, '1km_tiff');
-  const values = new Float32Array(cells.index.length);
-  const foreignValues = new Float32Array(foreign.length);
   const placed = new Map<string, Map<number, number>>();
   const outside = new Map<number, number>();
   const files: SyntheticRelease['files'] = [];
-  const row = new Float32Array(grid.width);
+  // Two months are gzipped at once (zlib runs off the main thread) while the next month's cells are drawn.
+  const limit = pLimit(2);
+
+  /** The month's file: its cells' values in the order of `cells.index` and of `foreign`. */
+  const encodeMonth = (values: Float32Array, foreignValues: Float32Array) => {
+    const row = new Float32Array(grid.width);
+    // Rows are requested in order: walk the sorted cell lists alongside.
+    let next = 0;
+    let nextForeign = 0;
+    return encodeStripGeoTiff({ grid, gzip: true, level: opts.level, runLength: true }, (r) => {
+      row.fill(0);
+      const end = (r + 1) * grid.width;
+      for (; next < cells.index.length && cells.index[next] < end; next++) row[cells.index[next] - r * grid.width] = values[next];
+      for (; nextForeign < foreign.length && foreign[nextForeign] < end; nextForeign++) row[foreign[nextForeign] - r * grid.width] = foreignValues[nextForeign];
+      return row;
+    });
+  };
 
   for (const year of opts.years) {
-    const yearDir = join(dir, String(year));
-    mkdirSync(yearDir, { recursive: true });
-    const md5Lines: string[] = [];
+    const dir = join(opts.root, yearDir(opts.release, year));
+    const zipPath = join(dir, yearZipName(opts.release, year));
+    const encoded: Array<Promise<{ month: number; name: string; file: EncodedFile }>> = [];
     // One monthly profile per zone and year, drawn before any month so it does not depend on the months' order.
     const shares = zoneIds.map((_, z) => monthlyShares(opts.months, createRng(mixSeed(opts.seed, 2, year, z))));
     for (const [mi, month] of opts.months.entries()) {
       const noise = createRng(mixSeed(opts.seed, 3, year, month));
+      const values = new Float32Array(cells.index.length);
       for (let z = 0; z < zoneCount; z++) {
         const idx = members[z];
         if (idx.length === 0) continue;
@@ -205,32 +238,37 @@ export async function writeSyntheticRelease(opts: SyntheticReleaseOptions): Prom
         const out = new Float32Array(idx.length);
         float32Spread(target, w, out);
         let sum = 0;
-        for (let k = 0; k < idx.length; k++) { values[idx[k]] = out[k]; sum += out[k]; }
+        for (let k = 0; k < idx.length; k++) {
+          values[idx[k]] = out[k];
+          sum += out[k];
+        }
         if (!placed.has(zoneIds[z])) placed.set(zoneIds[z], new Map());
         const byYear = placed.get(zoneIds[z])!;
         byYear.set(year, (byYear.get(year) ?? 0) + sum);
       }
+      const foreignValues = new Float32Array(foreign.length);
       let foreignSum = 0;
-      for (let k = 0; k < foreign.length; k++) { foreignValues[k] = Math.fround(2000 * Math.exp(noise.normal())); foreignSum += foreignValues[k]; }
+      for (let k = 0; k < foreign.length; k++) {
+        foreignValues[k] = Math.fround(2000 * Math.exp(noise.normal()));
+        foreignSum += foreignValues[k];
+      }
       outside.set(year, (outside.get(year) ?? 0) + foreignSum);
-
-      // Rows are requested in order: walk the sorted cell lists alongside.
-      let next = 0;
-      let nextForeign = 0;
-      const name = `odiac${opts.release}_1km_excl_intl_${String(year % 100).padStart(2, '0')}${String(month).padStart(2, '0')}.tif.gz`;
-      const path = join(yearDir, name);
-      const written = await writeStripGeoTiff(path, { grid, gzip: true, level: opts.level }, (r) => {
-        row.fill(0);
-        const end = (r + 1) * grid.width;
-        for (; next < cells.index.length && cells.index[next] < end; next++) row[cells.index[next] - r * grid.width] = values[next];
-        for (; nextForeign < foreign.length && foreign[nextForeign] < end; nextForeign++) row[foreign[nextForeign] - r * grid.width] = foreignValues[nextForeign];
-        return row;
-      });
-      md5Lines.push(`${written.md5}  ${name}`);
-      files.push({ year, month, path, md5: written.md5, bytes: written.bytes });
-      opts.onFile?.({ year, month, path, bytes: written.bytes });
+      const name = monthFileName(opts.release, year, month);
+      encoded.push(
+        limit(async () => {
+          const file = await encodeMonth(values, foreignValues);
+          opts.onFile?.({ year, month, name, bytes: file.bytes.length });
+          return { month, name, file };
+        }),
+      );
     }
-    writeFileAtomic(join(yearDir, `odiac${opts.release}_1km_checksum_${year}.md5.txt`), md5Lines.join('\n') + '\n');
+    const months = await Promise.all(encoded);
+    for (const { month, name, file } of months) files.push({ year, month, name, zip: zipPath, md5: file.md5, bytes: file.bytes.length });
+    await writeYearZip(
+      zipPath,
+      months.map(({ name, file }) => ({ name, bytes: file.bytes })),
+    );
+    writeFileAtomic(join(dir, checksumListName(opts.release, year)), months.map(({ name, file }) => `${file.md5}  ${name}\n`).join(''));
   }
   return { dir: join(opts.root, `odiac${opts.release}`), files, placed, outside };
 }

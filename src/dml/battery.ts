@@ -143,6 +143,9 @@ function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
   };
 }
 
+/** One entry of tables.json: a table's caption, in the spec's order; its cells are in `<id>.csv`. */
+export interface BatteryTable { id: string; title: string; note: string }
+
 /** One row of estimates.json. */
 export interface BatteryEstimate extends Inference {
   table: string;
@@ -192,7 +195,7 @@ export interface BatteryResult {
   seconds: { total: number; perEstimate: number[]; cpuPerEstimate: number[] };
 }
 
-/** Runs every model of the spec, then writes each table (CSV, Markdown, LaTeX) and estimates.json. */
+/** Runs every model of the spec, then writes each table (CSV, Markdown, LaTeX), estimates.json and tables.json. */
 export async function runBattery(options: BatteryOptions): Promise<BatteryResult> {
   const data = typeof options.data === 'string' ? loadPanel(options.data) : options.data;
   const spec = typeof options.spec === 'object' ? checkBatterySpec(options.spec) : loadBatterySpec(options.spec);
@@ -263,5 +266,7 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
     write(`${table.id}.tex`, tableLatex(table.title, table.id, grid, note));
   }
   write('estimates.json', JSON.stringify(estimates, null, 2) + '\n');
+  const captions: BatteryTable[] = spec.tables.map((t) => ({ id: t.id, title: t.title, note: t.note ? `${TABLE_NOTE} ${t.note}` : TABLE_NOTE }));
+  write('tables.json', JSON.stringify(captions, null, 2) + '\n');
   return { estimates, files, seconds: { total: (performance.now() - started) / 1000, perEstimate, cpuPerEstimate } };
 }

@@ -1,5 +1,5 @@
 /**
- * DoubleML's (0.8) partialling-out scores and inference, as written in DESIGN.md section 6.
+ * DoubleML's (0.8) partialling-out scores and inference, as written in docs/design.md §7.
  * PLR: psi_a = -v^2, psi_b = v u. PLIV (one instrument): psi_a = -w v, psi_b = w u, with
  * u = Y - l_hat, v = D - m_hat, w = Z - r_hat.
  */

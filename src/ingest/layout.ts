@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { parseOdiacName } from '../zonal/index.ts';
+import { parseOdiacName } from '../odiac/index.ts';
 
 /**
  * The ODIAC release tree:
@@ -36,7 +36,7 @@ export interface MonthFileName {
 /** Parses `odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]` (years 2000-2099). */
 export function parseMonthFileName(name: string): MonthFileName | null {
   const parsed = parseOdiacName(name);
-  // Release trees are labelled by four digits (DESIGN section 2); other labels are not releases.
+  // Release trees are labelled by four digits (docs/design.md §3); other labels are not releases.
   if (!parsed || !/^\d{4}$/.test(parsed.release) || basename(name) !== name) return null;
   return { ...parsed, gzipped: name.endsWith('.gz') };
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv } from '../common/csv.ts';
-import { CO2_PER_C, sumYears } from '../zonal/index.ts';
+import { CO2_PER_C } from '../odiac/index.ts';
+import { sumYears } from '../zonal/index.ts';
 import type { Store } from './store.ts';
 
 export const OUTPUT_FILES = {

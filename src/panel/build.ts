@@ -163,7 +163,7 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
     },
     units: UNITS,
     dcp: {
-      method: 'entropy weights over the pooled sample (DESIGN 5): x\' min-max by direction, x\'\' = x\' + 1e-4, e_j = -(1/ln n) sum p ln p, w_j = (1 - e_j) / sum (1 - e_k), DCP = sum w_j x\'',
+      method: 'entropy weights over the pooled sample (docs/design.md §6): x\' min-max by direction, x\'\' = x\' + 1e-4, e_j = -(1/ln n) sum p ln p, w_j = (1 - e_j) / sum (1 - e_k), DCP = sum w_j x\'',
       n: records.length,
       indicators: config.dcp.indicators.map((ind, j) => ({
         ...ind, weight: dcp.fit.weights[j], entropy: dcp.fit.entropy[j], min: dcp.fit.min[j], max: dcp.fit.max[j],

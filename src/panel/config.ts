@@ -36,7 +36,7 @@ export interface PanelConfig {
   checks: { gdpComponentsTolerance: number };
 }
 
-/** Standard-coal coefficients of DESIGN section 5 (GB/T 2589), for fuels in 10k tonnes (natural gas: 100 million m3). */
+/** Standard-coal coefficients of docs/design.md §6 (GB/T 2589), for fuels in 10k tonnes (natural gas: 100 million m3). */
 export const DEFAULT_ENERGY_COEFFICIENTS: Record<string, number> = {
   coal_raw: 0.7143,
   coke: 0.9714,

@@ -1,7 +1,7 @@
 import { CgerError } from '../common/errors.ts';
 
 /**
- * The entropy-weight composite index of DESIGN section 5, over a pooled panel (all rows together).
+ * The entropy-weight composite index of docs/design.md §6, over a pooled panel (all rows together).
  */
 export interface EntropyResult {
   /** w_j, summing to 1. */

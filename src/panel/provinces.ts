@@ -1,6 +1,6 @@
 /**
  * China's province-level units (GB/T 2260 codes) with the three-region and coastal labels of
- * DESIGN section 4, and a normaliser for the many ways yearbooks spell their names.
+ * docs/design.md §5, and a normaliser for the many ways yearbooks spell their names.
  */
 export type Region = 'east' | 'central' | 'west';
 

@@ -1,7 +1,8 @@
 /**
- * Minimal TIFF structure encoder: a header and one image file directory (IFD) with its
- * out-of-line values. Used to write synthetic GeoTIFFs (benchmark generator, test inputs with
- * layouts GDAL fixtures do not cover: big-endian, IFD after the data, integer predictors).
+ * The TIFF structure encoder: a header and one image file directory (IFD) with its out-of-line
+ * values, in either byte order, classic or BigTIFF. Every GeoTIFF cger writes goes through it:
+ * the demo's release (writer.ts), the benchmark generator and test inputs with layouts the GDAL
+ * fixtures do not cover (big-endian, IFD after the data, integer predictors).
  */
 
 export type TiffFieldType = 'BYTE' | 'ASCII' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LONG8';
@@ -22,11 +23,28 @@ const typeSize: Record<TiffFieldType, number> = { BYTE: 1, ASCII: 1, SHORT: 2, L
 
 /** Well-known tag numbers (TIFF 6.0, GeoTIFF 1.1, GDAL). */
 export const Tag = {
-  ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259, Photometric: 262,
-  StripOffsets: 273, SamplesPerPixel: 277, RowsPerStrip: 278, StripByteCounts: 279,
-  PlanarConfiguration: 284, Predictor: 317, TileWidth: 322, TileLength: 323, TileOffsets: 324,
-  TileByteCounts: 325, SampleFormat: 339, ModelPixelScale: 33550, ModelTiepoint: 33922,
-  ModelTransformation: 34264, GeoKeyDirectory: 34735, GeoDoubleParams: 34736, GeoAsciiParams: 34737,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  Photometric: 262,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  PlanarConfiguration: 284,
+  Predictor: 317,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  SampleFormat: 339,
+  ModelPixelScale: 33550,
+  ModelTiepoint: 33922,
+  ModelTransformation: 34264,
+  GeoKeyDirectory: 34735,
+  GeoDoubleParams: 34736,
+  GeoAsciiParams: 34737,
   GdalNodata: 42113,
 } as const;
 
@@ -111,7 +129,28 @@ export function encodeIfd(fields: TiffField[], order: TiffByteOrder, ifdOffset: 
   return buf;
 }
 
-/** GeoKeyDirectory for a geographic (lon/lat) CRS given by EPSG code, PixelIsArea. */
+/** GeoKeyDirectory (version 1.1.0) for a geographic (lon/lat) CRS given by EPSG code, pixel-is-area, degrees. */
 export function geographicGeoKeys(epsg: number): number[] {
-  return [1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, epsg];
+  return [
+    1,
+    1,
+    0,
+    4,
+    1024,
+    0,
+    1,
+    2, // GTModelTypeGeoKey = ModelTypeGeographic
+    1025,
+    0,
+    1,
+    1, // GTRasterTypeGeoKey = RasterPixelIsArea
+    2048,
+    0,
+    1,
+    epsg, // GeographicTypeGeoKey
+    2054,
+    0,
+    1,
+    9102, // GeogAngularUnitsGeoKey = degree
+  ];
 }

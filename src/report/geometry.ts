@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { geoConicEqualArea } from 'd3-geo';
 import { CgerError } from '../common/errors.ts';
+import { loadZones, type Polygon, type Zone } from '../zones/index.ts';
 
 /**
  * Province outlines prepared once for every map of a report: projected with an Albers equal-area
@@ -28,14 +28,6 @@ export interface MapGeometry {
   inset: { x: number; y: number; width: number; height: number } | null;
 }
 
-type Ring = number[][];
-type Polygon = Ring[];
-
-interface Feature {
-  properties: Record<string, unknown> | null;
-  geometry: { type: string; coordinates: unknown } | null;
-}
-
 /** Latitude below which a polygon part (its northernmost point) goes to the inset. */
 const INSET_LATITUDE = 17.5;
 /** The inset's geographic window and its scale relative to the main map. */
@@ -52,24 +44,19 @@ export interface GeometryOptions {
   idField?: string;
   nameField?: string;
   margin?: number;
+  onWarning?: (message: string) => void;
 }
 
-export function loadMapGeometry(path: string, opts: GeometryOptions = {}): MapGeometry {
-  let collection: { type?: string; features?: Feature[] };
-  try {
-    collection = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new CgerError(`cannot read map boundaries ${path}: ${(err as Error).message}`);
-  }
-  if (collection.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
-    throw new CgerError(`map boundaries ${path}: not a GeoJSON FeatureCollection`);
-  }
-  return buildMapGeometry(collection.features, path, opts);
+/** Zones are read (and their geometry checked) by the boundaries stage, in lon/lat. */
+const LON_LAT = { epsg: 4326, definition: 'EPSG:4326' };
+
+/** Reads GeoJSON or a shapefile (any CRS the boundaries stage reads) and lays the provinces out for maps. */
+export async function loadMapGeometry(path: string, opts: GeometryOptions = {}): Promise<MapGeometry> {
+  const { zones } = await loadZones(path, { idField: opts.idField, nameField: opts.nameField, targetCrs: LON_LAT, onWarning: opts.onWarning });
+  return buildMapGeometry(zones, path, opts);
 }
 
-export function buildMapGeometry(features: Feature[], source: string, opts: GeometryOptions = {}): MapGeometry {
-  const idField = opts.idField ?? 'id';
-  const nameField = opts.nameField ?? 'name';
+export function buildMapGeometry(zones: Zone[], source: string, opts: GeometryOptions = {}): MapGeometry {
   const width = opts.width ?? 700;
   const margin = opts.margin ?? 8;
   const projection = geoConicEqualArea().parallels([25, 47]).rotate([-105, 0]).scale(1).translate([0, 0]);
@@ -79,15 +66,11 @@ export function buildMapGeometry(features: Feature[], source: string, opts: Geom
     return xy;
   };
 
-  const provinces = features.map((f, i) => {
-    const id = f.properties?.[idField];
-    if (id === undefined || id === null) throw new CgerError(`map boundaries ${source}: feature ${i + 1} has no "${idField}" property`);
-    const name = String(f.properties?.[nameField] ?? id);
-    const polygons = polygonsOf(f, source, i);
+  const provinces = zones.map((zone) => {
     const main: Polygon[] = [];
     const south: Polygon[] = [];
-    for (const poly of polygons) (Math.max(...poly[0].map((p) => p[1])) < INSET_LATITUDE ? south : main).push(poly);
-    return { id: String(id), name, main, south, all: polygons };
+    for (const poly of zone.geometry) (Math.max(...poly[0].map((p) => p[1])) < INSET_LATITUDE ? south : main).push(poly);
+    return { id: zone.id, name: zone.name, main, south, all: zone.geometry };
   });
 
   // Fit the main frame to every part north of the inset latitude.
@@ -107,9 +90,18 @@ export function buildMapGeometry(features: Feature[], source: string, opts: Geom
   let toInset: ((p: number[]) => [number, number]) | null = null;
   if (hasSouth) {
     const w = INSET_WINDOW;
-    const corners = [[w.lon0, w.lat0], [w.lon1, w.lat0], [w.lon0, w.lat1], [w.lon1, w.lat1], [(w.lon0 + w.lon1) / 2, w.lat0]];
+    const corners = [
+      [w.lon0, w.lat0],
+      [w.lon1, w.lat0],
+      [w.lon0, w.lat1],
+      [w.lon1, w.lat1],
+      [(w.lon0 + w.lon1) / 2, w.lat0],
+    ];
     const ib = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
-    for (const c of corners) { const [x, y] = project(c); extend(ib, x, y); }
+    for (const c of corners) {
+      const [x, y] = project(c);
+      extend(ib, x, y);
+    }
     const ik = k * INSET_SCALE;
     const iw = (ib.x1 - ib.x0) * ik;
     const ih = (ib.y1 - ib.y0) * ik;
@@ -146,13 +138,6 @@ export function buildMapGeometry(features: Feature[], source: string, opts: Geom
     return { id: p.id, name: p.name, d: pieces.join(''), labelAt: best.at, labelWidth: best.width };
   });
   return { width, height, shapes, inset };
-}
-
-function polygonsOf(f: Feature, source: string, index: number): Polygon[] {
-  const g = f.geometry;
-  if (g?.type === 'Polygon') return [g.coordinates as Polygon];
-  if (g?.type === 'MultiPolygon') return g.coordinates as Polygon[];
-  throw new CgerError(`map boundaries ${source}: feature ${index + 1} is ${g?.type ?? 'empty'}, expected Polygon or MultiPolygon`);
 }
 
 function extend(b: { x0: number; y0: number; x1: number; y1: number }, x: number, y: number): void {
@@ -196,7 +181,10 @@ function simplifyRing(points: Array<[number, number]>): Array<[number, number]> 
     let worstDist = TOLERANCE;
     for (let i = a + 1; i < b; i++) {
       const dist = distanceToSegment(snapped[i], snapped[a], snapped[b]);
-      if (dist > worstDist) { worst = i; worstDist = dist; }
+      if (dist > worstDist) {
+        worst = i;
+        worstDist = dist;
+      }
     }
     if (worst !== -1) {
       keep[worst] = 1;

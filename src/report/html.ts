@@ -66,8 +66,10 @@ export function csvTableHtml(file: TableFile): string {
   const { table } = file;
   const header = table.header.map((h, i) => (i === 0 && h === 'row' ? '' : h));
   const rows = table.records.map((r) => table.header.map((h) => humanCell(r.values[h] ?? '')));
-  return `<h3 id="${esc(file.id)}">${esc(file.title)}</h3>${htmlTable(header, rows, `result-table ${file.id}`)}` +
-    (file.note ? `<p class="note">${esc(file.note)}</p>` : '');
+  return (
+    `<h3 id="${esc(file.id)}">${esc(file.title)}</h3>${htmlTable(header, rows, `result-table ${file.id}`)}` +
+    (file.note ? `<p class="note">${esc(file.note)}</p>` : '')
+  );
 }
 
 function humanCell(cell: string): string {
@@ -92,27 +94,54 @@ export function provenanceHtml(p: Provenance, extra: Array<[string, string]>): s
     ...extra,
   ]);
   const runs = p.runs.length
-    ? `<h3>Ingest runs</h3>${htmlTable(['run', 'started (UTC)', 'finished (UTC)', 'status', 'months processed', 'cger'], p.runs.map((r) => [String(r.id), r.startedAt, r.finishedAt ?? '', r.status, String(r.processed), r.cgerVersion]))}`
+    ? `<h3>Ingest runs</h3>${htmlTable(
+        ['run', 'started (UTC)', 'finished (UTC)', 'status', 'months processed', 'cger'],
+        p.runs.map((r) => [String(r.id), r.startedAt, r.finishedAt ?? '', r.status, String(r.processed), r.cgerVersion]),
+      )}`
     : '';
-  const files = `<details><summary>Raster files and MD5 checksums (${p.files.length})</summary>` +
-    htmlTable(['year', 'month', 'file', 'MD5', 'bytes', 'status'], p.files.map((f) => [
-      String(f.year), String(f.month).padStart(2, '0'), f.name, f.md5, f.size === null ? '' : String(f.size), f.status + (f.error ? `: ${f.error}` : ''),
-    ]), 'files') + '</details>';
+  const files =
+    `<details><summary>Raster files and MD5 checksums (${p.files.length})</summary>` +
+    htmlTable(
+      ['year', 'month', 'file', 'MD5', 'bytes', 'status'],
+      p.files.map((f) => [
+        String(f.year),
+        String(f.month).padStart(2, '0'),
+        f.name,
+        f.md5,
+        f.size === null ? '' : String(f.size),
+        f.status + (f.error ? `: ${f.error}` : ''),
+      ]),
+      'files',
+    ) +
+    '</details>';
   return kv + runs + files;
 }
 
 export function auditHtml(p: Provenance, tolerance: number): string {
   if (p.audit.length === 0) return '<p>No mass audit recorded in the ingest store.</p>';
   const worst = Math.max(...p.audit.map((a) => a.maxRelError));
-  const verdict = worst <= tolerance
-    ? `<p class="ok">Every month passes: zone sums + mass outside all zones = grid total, largest relative difference ${worst.toExponential(2)} (tolerance ${tolerance.toExponential(0)}).</p>`
-    : `<p class="bad">Largest relative difference ${worst.toExponential(2)} exceeds the tolerance ${tolerance.toExponential(0)}.</p>`;
+  const verdict =
+    worst <= tolerance
+      ? `<p class="ok">Every month passes: zone sums + mass outside all zones = grid total, largest relative difference ${worst.toExponential(2)} (tolerance ${tolerance.toExponential(0)}).</p>`
+      : `<p class="bad">Largest relative difference ${worst.toExponential(2)} exceeds the tolerance ${tolerance.toExponential(0)}.</p>`;
   const rows = p.audit.map((a) => [
-    String(a.year), String(a.months), formatNumber(a.gridTotal / 1e6, 6), formatNumber(a.zonesTotal / 1e6, 6), formatNumber(a.outside / 1e6, 4),
-    a.gridTotal ? `${((a.outside / a.gridTotal) * 100).toFixed(3)}%` : '', a.maxRelError.toExponential(2),
+    String(a.year),
+    String(a.months),
+    formatNumber(a.gridTotal / 1e6, 6),
+    formatNumber(a.zonesTotal / 1e6, 6),
+    formatNumber(a.outside / 1e6, 4),
+    a.gridTotal ? `${((a.outside / a.gridTotal) * 100).toFixed(3)}%` : '',
+    a.maxRelError.toExponential(2),
   ]);
-  return verdict + htmlTable(['year', 'months', 'grid total (Mt C)', 'in provinces (Mt C)', 'outside provinces (Mt C)', 'outside share', 'max relative difference'], rows, 'audit') +
-    '<p class="note">Sums of the raster values (tonne carbon per cell per month) over the months ingested. "Outside provinces" is mass on cells (or cell shares) covered by no province: sea, neighbouring countries.</p>';
+  return (
+    verdict +
+    htmlTable(
+      ['year', 'months', 'grid total (Mt C)', 'in provinces (Mt C)', 'outside provinces (Mt C)', 'outside share', 'max relative difference'],
+      rows,
+      'audit',
+    ) +
+    '<p class="note">Sums of the raster values (tonne carbon per cell per month) over the months ingested. "Outside provinces" is mass on cells (or cell shares) covered by no province: sea, neighbouring countries.</p>'
+  );
 }
 
 /** Table of a panel column by province (rows) and year (columns), e.g. for quick checks. */

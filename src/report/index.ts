@@ -4,18 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { CgerError } from '../common/errors.ts';
 import { version } from '../common/version.ts';
+import type { BatteryEstimate } from '../dml/index.ts';
+import type { PanelMeta } from '../panel/index.ts';
 import { renderLineChart, renderSmallMultiples, type Series } from './chart.ts';
 import { loadMapGeometry, type MapGeometry } from './geometry.ts';
 import { auditHtml, csvTableHtml, htmlTable, panelColumn, provenanceHtml, renderPage, type Section } from './html.ts';
-import { defaultPaths, readInputs, type ReportInputs, type ReportPaths } from './inputs.ts';
+import { defaultPaths, type ReportInputs, type ReportPaths, readInputs } from './inputs.ts';
 import { naturalBreaks } from './jenks.ts';
 import { PALETTES, renderChoropleth } from './map.ts';
 import { esc, formatNumber } from './svg.ts';
 
-export { naturalBreaks, classOf, type Classes } from './jenks.ts';
 export { loadMapGeometry, type MapGeometry, type ProvinceShape } from './geometry.ts';
-export { renderChoropleth, PALETTES } from './map.ts';
-export { defaultPaths, readInputs, type ReportPaths, type ReportInputs } from './inputs.ts';
+export { checkInputs, defaultPaths, type ReportInputs, type ReportPaths, readInputs } from './inputs.ts';
+export { type Classes, classOf, naturalBreaks } from './jenks.ts';
+export { PALETTES, renderChoropleth } from './map.ts';
 
 export interface ReportOptions {
   /** Where the inputs are by default and where report.html and maps/ are written. */
@@ -30,6 +32,8 @@ export interface ReportOptions {
   truth?: Record<string, number>;
   /** Tolerance the ingest used for its mass audit (for the verdict line). */
   auditTolerance?: number;
+  /** Notices about the map boundaries (repaired geometry). */
+  onWarning?: (message: string) => void;
 }
 
 export interface ReportResult {
@@ -45,7 +49,12 @@ export const DEFAULT_MAP_BOUNDARIES = fileURLToPath(new URL('../../boundaries/cn
 /** Province-level units outside mainland China (GB/T 2260): not part of the national series. */
 const NOT_MAINLAND = new Set(['710000', '810000', '820000']);
 
-interface MapVariable { column: string; label: string; palette: readonly string[]; fallbackUnits: string }
+interface MapVariable {
+  column: string;
+  label: string;
+  palette: readonly string[];
+  fallbackUnits: string;
+}
 
 const MAP_VARIABLES: MapVariable[] = [
   { column: 'CEE', label: 'Carbon economic performance (CEE = GDP / CO2)', palette: PALETTES.YlGnBu, fallbackUnits: 'GDP per tonne CO2' },
@@ -53,36 +62,12 @@ const MAP_VARIABLES: MapVariable[] = [
   { column: 'DCP', label: 'Computing-power development (DCP)', palette: PALETTES.Purples, fallbackUnits: 'index, 0-1' },
 ];
 
-/** Units of a panel column as panel_meta.json states them (several layouts accepted). */
-export function unitsOf(meta: Record<string, unknown>, column: string): string | null {
-  const pick = (v: unknown): string | null => {
-    if (typeof v === 'string') return v;
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      for (const k of ['units', 'unit']) if (typeof o[k] === 'string') return o[k] as string;
-    }
-    return null;
-  };
-  const units = meta.units as Record<string, unknown> | undefined;
-  if (units && column in units) return pick(units[column]);
-  for (const key of ['columns', 'variables']) {
-    const block = meta[key];
-    if (Array.isArray(block)) {
-      const entry = block.find((e) => e && typeof e === 'object' && ((e as Record<string, unknown>).name === column || (e as Record<string, unknown>).column === column));
-      if (entry) return pick(entry);
-    } else if (block && typeof block === 'object' && column in (block as object)) {
-      return pick((block as Record<string, unknown>)[column]);
-    }
-  }
-  return null;
-}
-
-export function runReport(opts: ReportOptions): ReportResult {
+export async function runReport(opts: ReportOptions): Promise<ReportResult> {
   const paths = { ...defaultPaths(opts.outDir), ...opts.paths };
-  const inputs = readInputs(paths);
   const boundaries = opts.boundaries ?? DEFAULT_MAP_BOUNDARIES;
-  if (!existsSync(boundaries)) throw new CgerError(`map boundaries not found: ${boundaries} (pass --boundaries <GeoJSON>)`);
-  const geometry = loadMapGeometry(boundaries, { idField: opts.idField, nameField: opts.nameField });
+  if (!existsSync(boundaries)) throw new CgerError(`map boundaries not found: ${boundaries} (point --boundaries at a GeoJSON file or a shapefile)`);
+  const inputs = await readInputs(paths);
+  const geometry = await loadMapGeometry(boundaries, { idField: opts.idField, nameField: opts.nameField, onWarning: opts.onWarning });
 
   const years = [...new Set(inputs.panel.records.map((r) => Number(r.values.year)))].filter(Number.isFinite).sort((a, b) => a - b);
   if (years.length === 0) throw new CgerError(`${paths.panel}: no rows`);
@@ -99,18 +84,27 @@ export function runReport(opts: ReportOptions): ReportResult {
   const sampleIds = new Set(inputs.panel.records.map((r) => r.values.province_code));
   const sections: Section[] = [
     { id: 'summary', title: 'Summary', body: summaryHtml(inputs, opts.truth) },
-    { id: 'provenance', title: 'Provenance', body: provenanceHtml(inputs.provenance, [
-      ['Report cger version', version],
-      ['Panel', `${paths.panel} (${inputs.panel.records.length} province-years, ${sampleIds.size} provinces, ${years[0]}–${years[years.length - 1]})`],
-      ...metaProvenance(inputs.panelMeta),
-      ...estimatesProvenance(inputs.estimates),
-      ['Map boundaries', `${boundaries} (CTAmap 2023 via the cn-atlas package)`],
-    ]) },
+    {
+      id: 'provenance',
+      title: 'Provenance',
+      body: provenanceHtml(inputs.provenance, [
+        ['Report cger version', version],
+        ['Panel', `${paths.panel} (${inputs.panel.records.length} province-years, ${sampleIds.size} provinces, ${years[0]}–${years[years.length - 1]})`],
+        ...metaProvenance(inputs.panelMeta),
+        ...estimatesProvenance(inputs.estimates),
+        ['Map boundaries', `${boundaries} (CTAmap 2023 via the cn-atlas package)`],
+      ]),
+    },
     { id: 'co2', title: 'Annual CO2 emissions', body: co2Html(inputs, sampleIds) },
     { id: 'audit', title: 'Mass audit', body: auditHtml(inputs.provenance, opts.auditTolerance ?? 1e-9) },
-    { id: 'maps', title: `Maps, ${mapYears[0]} and ${mapYears[1]}`, body: `<div class="maps">${maps.map((m) => `<figure id="map-${m.key}">${m.svg}</figure>`).join('\n')}</div>` +
-      '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>' },
-    { id: 'table3', title: 'Descriptive statistics (Table 3)', body: inputs.descriptive ? csvTableHtml(inputs.descriptive) : '<p>Table 3 not found (run <code>cger panel</code>).</p>' },
+    {
+      id: 'maps',
+      title: `Maps, ${mapYears[0]} and ${mapYears[1]}`,
+      body:
+        `<div class="maps">${maps.map((m) => `<figure id="map-${m.key}">${m.svg}</figure>`).join('\n')}</div>` +
+        '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>',
+    },
+    { id: 'table3', title: 'Descriptive statistics (Table 3)', body: csvTableHtml(inputs.descriptive) },
     { id: 'regressions', title: 'Regression tables (Tables 4–11)', body: inputs.regressions.map(csvTableHtml).join('\n') },
   ];
   const lead = `ODIAC release ${esc(inputs.provenance.release)} · ${sampleIds.size} provinces · ${years[0]}–${years[years.length - 1]} · cger ${esc(version)}`;
@@ -124,7 +118,7 @@ function buildMaps(inputs: ReportInputs, geometry: MapGeometry, years: [number, 
   const out: Array<{ key: string; svg: string }> = [];
   for (const v of MAP_VARIABLES) {
     const byProvince = panelColumn(inputs.panel, v.column);
-    const units = unitsOf(inputs.panelMeta, v.column) ?? v.fallbackUnits;
+    const units = inputs.panelMeta.units[v.column] ?? v.fallbackUnits;
     const valuesOf = (year: number) => new Map([...byProvince].flatMap(([id, m]) => (m.has(year) ? [[id, m.get(year)!] as [string, number]] : [])));
     const pooled = years.flatMap((y) => [...valuesOf(y).values()]);
     if (pooled.length === 0) throw new CgerError(`panel column ${v.column} has no values in ${years.join(' or ')}`);
@@ -161,12 +155,18 @@ function co2Html(inputs: ReportInputs, sampleIds: Set<string>): string {
   const provinces = [...byZone.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([, s]) => ({ ...s, points: s.points.sort((a, b) => a[0] - b[0]) }));
   const multiples = renderSmallMultiples({ title: 'Provincial annual CO2', units: 'Mt CO2', series: provinces });
   const years = [...new Set(inputs.provinceYear.map((r) => r.year))].sort((a, b) => a - b);
-  const table = htmlTable(['year', 'mainland (Mt CO2)', 'sample (Mt CO2)'], years.map((y) => [String(y), formatNumber(mainland.get(y) ?? NaN, 5), formatNumber(sample.get(y) ?? NaN, 5)]), 'co2-national');
+  const table = htmlTable(
+    ['year', 'mainland (Mt CO2)', 'sample (Mt CO2)'],
+    years.map((y) => [String(y), formatNumber(mainland.get(y) ?? NaN, 5), formatNumber(sample.get(y) ?? NaN, 5)]),
+    'co2-national',
+  );
   const note = partial.length
     ? `<p class="bad">Some province-years hold fewer than 12 months (${partial.length} rows, e.g. ${partial[0].zoneName} ${partial[0].year}: ${partial[0].months} months); their totals cover only those months.</p>`
     : '';
-  return `${note}<div class="chart">${national}</div>${table}<div class="chart">${multiples}</div>` +
-    '<p class="note">CO2 = carbon x 44/12, summed from the monthly ODIAC grids (tonne carbon per cell per month) with exact cell coverage.</p>';
+  return (
+    `${note}<div class="chart">${national}</div>${table}<div class="chart">${multiples}</div>` +
+    '<p class="note">CO2 = carbon x 44/12, summed from the monthly ODIAC grids (tonne carbon per cell per month) with exact cell coverage.</p>'
+  );
 }
 
 function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undefined): string {
@@ -175,12 +175,20 @@ function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undef
   const header = ['model', 'outcome', 'treatment', 'θ', 'std. error', '95% interval', 'p', 'N'];
   if (truth) header.push('planted θ', 'inside interval');
   const rows = baseline.map((e) => {
-    const lo = Number(e.ci_lower);
-    const hi = Number(e.ci_upper);
-    const row = [String(e.column), String(e.y), String(e.d), formatNumber(Number(e.theta), 4), formatNumber(Number(e.se), 3),
-      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`, Number(e.p).toFixed(4), String(e.n_obs)];
+    const lo = e.ci_lower;
+    const hi = e.ci_upper;
+    const row = [
+      e.column,
+      e.y,
+      e.d,
+      formatNumber(e.theta, 4),
+      formatNumber(e.se, 3),
+      `[${formatNumber(lo, 4)}, ${formatNumber(hi, 4)}]`,
+      e.p.toFixed(4),
+      String(e.n_obs),
+    ];
     if (truth) {
-      const t = truth[String(e.y)];
+      const t = truth[e.y];
       row.push(t === undefined ? '' : formatNumber(t, 4), t === undefined ? '' : t >= lo && t <= hi ? 'yes' : 'no');
     }
     return row;
@@ -191,37 +199,20 @@ function summaryHtml(inputs: ReportInputs, truth: Record<string, number> | undef
   return `${intro}<h3>Baseline estimates (Table 4)</h3>${htmlTable(header, rows, 'baseline')}`;
 }
 
-function metaProvenance(meta: Record<string, unknown>): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(meta)) {
-    if (value === null || typeof value === 'object') continue;
-    if (/(file|path|hash|sha|md5|version|created|seed|source)/i.test(key)) out.push([`Panel ${key.replace(/_/g, ' ')}`, String(value)]);
-  }
-  for (const key of ['inputs', 'sources', 'files']) {
-    const block = meta[key];
-    if (block && typeof block === 'object' && !Array.isArray(block)) {
-      for (const [name, v] of Object.entries(block as Record<string, unknown>)) {
-        out.push([`Panel input ${name}`, describeInput(v)]);
-      }
-    }
-  }
-  return out;
+function metaProvenance(meta: PanelMeta): Array<[string, string]> {
+  const { yearbook, co2, config } = meta.inputs;
+  return [
+    ['Panel cger version', meta.cger_version],
+    ['Panel input yearbook', `${yearbook.path} (SHA-256 ${yearbook.sha256})`],
+    ['Panel input co2', `${co2.path} (SHA-256 ${co2.sha256}${co2.release ? `, release ${co2.release}` : ''})`],
+    ['Panel input config', config.path === null ? 'built-in defaults' : `${config.path} (SHA-256 ${config.sha256})`],
+  ];
 }
 
-/** "path (SHA-256 ..., release ...)" for an input record such as {path, sha256, release}. */
-function describeInput(v: unknown): string {
-  if (!v || typeof v !== 'object') return String(v);
-  const o = v as Record<string, unknown>;
-  if (!('path' in o)) return JSON.stringify(v);
-  const details = Object.entries(o).filter(([k, x]) => k !== 'path' && x !== null && x !== undefined).map(([k, x]) => `${k === 'sha256' ? 'SHA-256' : k} ${String(x)}`);
-  const path = o.path === null ? 'built-in defaults' : String(o.path);
-  return details.length ? `${path} (${details.join(', ')})` : path;
-}
-
-function estimatesProvenance(estimates: Array<Record<string, unknown>>): Array<[string, string]> {
+function estimatesProvenance(estimates: BatteryEstimate[]): Array<[string, string]> {
   if (estimates.length === 0) return [];
-  const hashes = [...new Set(estimates.map((e) => String(e.data_sha256 ?? '')))].filter(Boolean);
-  const versions = [...new Set(estimates.map((e) => String(e.cger_version ?? '')))].filter(Boolean);
+  const hashes = [...new Set(estimates.map((e) => e.data_sha256))].filter(Boolean);
+  const versions = [...new Set(estimates.map((e) => e.cger_version))].filter(Boolean);
   return [
     ['Estimates', `${estimates.length} DML estimates (estimates.json)`],
     ['Estimation data SHA-256', hashes.join(', ')],

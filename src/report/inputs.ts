@@ -1,8 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CgerError } from '../common/errors.ts';
-import { parseCsv, type CsvTable } from '../common/csv.ts';
-import { openStore, type StoredAuditYear, type StoredMonth, type StoredRun } from '../ingest/index.ts';
+import { type CsvTable, parseCsv } from '../common/csv.ts';
+import { CgerError, errorMessage } from '../common/errors.ts';
+import { isSqliteLoadError, sqliteMissingMessage } from '../common/sqlite.ts';
+import type { BatteryEstimate, BatteryTable } from '../dml/index.ts';
+import type { Store, StoredAuditYear, StoredMonth, StoredRun } from '../ingest/index.ts';
+import { type PanelMeta, panelPaths } from '../panel/index.ts';
 
 /**
  * Everything a report is built from, read from the outputs of ingest, panel and dml. Nothing is
@@ -15,8 +18,7 @@ export interface ReportPaths {
   /** Ingest store (SQLite): file md5s, zone set hash, monthly mass audits, runs. */
   db: string;
   panel: string;
-  panelMeta: string;
-  /** Directory of table3_descriptive.csv, table4..11 CSV/MD and estimates.json. */
+  /** Directory of dml's table4..11 CSVs, tables.json and estimates.json. */
   tables: string;
 }
 
@@ -26,12 +28,17 @@ export function defaultPaths(outDir: string): ReportPaths {
     ingestReport: join(outDir, 'ingest_report.json'),
     db: join(outDir, 'cger.sqlite'),
     panel: join(outDir, 'panel.csv'),
-    panelMeta: join(outDir, 'panel_meta.json'),
     tables: join(outDir, 'tables'),
   };
 }
 
-export interface ProvinceYear { zoneId: string; zoneName: string; year: number; months: number; co2: number }
+export interface ProvinceYear {
+  zoneId: string;
+  zoneName: string;
+  year: number;
+  months: number;
+  co2: number;
+}
 
 export type FileProvenance = StoredMonth;
 
@@ -44,6 +51,8 @@ export interface Provenance {
   files: FileProvenance[];
   runs: StoredRun[];
   audit: AuditYear[];
+  /** Why the store's files, runs and audits are not shown (null when they are). */
+  storeNote: string | null;
 }
 
 export interface TableFile {
@@ -58,23 +67,48 @@ export interface ReportInputs {
   provinceYear: ProvinceYear[];
   provenance: Provenance;
   panel: CsvTable;
-  panelMeta: Record<string, unknown>;
-  descriptive: TableFile | null;
+  panelMeta: PanelMeta;
+  descriptive: TableFile;
   regressions: TableFile[];
-  estimates: Array<Record<string, unknown>>;
+  estimates: BatteryEstimate[];
 }
 
-function readText(path: string, what: string, producer: string): string {
-  if (!existsSync(path)) throw new CgerError(`${what} not found: ${path} (run \`${producer}\` first, or point the report at it)`);
-  return readFileSync(path, 'utf8');
+/** One file the report reads: where it is, what writes it, and the option that points elsewhere (if any). */
+interface InputFile {
+  path: string;
+  what: string;
+  producer: string;
+  option?: string;
 }
 
-function readJson(path: string, what: string, producer: string): Record<string, unknown> {
-  const text = readText(path, what, producer);
+/** The files behind `paths`, each with the command that writes it. */
+function inputFiles(paths: ReportPaths): InputFile[] {
+  const panel = panelPaths(paths.panel);
+  return [
+    { path: paths.provinceYear, what: 'province-year CO2 table', producer: 'cger ingest' },
+    { path: paths.ingestReport, what: 'ingest report', producer: 'cger ingest' },
+    { path: paths.db, what: 'ingest store', producer: 'cger ingest', option: '--db' },
+    { path: paths.panel, what: 'panel', producer: 'cger panel', option: '--panel' },
+    { path: panel.meta, what: 'panel metadata', producer: 'cger panel' },
+    { path: panel.tableCsv, what: 'Table 3 (descriptive statistics)', producer: 'cger panel' },
+    { path: join(paths.tables, 'tables.json'), what: 'captions of the regression tables', producer: 'cger dml --battery', option: '--tables' },
+    { path: join(paths.tables, 'estimates.json'), what: 'DML estimates', producer: 'cger dml --battery', option: '--tables' },
+  ];
+}
+
+/** Throws one error listing every input that is not there, or returns when all are. */
+export function checkInputs(paths: ReportPaths): void {
+  const missing = inputFiles(paths).filter((f) => !existsSync(f.path));
+  if (missing.length === 0) return;
+  const lines = missing.map((f) => `  ${f.path}: ${f.what} (run \`${f.producer}\`${f.option ? `, or point ${f.option} at it` : ''})`);
+  throw new CgerError(`report: ${missing.length} input${missing.length > 1 ? 's are' : ' is'} missing:\n${lines.join('\n')}`);
+}
+
+function readJson<T>(path: string, what: string): T {
   try {
-    return JSON.parse(text);
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (err) {
-    throw new CgerError(`${what} ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new CgerError(`${what} ${path} is not valid JSON: ${errorMessage(err)}`);
   }
 }
 
@@ -92,7 +126,7 @@ function requireColumns(table: CsvTable, path: string, columns: string[]): void 
 }
 
 export function readProvinceYear(path: string): ProvinceYear[] {
-  const table = parseCsv(readText(path, 'province-year CO2 table', 'cger ingest'));
+  const table = parseCsv(readFileSync(path, 'utf8'));
   requireColumns(table, path, ['zone_id', 'zone_name', 'year', 'months', 'co2_t']);
   return table.records.map(({ line, values }) => ({
     zoneId: values.zone_id,
@@ -103,13 +137,25 @@ export function readProvinceYear(path: string): ProvinceYear[] {
   }));
 }
 
-/** Reads the ingest store read-only: the files behind `release` and the zone set, with their audits. */
-export function readProvenance(dbPath: string, ingestReportPath: string): Provenance {
-  const report = readJson(ingestReportPath, 'ingest report', 'cger ingest');
+/**
+ * Reads the ingest store read-only: the files behind `release` and the zone set, with their audits.
+ * Where the SQLite binding is not installed, the rest of the report is still written, saying so.
+ */
+export async function readProvenance(dbPath: string, ingestReportPath: string): Promise<Provenance> {
+  const report = readJson<Record<string, unknown>>(ingestReportPath, 'ingest report');
   const release = String(report.release ?? '');
   const zones = report.zones as Provenance['zones'] | undefined;
   if (!release || !zones?.hash) throw new CgerError(`${ingestReportPath}: no release or zone set recorded`);
-  const store = openStore(dbPath, { readonly: true });
+  const base = { release, cgerVersion: String(report.cger_version ?? ''), zones };
+  let store: Store;
+  try {
+    // The ingest stage (and its native SQLite binding) loads only when a store is there to read.
+    const { openStore } = await import('../ingest/index.ts');
+    store = openStore(dbPath, { readonly: true });
+  } catch (err) {
+    if (!isSqliteLoadError(err)) throw new CgerError(`cannot read the ingest store ${dbPath}: ${errorMessage(err)}`);
+    return { ...base, files: [], runs: [], audit: [], storeNote: `ingest store not read: ${sqliteMissingMessage(err)}` };
+  }
   try {
     const zoneSet = store.findZoneSet(zones.hash, zones.method);
     if (!zoneSet) throw new CgerError(`${dbPath}: no zone set with hash ${zones.hash} (${zones.method}); the store does not match ${ingestReportPath}`);
@@ -117,58 +163,56 @@ export function readProvenance(dbPath: string, ingestReportPath: string): Proven
     const inYears = (y: number) => years.length === 0 || years.includes(y);
     const files = store.months(release, zoneSet.id).filter((f) => inYears(f.year));
     const audit = store.auditByYear(release, zoneSet.id).filter((a) => inYears(a.year));
-    return { release, cgerVersion: String(report.cger_version ?? ''), zones, files, runs: store.runs(), audit };
+    return { ...base, files, runs: store.runs(), audit, storeNote: null };
   } catch (err) {
     if (err instanceof CgerError) throw err;
-    throw new CgerError(`cannot read the ingest store ${dbPath}: ${(err as Error).message}`);
+    throw new CgerError(`cannot read the ingest store ${dbPath}: ${errorMessage(err)}`);
   } finally {
     store.close();
   }
 }
 
-/** Title and note of a dml/panel table from its Markdown twin (`**title**` first, note last). */
-function readTableFile(dir: string, id: string): TableFile {
-  const csvPath = join(dir, `${id}.csv`);
-  const table = parseCsv(readText(csvPath, 'table', 'cger dml --battery'));
-  let title = id;
-  let note = '';
-  const mdPath = join(dir, `${id}.md`);
-  if (existsSync(mdPath)) {
-    const lines = readFileSync(mdPath, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
-    const bold = lines[0]?.match(/^\*\*(.+)\*\*$/) ?? lines[0]?.match(/^#+\s*(.+)$/);
-    if (bold) title = bold[1];
-    const last = lines[lines.length - 1];
-    if (last && !last.startsWith('|') && last !== lines[0]) note = last.replace(/^_|_$/g, '').replace(/^\*|\*$/g, '');
-  }
-  return { id, title, note, table };
+/** panel_meta.json, checked for the parts the report shows. */
+function readPanelMeta(path: string): PanelMeta {
+  const meta = readJson<PanelMeta>(path, 'panel metadata');
+  const ok =
+    meta &&
+    typeof meta === 'object' &&
+    typeof meta.units === 'object' &&
+    meta.units !== null &&
+    typeof meta.sample?.rows === 'number' &&
+    typeof meta.inputs === 'object' &&
+    meta.inputs !== null;
+  if (!ok) throw new CgerError(`${path}: not the panel metadata \`cger panel\` writes (units, sample.rows and inputs expected)`);
+  return meta;
 }
 
-/** Regression tables table4* .. table11*, in table-number order. */
-function regressionTableIds(dir: string): string[] {
-  if (!existsSync(dir)) throw new CgerError(`tables directory not found: ${dir} (run \`cger dml --battery\` first)`);
-  return readdirSync(dir)
-    .map((f) => f.match(/^(table(\d+)_[\w-]+)\.csv$/))
-    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= 4)
-    .sort((a, b) => Number(a[2]) - Number(b[2]) || a[1].localeCompare(b[1]))
-    .map((m) => m[1]);
+/** dml's table captions (tables.json) with the table cells (`<id>.csv`), in the battery's order. */
+function readRegressionTables(dir: string): TableFile[] {
+  const path = join(dir, 'tables.json');
+  const captions = readJson<BatteryTable[]>(path, 'table captions');
+  if (!Array.isArray(captions) || captions.length === 0) throw new CgerError(`${path}: no tables listed (run \`cger dml --battery\`)`);
+  const missing = captions.map((c) => join(dir, `${c.id}.csv`)).filter((p) => !existsSync(p));
+  if (missing.length) throw new CgerError(`${path} lists tables whose CSV is missing: ${missing.join(', ')} (run \`cger dml --battery\` again)`);
+  return captions.map((c) => ({ id: c.id, title: c.title, note: c.note, table: parseCsv(readFileSync(join(dir, `${c.id}.csv`), 'utf8')) }));
 }
 
-export function readInputs(paths: ReportPaths): ReportInputs {
+export async function readInputs(paths: ReportPaths): Promise<ReportInputs> {
+  checkInputs(paths);
+  const panelFiles = panelPaths(paths.panel);
   const provinceYear = readProvinceYear(paths.provinceYear);
-  const provenance = readProvenance(paths.db, paths.ingestReport);
-  const panel = parseCsv(readText(paths.panel, 'panel', 'cger panel'));
+  const provenance = await readProvenance(paths.db, paths.ingestReport);
+  const panel = parseCsv(readFileSync(paths.panel, 'utf8'));
   requireColumns(panel, paths.panel, ['province_code', 'year', 'CEE', 'CIWB', 'DCP']);
-  const panelMeta = existsSync(paths.panelMeta) ? readJson(paths.panelMeta, 'panel metadata', 'cger panel') : {};
-  const descriptiveId = existsSync(paths.tables)
-    ? readdirSync(paths.tables).find((f) => /^table3_[\w-]+\.csv$/.test(f))?.replace(/\.csv$/, '')
-    : undefined;
-  const regressions = regressionTableIds(paths.tables).map((id) => readTableFile(paths.tables, id));
-  if (regressions.length === 0) throw new CgerError(`no regression tables (table4_*.csv ...) in ${paths.tables} (run \`cger dml --battery\` first)`);
-  const estimatesPath = join(paths.tables, 'estimates.json');
-  const estimates = existsSync(estimatesPath) ? (JSON.parse(readFileSync(estimatesPath, 'utf8')) as Array<Record<string, unknown>>) : [];
-  return {
-    paths, provinceYear, provenance, panel, panelMeta,
-    descriptive: descriptiveId ? readTableFile(paths.tables, descriptiveId) : null,
-    regressions, estimates,
+  const panelMeta = readPanelMeta(panelFiles.meta);
+  const descriptive: TableFile = {
+    id: 'table3_descriptive',
+    title: `Table 3. Descriptive statistics (N = ${panelMeta.sample.rows})`,
+    note: '',
+    table: parseCsv(readFileSync(panelFiles.tableCsv, 'utf8')),
   };
+  const regressions = readRegressionTables(paths.tables);
+  const estimates = readJson<BatteryEstimate[]>(join(paths.tables, 'estimates.json'), 'DML estimates');
+  if (!Array.isArray(estimates)) throw new CgerError(`${join(paths.tables, 'estimates.json')}: expected a list of estimates`);
+  return { paths, provinceYear, provenance, panel, panelMeta, descriptive, regressions, estimates };
 }

@@ -1,5 +1,5 @@
 import type { MapGeometry } from './geometry.ts';
-import { classOf, naturalBreaks, type Classes } from './jenks.ts';
+import { type Classes, classOf, naturalBreaks } from './jenks.ts';
 import { esc, formatNumber, px } from './svg.ts';
 
 /** Five-class sequential ColorBrewer palettes (light = low). */
@@ -37,7 +37,12 @@ export function renderChoropleth(geometry: MapGeometry, spec: ChoroplethSpec): s
   const known = new Set(geometry.shapes.map((s) => s.id));
   const unknown = inSample.filter(([id]) => !known.has(id)).map(([id]) => id);
   if (unknown.length) throw new Error(`map "${spec.title}": provinces ${unknown.join(', ')} are not in the map boundaries`);
-  const classes = spec.classes ?? naturalBreaks(inSample.map(([, v]) => v), spec.palette.length);
+  const classes =
+    spec.classes ??
+    naturalBreaks(
+      inSample.map(([, v]) => v),
+      spec.palette.length,
+    );
   const hatch = `${spec.key}-hatch`;
   const { width } = geometry;
   const height = geometry.height + TITLE_H + FOOT_H;
@@ -51,7 +56,7 @@ export function renderChoropleth(geometry: MapGeometry, spec: ChoroplethSpec): s
     const tip = has ? `${shape.name}: ${formatNumber(v, 4)} ${spec.units}` : `${shape.name}: not in sample`;
     paths.push(
       `<path d="${shape.d}" fill="${fill}" data-id="${esc(shape.id)}" data-name="${esc(shape.name)}"` +
-      ` data-value="${has ? String(v) : ''}" class="${has ? 'in-sample' : 'not-in-sample'}"><title>${esc(tip)}</title></path>`,
+        ` data-value="${has ? String(v) : ''}" class="${has ? 'in-sample' : 'not-in-sample'}"><title>${esc(tip)}</title></path>`,
     );
     if (!has && shape.labelWidth > 60) {
       labels.push(`<text x="${px(shape.labelAt[0])}" y="${px(shape.labelAt[1])}" text-anchor="middle" class="nis">not in sample</text>`);
@@ -93,8 +98,9 @@ function renderLegend(spec: ChoroplethSpec, classes: Classes, hatch: string, map
   rows.push({ fill: `url(#${hatch})`, label: 'not in sample' });
   const rowH = 18;
   const y0 = mapHeight - 12 - rows.length * rowH - 18;
-  const items = rows.map((r, i) =>
-    `<g class="legend-item" transform="translate(0,${i * rowH})"><rect width="22" height="13" fill="${r.fill}" stroke="#777" stroke-width="0.5"/><text x="30" y="11">${esc(r.label)}</text></g>`,
+  const items = rows.map(
+    (r, i) =>
+      `<g class="legend-item" transform="translate(0,${i * rowH})"><rect width="22" height="13" fill="${r.fill}" stroke="#777" stroke-width="0.5"/><text x="30" y="11">${esc(r.label)}</text></g>`,
   );
   return `<g class="legend" transform="translate(12,${px(y0)})"><text x="0" y="-6" font-weight="bold">${esc(shortUnits(spec.units))}</text>${items.join('')}</g>`;
 }

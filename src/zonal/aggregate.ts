@@ -1,10 +1,7 @@
 import pLimit from 'p-limit';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { parseOdiacName } from '../raster/index.ts';
+import { CO2_PER_C, parseOdiacName } from '../odiac/index.ts';
 import type { RasterSums, SumRasterOptions, ZoneEngine } from './index.ts';
-
-/** Tonnes of CO2 per tonne of carbon. */
-export const CO2_PER_C = 44 / 12;
 
 export interface RasterResult extends RasterSums {
   year: number | null;

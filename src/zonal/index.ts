@@ -1,15 +1,15 @@
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
-import { checkOdiacLattice, reduceBlocks, type RasterInfo } from '../raster/index.ts';
+import { reduceBlocks, type RasterInfo } from '../raster/index.ts';
+import { checkOdiacLattice } from '../odiac/index.ts';
 import type { Crs, Grid, RasterInput } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
 import { addContributions, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneContributions, type ZoneSumsInit } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
 export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
-export { parseOdiacName } from '../raster/index.ts';
-export { CO2_PER_C, sumYears, type AnnualRow, type ZoneMonthSum } from './aggregate.ts';
+export { sumYears, type AnnualRow, type ZoneMonthSum } from './aggregate.ts';
 
 export interface ZoneSums {
   id: string;

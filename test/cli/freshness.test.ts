@@ -33,9 +33,7 @@ const recorded = (root: string) => JSON.parse(JSON.stringify(inputsManifest(root
 test('manifest lists src/ files and config files, and equals itself after a JSON round trip', () => {
   const root = fakeProject();
   const m = recorded(root);
-  assert.deepEqual(Object.keys(m), [
-    'package.json', 'src/cli/data.json', 'src/cli/main.ts', 'src/index.ts', 'tsconfig.build.json', 'tsconfig.json',
-  ]);
+  assert.deepEqual(Object.keys(m), ['package.json', 'src/cli/data.json', 'src/cli/main.ts', 'src/index.ts', 'tsconfig.build.json', 'tsconfig.json']);
   assert.equal(m['src/index.ts']?.size, 20);
   assert.ok(sameManifest(m, inputsManifest(root)));
 });

@@ -1,16 +1,17 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
+import { createRng } from '../../src/common/random.ts';
 import { chinaWindowGrid, float32Spread, writeSyntheticRelease } from '../../src/demo/rasters.ts';
 import type { Grid } from '../../src/raster/types.ts';
 import { coverageFromRows } from '../../src/zonal/packed.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
-import { createRng } from '../../src/common/random.ts';
+import { readZipEntries } from './zipEntries.ts';
 
 test('the demo window is China on the ODIAC lattice', () => {
   const g = chinaWindowGrid();
@@ -39,33 +40,60 @@ test('float32 cells add up (in double) to the target', () => {
   }
 });
 
-test('a synthetic release puts each zone\'s planted carbon on its interior cells, month by month', async () => {
+test("a synthetic release puts each zone's planted carbon on its interior cells, month by month", async () => {
   // A 6 x 8 window with two hand-made zones: A (interior runs in rows 1-2), B (one interior run,
   // one partly covered run that must stay empty).
   const grid: Grid = { width: 8, height: 6, originX: 116, originY: 40, cellWidth: 1 / 120, cellHeight: 1 / 120, crs: { epsg: 4326, definition: 'EPSG:4326' } };
-  const coverage: Coverage = coverageFromRows({
-    grid, method: 'exact', zones: [{ id: '110000', name: 'A' }, { id: '120000', name: 'B' }],
-    row0: 1, row1: 5, col0: 0, col1: 8,
-  }, [
-    [{ zone: 0, col0: 1, col1: 4, fractions: null }],
-    [{ zone: 0, col0: 1, col1: 4, fractions: null }, { zone: 1, col0: 5, col1: 8, fractions: null }],
-    [{ zone: 1, col0: 5, col1: 7, fractions: Float64Array.from([0.5, 0.25]) }],
-    [],
-  ]);
+  const coverage: Coverage = coverageFromRows(
+    {
+      grid,
+      method: 'exact',
+      zones: [
+        { id: '110000', name: 'A' },
+        { id: '120000', name: 'B' },
+      ],
+      row0: 1,
+      row1: 5,
+      col0: 0,
+      col1: 8,
+    },
+    [
+      [{ zone: 0, col0: 1, col1: 4, fractions: null }],
+      [
+        { zone: 0, col0: 1, col1: 4, fractions: null },
+        { zone: 1, col0: 5, col1: 8, fractions: null },
+      ],
+      [{ zone: 1, col0: 5, col1: 7, fractions: Float64Array.from([0.5, 0.25]) }],
+      [],
+    ],
+  );
   const dir = mkdtempSync(join(tmpdir(), 'cger-synth-'));
   try {
-    const co2 = new Map([['110000', new Map([[2015, 3.3e6]])], ['120000', new Map([[2015, 1.1e6]])]]);
+    const co2 = new Map([
+      ['110000', new Map([[2015, 3.3e6]])],
+      ['120000', new Map([[2015, 1.1e6]])],
+    ]);
     const release = await writeSyntheticRelease({ root: dir, release: '2099', grid, coverage, co2, years: [2015], months: [1, 2, 3], seed: 5, density: 0.5 });
     assert.equal(release.files.length, 3);
-    const md5 = readFileSync(join(dir, 'odiac2099', '1km_tiff', '2015', 'odiac2099_1km_checksum_2015.md5.txt'), 'utf8');
+    const yearDir = join(dir, 'odiac2099', '1km_tiff', '2015');
+    assert.deepEqual(readdirSync(yearDir).sort(), ['odiac2099_1km_checksum_2015.md5.txt', 'odiac2099_1km_excl_intl_2015_allmonths.tif.gz.zip']);
+    const md5 = readFileSync(join(yearDir, 'odiac2099_1km_checksum_2015.md5.txt'), 'utf8');
+    const entries = await readZipEntries(join(yearDir, 'odiac2099_1km_excl_intl_2015_allmonths.tif.gz.zip'));
+    assert.deepEqual(
+      [...entries.keys()],
+      ['odiac2099_1km_excl_intl_1501.tif.gz', 'odiac2099_1km_excl_intl_1502.tif.gz', 'odiac2099_1km_excl_intl_1503.tif.gz'],
+    );
     const totals = [0, 0];
     let outside = 0;
     for (const f of release.files) {
-      const raw = readFileSync(f.path);
-      assert.ok(md5.includes(`${createHash('md5').update(raw).digest('hex')}  ${f.path.split('/').pop()}`));
+      const raw = entries.get(f.name)!;
+      assert.ok(md5.includes(`${createHash('md5').update(raw).digest('hex')}  ${f.name}`));
       const tif = gunzipSync(raw);
       const image = await (await fromArrayBuffer(tif.buffer.slice(tif.byteOffset, tif.byteOffset + tif.byteLength) as ArrayBuffer)).getImage();
       assert.deepEqual(image.getOrigin().slice(0, 2), [116, 40]);
+      // As ODIAC ships: uncompressed Float32, one row per strip.
+      assert.equal(image.fileDirectory.getValue('Compression'), 1);
+      assert.equal(image.fileDirectory.getValue('RowsPerStrip'), 1);
       const [band] = (await image.readRasters()) as unknown as [Float32Array];
       for (let r = 0; r < 6; r++) {
         for (let c = 0; c < 8; c++) {

@@ -7,8 +7,8 @@ import { createRng } from '../../src/common/random.ts';
 import { estimateDml, type PanelData } from '../../src/dml/index.ts';
 import { tempDir } from '../helpers.ts';
 
-// With OLS learners and imposed folds, cger must reproduce a direct computation of DESIGN.md
-// section 6 (written here independently: normal equations, explicit sums) to 1e-10.
+// With OLS learners and imposed folds, cger must reproduce a direct computation of docs/design.md
+// §7 (written here independently: normal equations, explicit sums) to 1e-10.
 
 const N_CLUSTERS = 12, PER_CLUSTER = 5, N = N_CLUSTERS * PER_CLUSTER, K = 4, R = 3;
 const rng = createRng(2024);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CgerError } from '../../src/common/errors.ts';
-import { checkOdiacLattice, isOdiacLattice, readBlocks, readRasterInfo } from '../../src/raster/index.ts';
+import { readBlocks, readRasterInfo } from '../../src/raster/index.ts';
+import { checkOdiacLattice, isOdiacLattice } from '../../src/odiac/index.ts';
 import { geographicGeoKeys, Tag } from '../../src/raster/tiffEncode.ts';
 import { defaultGeo, makeTiff } from './makeTiff.ts';
 

@@ -1,17 +1,38 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultPaths, readInputs, readProvinceYear } from '../../src/report/inputs.ts';
-import { csvTableHtml } from '../../src/report/html.ts';
-import { unitsOf } from '../../src/report/index.ts';
+import { test } from 'node:test';
 import { parseCsv } from '../../src/common/csv.ts';
+import { csvTableHtml } from '../../src/report/html.ts';
+import { checkInputs, defaultPaths, readInputs, readProvinceYear } from '../../src/report/inputs.ts';
 
-test('missing inputs name the file and the command that makes it', () => {
+test('missing inputs are listed all at once, each with the command that writes it and its option where there is one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cger-report-'));
   try {
-    assert.throws(() => readInputs(defaultPaths(dir)), (err: Error) => err.message.includes(join(dir, 'province_year.csv')) && err.message.includes('cger ingest'));
+    const message = await readInputs(defaultPaths(dir)).then(
+      () => '',
+      (err: Error) => err.message,
+    );
+    assert.equal(
+      message,
+      [
+        'report: 8 inputs are missing:',
+        `  ${join(dir, 'province_year.csv')}: province-year CO2 table (run \`cger ingest\`)`,
+        `  ${join(dir, 'ingest_report.json')}: ingest report (run \`cger ingest\`)`,
+        `  ${join(dir, 'cger.sqlite')}: ingest store (run \`cger ingest\`, or point --db at it)`,
+        `  ${join(dir, 'panel.csv')}: panel (run \`cger panel\`, or point --panel at it)`,
+        `  ${join(dir, 'panel_meta.json')}: panel metadata (run \`cger panel\`)`,
+        `  ${join(dir, 'tables', 'table3_descriptive.csv')}: Table 3 (descriptive statistics) (run \`cger panel\`)`,
+        `  ${join(dir, 'tables', 'tables.json')}: captions of the regression tables (run \`cger dml --battery\`, or point --tables at it)`,
+        `  ${join(dir, 'tables', 'estimates.json')}: DML estimates (run \`cger dml --battery\`, or point --tables at it)`,
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'panel.csv'), 'province_code,year\n');
+    assert.throws(
+      () => checkInputs(defaultPaths(dir)),
+      (err: Error) => err.message.startsWith('report: 7 inputs are missing:') && !err.message.includes('panel.csv:'),
+    );
     writeFileSync(join(dir, 'province_year.csv'), 'release,zone_id,zone_name,year,months,sum_tC,co2_t\n2099,110000,Beijing,2011,12,1,x\n');
     assert.throws(() => readProvinceYear(join(dir, 'province_year.csv')), /province_year\.csv line 2, column co2_t: expected a number, got "x"/);
   } finally {
@@ -27,11 +48,4 @@ test('tables are shown as written: text cells verbatim, long numbers rounded, HT
   assert.match(html, /<td>\(6\.80\)<\/td>/);
   assert.match(html, /<td>0\.1235<\/td><td>12<\/td>/);
   assert.match(html, /Table 4\. Baseline &amp; more/);
-});
-
-test('units are read from panel metadata in its usual layouts', () => {
-  assert.equal(unitsOf({ units: { CEE: '10k yuan per t CO2' } }, 'CEE'), '10k yuan per t CO2');
-  assert.equal(unitsOf({ columns: [{ name: 'DCP', units: 'index' }] }, 'DCP'), 'index');
-  assert.equal(unitsOf({ variables: { CIWB: { unit: 't' } } }, 'CIWB'), 't');
-  assert.equal(unitsOf({}, 'CEE'), null);
 });

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { naturalBreaks, classOf } from '../../src/report/jenks.ts';
+import { test } from 'node:test';
 import { createRng } from '../../src/common/random.ts';
+import { classOf, naturalBreaks } from '../../src/report/jenks.ts';
 
 function sse(values: number[]): number {
   const mean = values.reduce((s, x) => s + x, 0) / values.length;
@@ -12,7 +12,10 @@ function sse(values: number[]): number {
 function bruteForceBest(sorted: number[], k: number): number {
   let best = Infinity;
   const walk = (start: number, left: number, total: number): void => {
-    if (left === 1) { best = Math.min(best, total + sse(sorted.slice(start))); return; }
+    if (left === 1) {
+      best = Math.min(best, total + sse(sorted.slice(start)));
+      return;
+    }
     for (let end = start + 1; end <= sorted.length - left + 1; end++) walk(end, left - 1, total + sse(sorted.slice(start, end)));
   };
   walk(0, k, 0);
@@ -35,7 +38,10 @@ test('natural breaks of a hand case with five obvious groups', () => {
   const classes = naturalBreaks(values, 5);
   assert.deepEqual(classes.upper, [5, 10, 22, 51, 80]);
   assert.equal(classes.min, 1);
-  assert.deepEqual([1, 5, 6, 10, 22, 23, 51, 80].map((v) => classOf(classes, v)), [0, 0, 1, 1, 2, 3, 3, 4]);
+  assert.deepEqual(
+    [1, 5, 6, 10, 22, 23, 51, 80].map((v) => classOf(classes, v)),
+    [0, 0, 1, 1, 2, 3, 3, 4],
+  );
 });
 
 test('natural breaks minimise the within-class sum of squares (brute force, seeded cases)', () => {

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { loadMapGeometry } from '../../src/report/geometry.ts';
-import { renderChoropleth, PALETTES, shortUnits } from '../../src/report/map.ts';
 import { classOf, naturalBreaks } from '../../src/report/jenks.ts';
+import { PALETTES, renderChoropleth, shortUnits } from '../../src/report/map.ts';
 import { formatNumber } from '../../src/report/svg.ts';
 
-const geometry = loadMapGeometry('boundaries/cn-provinces-ctamap2023.geojson');
+const geometry = await loadMapGeometry('boundaries/cn-provinces-ctamap2023.geojson');
 const shape = (id: string) => geometry.shapes.find((s) => s.id === id)!;
 const NOT_IN_SAMPLE = ['540000', '710000', '810000', '820000'];
 
@@ -34,7 +34,7 @@ test('province outlines: one shape per unit, inside the frame, north up, China-s
 
 test('choropleth: one path per province, classes by natural breaks, hatched provinces not in sample', () => {
   const values = new Map<string, number>();
-  geometry.shapes.filter((s) => !NOT_IN_SAMPLE.includes(s.id)).forEach((s, i) => values.set(s.id, (i * 37) % 29 + 0.5));
+  geometry.shapes.filter((s) => !NOT_IN_SAMPLE.includes(s.id)).forEach((s, i) => values.set(s.id, ((i * 37) % 29) + 0.5));
   const svg = renderChoropleth(geometry, { key: 'x2011', title: 'CEE, 2011', units: '10k yuan per t CO2 (gdp / co2)', values, palette: PALETTES.YlGnBu });
   const paths = [...svg.matchAll(/<path d="[^"]+" fill="([^"]+)" data-id="(\d+)"[^>]* data-value="([^"]*)" class="([^"]+)"/g)];
   assert.equal(paths.length, 34);
@@ -51,7 +51,10 @@ test('choropleth: one path per province, classes by natural breaks, hatched prov
   }
   assert.match(svg, /<pattern id="x2011-hatch"/);
   const legend = [...svg.matchAll(/<g class="legend-item"[^>]*><rect [^>]*fill="([^"]+)"[^>]*\/><text x="30" y="11">([^<]+)<\/text>/g)];
-  assert.deepEqual(legend.map((m) => m[1]), [...PALETTES.YlGnBu, 'url(#x2011-hatch)']);
+  assert.deepEqual(
+    legend.map((m) => m[1]),
+    [...PALETTES.YlGnBu, 'url(#x2011-hatch)'],
+  );
   assert.equal(legend[0][2], `${formatNumber(classes.min)} – ${formatNumber(classes.upper[0])}`);
   for (let k = 1; k < 5; k++) assert.equal(legend[k][2], `&gt; ${formatNumber(classes.upper[k - 1])} – ${formatNumber(classes.upper[k])}`);
   assert.equal(legend[5][2], 'not in sample');
@@ -61,7 +64,10 @@ test('choropleth: one path per province, classes by natural breaks, hatched prov
 });
 
 test('choropleth refuses values for provinces the boundaries lack', () => {
-  assert.throws(() => renderChoropleth(geometry, { key: 'k', title: 't', units: 'u', values: new Map([['999999', 1]]), palette: PALETTES.Purples }), /999999 are not in the map boundaries/);
+  assert.throws(
+    () => renderChoropleth(geometry, { key: 'k', title: 't', units: 'u', values: new Map([['999999', 1]]), palette: PALETTES.Purples }),
+    /999999 are not in the map boundaries/,
+  );
 });
 
 test('legend heading drops a trailing parenthetical definition', () => {

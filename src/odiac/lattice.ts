@@ -1,25 +1,6 @@
-/** ODIAC product conventions: file names and the global 30 arc-second lattice. */
-import { basename } from 'node:path';
+/** The ODIAC grid: the global 30 arc-second lattice through (-180, 90), EPSG:4326. */
 import { CgerError } from '../common/errors.ts';
-import type { Grid } from './types.ts';
-
-export interface OdiacName {
-  /** Release label, e.g. "2023". */
-  release: string;
-  year: number;
-  month: number;
-}
-
-const NAME = /^odiac(\d+)_1km_excl_intl_(\d{2})(\d{2})\.tif(\.gz)?$/;
-
-/** Parses `odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]` (YY means 20YY); null for any other name. */
-export function parseOdiacName(path: string): OdiacName | null {
-  const m = NAME.exec(basename(path));
-  if (!m) return null;
-  const month = Number(m[3]);
-  if (month < 1 || month > 12) return null;
-  return { release: m[1], year: 2000 + Number(m[2]), month };
-}
+import type { Grid } from '../raster/types.ts';
 
 /** ODIAC cells: 1/120 degree, edges on the lattice through (-180, 90). */
 export const ODIAC_CELL = 1 / 120;
