@@ -1,4 +1,11 @@
-/** Minimal RFC 4180 CSV: UTF-8, header row, `.` decimals, full-precision numbers. */
+import { readFileSync } from 'node:fs';
+import { decodeText, type TextEncoding } from './encoding.ts';
+import { CgerError } from './errors.ts';
+
+/**
+ * Minimal RFC 4180 CSV: written as UTF-8 with a header row, `.` decimals, full-precision numbers;
+ * read in any encoding of ./encoding.ts.
+ */
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -62,4 +69,29 @@ export function parseCsv(text: string): CsvTable {
     return { line: i + 2, values };
   });
   return { header, records };
+}
+
+/** A CSV file as read from disk: the table, its path and the encoding it was decoded with. */
+export interface CsvFile extends CsvTable {
+  source: string;
+  encoding: TextEncoding;
+  /** The file's bytes, for provenance hashes. */
+  bytes: Buffer;
+}
+
+/** Reads a text file in the given or the detected encoding; `what` names it in the error. */
+export function readTextFile(path: string, what: string, encoding?: TextEncoding): { text: string; encoding: TextEncoding; bytes: Buffer } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new CgerError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return { ...decodeText(bytes, encoding), bytes };
+}
+
+/** The one reader of CSV inputs (yearbook, CO2, dml data): encoding detection, then parseCsv. */
+export function readCsvFile(path: string, what: string, encoding?: TextEncoding): CsvFile {
+  const { text, encoding: used, bytes } = readTextFile(path, what, encoding);
+  return { ...parseCsv(text), source: path, encoding: used, bytes };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CgerError } from '../common/errors.ts';
-import { DEFAULT_SAMPLE_CODES, findProvince } from './provinces.ts';
+import { DEFAULT_SAMPLE_CODES, findProvince } from '../common/provinces.ts';
 
 /** DCP indicator: a yearbook column, the dimension it belongs to, and whether more is better. */
 export interface DcpIndicator {
