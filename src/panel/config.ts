@@ -19,7 +19,7 @@ export interface PanelConfig {
     inputs: string[];
     good: string[];
     bad: string[];
-    /** One frontier per year (DESIGN default) or one over all province-years. */
+    /** One frontier per year (the default) or one over all province-years. */
     frontier: 'contemporaneous' | 'pooled';
     /** rho >= 1 - efficientTol is treated as efficient and gets the super-SBM score. */
     efficientTol: number;
@@ -36,7 +36,7 @@ export interface PanelConfig {
   checks: { gdpComponentsTolerance: number };
 }
 
-/** Standard-coal coefficients of DESIGN section 5 (GB/T 2589), for fuels in 10k tonnes (natural gas: 100 million m3). */
+/** Standard-coal coefficients (GB/T 2589), for fuels in 10k tonnes (natural gas: 100 million m3). */
 export const DEFAULT_ENERGY_COEFFICIENTS: Record<string, number> = {
   coal_raw: 0.7143,
   coke: 0.9714,

@@ -1,7 +1,7 @@
 import { CgerError } from '../common/errors.ts';
 
 /**
- * The entropy-weight composite index of DESIGN section 5, over a pooled panel (all rows together).
+ * The entropy-weight composite index (docs/yearbook.md, Variables), over a pooled panel (all rows together).
  */
 export interface EntropyResult {
   /** w_j, summing to 1. */
@@ -15,7 +15,7 @@ export interface EntropyResult {
   index: number[];
 }
 
-/** Shift added to x' before taking logs, so that p ln p is defined (DESIGN convention). */
+/** Shift added to x' before taking logs, so that p ln p is defined (the usual entropy-method convention). */
 export const ENTROPY_SHIFT = 1e-4;
 
 /** x'_ij: min-max normalised, reversed for cost indicators; 0 for a constant indicator. */

@@ -10,7 +10,7 @@ export interface PcaIndexResult {
 }
 
 /**
- * DCP_pca (DESIGN 5): first principal component of the z-scored, direction-aligned indicators
+ * DCP_pca: first principal component of the z-scored, direction-aligned indicators
  * (cost indicators multiplied by -1; a constant indicator contributes zeros), sign chosen so the
  * score correlates positively with `reference` (the entropy DCP), rescaled to [0, 1].
  */

@@ -4,7 +4,7 @@ import { CgerError } from '../common/errors.ts';
 /**
  * Slacks-based measure (SBM) of efficiency with undesirable outputs (Tone 2004; Cooper, Seiford &
  * Tone 2007, ch. 13) and its super-efficiency variant (Tone 2002), constant returns to scale,
- * non-oriented, solved as linear programs after the Charnes-Cooper transformation (DESIGN 5).
+ * non-oriented, solved as linear programs after the Charnes-Cooper transformation.
  *
  * Every slack is expressed relative to the evaluated DMU's own value (s_i / x_io), which makes
  * the LP coefficients unit-free ratios x_ij / x_io: better conditioned, same optimum.
@@ -28,7 +28,7 @@ export interface SbmScore {
 }
 
 export interface SbmOptions {
-  /** rho >= 1 - efficientTol counts as efficient (DESIGN: 1e-9). */
+  /** rho >= 1 - efficientTol counts as efficient (default 1e-9). */
   efficientTol: number;
 }
 

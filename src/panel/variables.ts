@@ -1,5 +1,5 @@
 /**
- * Formulas of the study's variables (DESIGN section 5) with their units. Yearbook units:
+ * Formulas of the study's variables (docs/yearbook.md, Variables) with their units. Yearbook units:
  * gdp in 100 million yuan, pop in 10k persons, co2 in tonnes CO2.
  */
 
