@@ -294,6 +294,7 @@ function cellRows(data: PanelData, s: ModelSettings, label: string): { data: Pan
 function planCells(spec: BatterySpec, data: PanelData, strict: boolean) {
   const jobs: CellJob[] = [];
   const skipped: SkippedCell[] = [];
+  const places: string[] = [];
   const rowNotes = new Map<string, string[]>();
   for (const table of spec.tables) {
     table.models.forEach((model, m) => {
@@ -302,6 +303,7 @@ function planCells(spec: BatterySpec, data: PanelData, strict: boolean) {
       const dmlSpec = toDmlSpec(settings, where);
       const absent = cellColumns(settings).all.filter((c) => !data.header.includes(c));
       if (absent.length) {
+        places.push(where);
         skipped.push({ table: table.id, column: model.label, skipped: `column${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not in the data` });
         return;
       }
@@ -310,11 +312,12 @@ function planCells(spec: BatterySpec, data: PanelData, strict: boolean) {
         jobs.push({ table, model, settings, prepared: prepareDml(rows.data, dmlSpec) });
         if (rows.note) rowNotes.set(table.id, [...(rowNotes.get(table.id) ?? []), rows.note]);
       } catch (err) {
+        places.push(where);
         skipped.push({ table: table.id, column: model.label, skipped: errorMessage(err) });
       }
     });
   }
-  const list = () => skipped.map((c) => `${c.table} ${c.column}: ${c.skipped}`).join('\n  ');
+  const list = () => skipped.map((c, i) => `${places[i]}: ${c.skipped}`).join('\n  ');
   if (skipped.length && strict) throw new CgerError(`--strict: ${skipped.length} battery cell(s) cannot run:\n  ${list()}`);
   if (jobs.length === 0) throw new CgerError(`no battery cell can run on ${data.source}:\n  ${list()}`);
   return { jobs, skipped, rowNotes };

@@ -47,10 +47,10 @@ test('battery on partial data: cells without their columns are skipped with reas
 test('battery: --strict fails before fitting; nothing runnable is an error listing every reason; spec mistakes stay errors', async () => {
   const out = tempDir('battery-strict');
   await assert.rejects(runBattery({ data: partialPanel(), spec, outDir: out, quiet: true, strict: true }),
-    (err: unknown) => err instanceof CgerError && /--strict: 1 battery cell\(s\) cannot run:\n  mech \(1\) TFEE: column TFEE not in the data/.test(err.message));
+    (err: unknown) => err instanceof CgerError && /--strict: 1 battery cell\(s\) cannot run:\n  mech column 1 '\(1\) TFEE': column TFEE not in the data/.test(err.message));
   const none: BatterySpec = { defaults: { y: 'TFEE', d: 'DCP', x: ['lngdp'], learner: 'ols' }, tables: [{ id: 't', title: 'T', models: [{ label: 'a' }, { label: 'b', z: 'nope' }] }] };
   await assert.rejects(runBattery({ data: partialPanel(), spec: none, outDir: out, quiet: true }),
-    (err: unknown) => err instanceof CgerError && /no battery cell can run on partial\.csv:\n  t a: column TFEE not in the data\n  t b: columns TFEE, nope not in the data/.test(err.message));
+    (err: unknown) => err instanceof CgerError && /no battery cell can run on partial\.csv:\n  t column 1 'a': column TFEE not in the data\n  t column 2 'b': columns TFEE, nope not in the data/.test(err.message));
   const broken: BatterySpec = { tables: [{ id: 't', title: 'T', models: [{ label: 'a', y: 'CEE', d: 'DCP' }] }] };
   await assert.rejects(runBattery({ data: partialPanel(), spec: broken, outDir: out, quiet: true }), /y, d and x must be set/);
 });
