@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import writeExcelFile from 'write-excel-file/node';
@@ -104,6 +104,16 @@ test('the by-region file merges with the by-indicator files; a value two files d
   const first = await runImport({ files, out, prefer: 'first' });
   assert.equal(first.conflicts.length, 14);
   assert.equal(cell(table(out), 'Beijing', 2023, 'pop'), '4740');
+  // --prefer newest: the file modified last wins (copies with set modification times).
+  const older = join(dir, 'pop.csv'), newer = join(dir, 'beijing.csv');
+  writeFileSync(older, readFileSync(files[0]));
+  writeFileSync(newer, readFileSync(files[1]));
+  utimesSync(older, new Date('2024-01-01'), new Date('2024-01-01'));
+  utimesSync(newer, new Date('2025-01-01'), new Date('2025-01-01'));
+  const newest = await runImport({ files: [older, newer], out, prefer: 'newest' });
+  assert.deepEqual([newest.conflicts[0].kept.file, newest.conflicts[0].other.file], [newer, older]);
+  assert.equal(cell(table(out), 'Beijing', 2023, 'pop'), '2183');
+  assert.equal(cell(table(out), 'Tianjin', 2023, 'pop'), '6150');
 });
 
 test('units convert by the bracket, thousands separators and full-width digits read; unmapped indicators and unknown units are errors', async () => {
