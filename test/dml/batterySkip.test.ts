@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv } from '../../src/common/csv.ts';
+import { formatCsv, formatCsvRecords, parseCsv } from '../../src/common/csv.ts';
 import { CgerError } from '../../src/common/errors.ts';
-import { runBattery, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { loadBatterySpec, runBattery, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { buildPanel, defaultPanelConfig, synthYearbook } from '../../src/panel/index.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -53,4 +54,27 @@ test('battery: --strict fails before fitting; nothing runnable is an error listi
     (err: unknown) => err instanceof CgerError && /no battery cell can run on partial\.csv:\n  t column 1 'a': column TFEE not in the data\n  t column 2 'b': columns TFEE, nope not in the data/.test(err.message));
   const broken: BatterySpec = { tables: [{ id: 't', title: 'T', models: [{ label: 'a', y: 'CEE', d: 'DCP' }] }] };
   await assert.rejects(runBattery({ data: partialPanel(), spec: broken, outDir: out, quiet: true }), /y, d and x must be set/);
+});
+
+test('a yearbook without energy, life expectancy, env_reg and telegraph: the panel and every battery cell it allows; the rest skipped with reasons', async () => {
+  const config = defaultPanelConfig();
+  const { yearbookCsv, co2Csv } = synthYearbook(5, config);
+  const drop = ['life_expectancy', 'env_reg', 'telegraph_1907', 'coal_raw', 'coke', 'crude_oil', 'gasoline', 'kerosene', 'diesel', 'fuel_oil', 'natural_gas'];
+  const yb = parseCsv(yearbookCsv);
+  const header = yb.header.filter((h) => !drop.includes(h));
+  const panel = await buildPanel({
+    yearbookText: formatCsv(header, yb.records.map((r) => header.map((h) => r.values[h]))), yearbookPath: 'yb.csv',
+    co2Text: co2Csv, co2Path: 'co2.csv', config, configSource: { path: null, sha256: null }, extrapolate: false,
+  });
+  const data: PanelData = { ...parseCsv(formatCsvRecords(panel.header, panel.records)), source: 'panel.csv' };
+  const spec = loadBatterySpec();
+  spec.defaults!.learner_params = { rf: { trees: 5 }, gbm: { trees: 5 } };
+  const result = await runBattery({ data, spec, outDir: tempDir('battery-partial'), quiet: true });
+  assert.deepEqual(result.skipped.map((c) => `${c.table} ${c.column}`), [
+    'table4_baseline (3) CIWB', 'table4_baseline (4) CIWB', 'table7_learners_iv (3) IV', 'table8_mechanisms (1) TFEE',
+    'table8_mechanisms (2) TFEE', 'table11_env_reg (1) High regulation', 'table11_env_reg (2) Low regulation']);
+  assert.equal(result.skipped[0].skipped, 'column CIWB not in the data');
+  assert.match(result.skipped[5].skipped, /no column 'env_reg_high'/);
+  assert.equal(result.estimates.length, spec.tables.reduce((n, t) => n + t.models.length, 0) - 7);
+  assert.ok(result.estimates.every((e) => Number.isFinite(e.theta) && e.n_obs > 0));
 });
