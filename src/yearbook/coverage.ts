@@ -25,12 +25,25 @@ export function coverage(cells: readonly Observation[], sampleCodes: readonly st
   });
 }
 
+/** Missing province-years as runs per province: "Tianjin 2010-2023, Hainan 2015". */
+function missingRuns(missing: ColumnCoverage['missing']): string[] {
+  const runs: string[] = [];
+  let i = 0;
+  while (i < missing.length) {
+    let j = i;
+    while (j + 1 < missing.length && missing[j + 1].province === missing[i].province && missing[j + 1].year === missing[j].year + 1) j++;
+    runs.push(`${missing[i].province} ${missing[i].year}${j > i ? `-${missing[j].year}` : ''}`);
+    i = j + 1;
+  }
+  return runs;
+}
+
 /** One stderr line per column: "gdp: 2010-2023, 31 provinces, 434 values, complete" or the missing province-years. */
 export function coverageLines(report: readonly ColumnCoverage[]): string[] {
   return report.map((c) => {
     const head = `${c.column}: ${c.year_from}-${c.year_to}, ${c.provinces} provinces, ${c.values} values`;
     if (c.missing.length === 0) return `${head}, complete for the sample provinces`;
-    const shown = c.missing.slice(0, 6).map((m) => `${m.province} ${m.year}`).join(', ');
-    return `${head}, ${c.missing.length} sample province-year(s) missing: ${shown}${c.missing.length > 6 ? ', ...' : ''}`;
+    const runs = missingRuns(c.missing);
+    return `${head}, ${c.missing.length} sample province-year(s) missing: ${runs.slice(0, 6).join(', ')}${runs.length > 6 ? `, ... (${runs.length - 6} more provinces or runs)` : ''}`;
   });
 }

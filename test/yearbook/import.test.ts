@@ -7,7 +7,7 @@ import writeExcelFile from 'write-excel-file/node';
 import { parseCsv } from '../../src/common/csv.ts';
 import { CgerError } from '../../src/common/errors.ts';
 import { PROVINCES } from '../../src/common/provinces.ts';
-import { runImport } from '../../src/yearbook/index.ts';
+import { coverageLines, runImport } from '../../src/yearbook/index.ts';
 import { fixture, runCli, tempDir } from '../helpers.ts';
 
 const nbs = (name: string) => fixture(`nbs/${name}`);
@@ -95,6 +95,9 @@ test('the by-region file merges with the by-indicator files; a value two files d
   assert.deepEqual([gdp.year_from, gdp.year_to, gdp.provinces, gdp.missing.length], [2010, 2023, 31, 0]);
   const ports = res.coverage.find((c) => c.column === 'broadband_ports')!;
   assert.deepEqual(ports.missing, [{ province: 'Hainan', year: 2015 }]);
+  assert.equal(coverageLines(res.coverage).find((l) => l.startsWith('gdp_primary')), 'gdp_primary: 2010-2023, 1 provinces, 14 values, '
+    + '406 sample province-year(s) missing: Tianjin 2010-2023, Hebei 2010-2023, Shanxi 2010-2023, Inner Mongolia 2010-2023, '
+    + 'Liaoning 2010-2023, Jilin 2010-2023, ... (23 more provinces or runs)');
 
   // The population export and the by-region file disagree on Beijing's population.
   const files = [nbs('pop_wide_excel_utf8bom.csv'), nbs('beijing_by_region_gbk.csv')];
@@ -155,7 +158,7 @@ test('an .xlsx export in the portal layout imports like its CSV; the CLI prints 
   const ok = runCli(['yearbook', 'import', nbs('gdp_wide_gbk.csv'), nbs('broadband_ports_wide_gbk.csv'), '--out', join(dir, 'c.csv')]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /coverage: gdp: 2010-2023, 31 provinces, 434 values, complete for the sample provinces/);
-  assert.match(ok.stderr, /coverage: broadband_ports: 2010-2023, 31 provinces, 431 values, 1 sample province-year\(s\) missing: Hainan 2015/);
+  assert.match(ok.stderr, /coverage: broadband_ports: 2010-2023, 31 provinces, 431 values, 1 sample province-year\(s\) missing: Hainan 2015$/m);
   const bad = runCli(['yearbook', 'import', nbs('pop_wide_excel_utf8bom.csv'), nbs('beijing_by_region_gbk.csv'), '--out', join(dir, 'd.csv')]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /conflicting value/);
