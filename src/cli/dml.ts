@@ -26,6 +26,7 @@ interface DmlCliOptions {
   out: string;
   json?: boolean;
   quiet?: boolean;
+  strict?: boolean;
 }
 
 const list = (value: string | undefined): string[] => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
@@ -68,6 +69,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'worker threads (default: all cores); results do not depend on it')
     .option('--battery [spec]', 'run a battery spec (JSON; the study\'s default when no file is given)')
     .option('--out <dir>', 'battery output directory', 'output/tables')
+    .option('--strict', 'with --battery: fail when any cell cannot run (default: skip it and say why in the table notes)')
     .option('--json', 'print the estimate (or the battery\'s estimates) as JSON')
     .option('--quiet', 'no progress output')
     .addHelpText('after', `
@@ -100,10 +102,10 @@ Examples:
           const lp = (defaults.learner_params ??= {});
           lp.rf = { ...lp.rf, trees: wholeNumber(opts.trees, '--trees', 1) };
         }
-        const result = await runBattery({ data: opts.data, spec, outDir: opts.out, quiet: opts.quiet, threads });
+        const result = await runBattery({ data: opts.data, spec, outDir: opts.out, quiet: opts.quiet, threads, strict: opts.strict });
         if (opts.json) process.stdout.write(JSON.stringify(result.estimates, null, 2) + '\n');
         else {
-          process.stdout.write(`${result.estimates.length} estimates in ${result.seconds.total.toFixed(1)} s; wrote ${result.files.length} files to ${opts.out}\n`);
+          process.stdout.write(`${result.estimates.length} estimates${result.skipped.length ? ` (${result.skipped.length} cell(s) skipped)` : ''} in ${result.seconds.total.toFixed(1)} s; wrote ${result.files.length} files to ${opts.out}\n`);
         }
         return;
       }

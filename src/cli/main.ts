@@ -13,6 +13,7 @@ const commandModules: Record<string, () => Promise<{ register(program: Command):
   aggregate: () => import('./aggregate.ts'),
   ingest: () => import('./ingest.ts'),
   panel: () => import('./panel.ts'),
+  yearbook: () => import('./yearbook.ts'),
   synth: () => import('./synth.ts'),
   dml: () => import('./dml.ts'),
   report: () => import('./report.ts'),

@@ -186,10 +186,14 @@ export interface BatteryOptions {
   outDir: string;
   quiet?: boolean;
   threads?: number;
+  /** Fail when any cell cannot run, instead of skipping it. */
+  strict?: boolean;
 }
 
 export interface BatteryResult {
   estimates: BatteryEstimate[];
+  /** Cells not estimated, with the reason (also in the tables' notes and estimates.json). */
+  skipped: SkippedCell[];
   files: string[];
   /** Wall-clock seconds, and CPU seconds of the whole process (all threads) per estimate. */
   seconds: { total: number; perEstimate: number[]; cpuPerEstimate: number[] };
@@ -203,19 +207,9 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
   const dataHash = createHash('sha256').update(typeof options.data === 'string' ? readFileSync(options.data)
     : JSON.stringify([data.header, data.records.map((r) => r.values)])).digest('hex');
 
-  // Prepare (and so check) every model before fitting any.
-  const jobs: { table: TableSpec; model: ModelSpec; settings: ModelSettings; prepared: PreparedDml }[] = [];
-  for (const table of spec.tables) {
-    table.models.forEach((model, m) => {
-      const settings = mergeSettings(spec.defaults, table.defaults, model);
-      const where = `${table.id} column ${m + 1} '${model.label}'`;
-      try {
-        jobs.push({ table, model, settings, prepared: prepareDml(data, toDmlSpec(settings, where)) });
-      } catch (err) {
-        throw new CgerError(`${where}: ${errorMessage(err)}`);
-      }
-    });
-  }
+  // Prepare (and so check) every model before fitting any; cells the data cannot serve are skipped.
+  const { jobs, skipped, rowNotes } = planCells(spec, data, Boolean(options.strict));
+  reportSkipped(skipped, options.quiet);
 
   const started = performance.now();
   const perEstimate: number[] = [], cpuPerEstimate: number[] = [];
@@ -260,13 +254,88 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
       sample: job.settings.sample ?? job.settings.where ?? null,
     }]));
     const grid = tableGrid(columns);
-    const note = table.note ? `${TABLE_NOTE} ${table.note}` : TABLE_NOTE;
+    const note = [TABLE_NOTE, table.note, ...cellNotes(table.id, skipped, rowNotes)].filter(Boolean).join(' ');
     write(`${table.id}.csv`, tableCsv(grid));
     write(`${table.id}.md`, tableMarkdown(table.title, grid, note));
     write(`${table.id}.tex`, tableLatex(table.title, table.id, grid, note));
   }
-  write('estimates.json', JSON.stringify(estimates, null, 2) + '\n');
+  write('estimates.json', JSON.stringify([...estimates, ...skipped], null, 2) + '\n');
   const captions: BatteryTable[] = spec.tables.map((t) => ({ id: t.id, title: t.title, note: t.note ? `${TABLE_NOTE} ${t.note}` : TABLE_NOTE }));
   write('tables.json', JSON.stringify(captions, null, 2) + '\n');
-  return { estimates, files, seconds: { total: (performance.now() - started) / 1000, perEstimate, cpuPerEstimate } };
+  return { estimates, skipped, files, seconds: { total: (performance.now() - started) / 1000, perEstimate, cpuPerEstimate } };
+}
+
+/** A battery cell that was not estimated; listed in estimates.json after the estimates. */
+export interface SkippedCell { table: string; column: string; skipped: string }
+
+interface CellJob { table: TableSpec; model: ModelSpec; settings: ModelSettings; prepared: PreparedDml }
+
+/** The columns a cell reads, and which of them must hold a number on every row it uses. */
+function cellColumns(s: ModelSettings): { all: string[]; numeric: string[] } {
+  const numeric = [s.y, s.d, s.z ?? undefined, ...(s.x ?? [])].filter((c): c is string => Boolean(c));
+  return { all: [...numeric, ...(s.fe ?? []), ...(s.cluster ? [s.cluster] : [])], numeric };
+}
+
+/**
+ * The rows of `data` with a value in every numeric column of the cell, and a note when some rows
+ * lack one (e.g. "(3) IV: 2012-2022, 330 rows (iv missing on 30 rows)").
+ */
+function cellRows(data: PanelData, s: ModelSettings, label: string): { data: PanelData; note: string | null } {
+  const { numeric } = cellColumns(s);
+  const keep = data.records.filter((r) => numeric.every((c) => (r.values[c] ?? '') !== ''));
+  if (keep.length === data.records.length) return { data, note: null };
+  const lacking = numeric.map((c) => [c, data.records.filter((r) => (r.values[c] ?? '') === '').length] as const).filter(([, n]) => n > 0);
+  const years = keep.map((r) => Number(r.values.year)).filter(Number.isFinite);
+  const span = years.length ? `${Math.min(...years)}-${Math.max(...years)}, ` : '';
+  const note = `${label}: ${span}${keep.length} rows (${lacking.map(([c, n]) => `${c} missing on ${n} rows`).join(', ')}).`;
+  return { data: { ...data, records: keep }, note };
+}
+
+/**
+ * Checks the whole spec against the data before anything is fitted: a cell whose columns are not
+ * in the data, or whose rows cannot make an estimation sample, is skipped with the reason (an
+ * error with `strict`). Spec mistakes (no y, d or x) are errors either way.
+ */
+function planCells(spec: BatterySpec, data: PanelData, strict: boolean) {
+  const jobs: CellJob[] = [];
+  const skipped: SkippedCell[] = [];
+  const places: string[] = [];
+  const rowNotes = new Map<string, string[]>();
+  for (const table of spec.tables) {
+    table.models.forEach((model, m) => {
+      const settings = mergeSettings(spec.defaults, table.defaults, model);
+      const where = `${table.id} column ${m + 1} '${model.label}'`;
+      const dmlSpec = toDmlSpec(settings, where);
+      const absent = cellColumns(settings).all.filter((c) => !data.header.includes(c));
+      if (absent.length) {
+        places.push(where);
+        skipped.push({ table: table.id, column: model.label, skipped: `column${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not in the data` });
+        return;
+      }
+      const rows = cellRows(data, settings, model.label);
+      try {
+        jobs.push({ table, model, settings, prepared: prepareDml(rows.data, dmlSpec) });
+        if (rows.note) rowNotes.set(table.id, [...(rowNotes.get(table.id) ?? []), rows.note]);
+      } catch (err) {
+        places.push(where);
+        skipped.push({ table: table.id, column: model.label, skipped: errorMessage(err) });
+      }
+    });
+  }
+  const list = () => skipped.map((c, i) => `${places[i]}: ${c.skipped}`).join('\n  ');
+  if (skipped.length && strict) throw new CgerError(`--strict: ${skipped.length} battery cell(s) cannot run:\n  ${list()}`);
+  if (jobs.length === 0) throw new CgerError(`no battery cell can run on ${data.source}:\n  ${list()}`);
+  return { jobs, skipped, rowNotes };
+}
+
+function reportSkipped(skipped: readonly SkippedCell[], quiet?: boolean): void {
+  if (quiet) return;
+  for (const c of skipped) process.stderr.write(`dml battery: skipped ${c.table} ${c.column}: ${c.skipped}\n`);
+}
+
+/** The sentences a table's note gains: cells not estimated, and cells run on fewer rows. */
+function cellNotes(tableId: string, skipped: readonly SkippedCell[], rowNotes: Map<string, string[]>): string[] {
+  const own = skipped.filter((c) => c.table === tableId);
+  const notes = own.length ? [`Not estimated: ${own.map((c) => `${c.column} (${c.skipped})`).join('; ')}.`] : [];
+  return [...notes, ...(rowNotes.get(tableId) ?? [])];
 }

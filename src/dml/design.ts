@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CgerError } from '../common/errors.ts';
-import { parseCsv, type CsvTable } from '../common/csv.ts';
+import { readCsvFile, type CsvTable } from '../common/csv.ts';
 import { compileWhere } from './where.ts';
 import type { Features } from './learners/types.ts';
 
@@ -10,15 +9,9 @@ export interface PanelData extends CsvTable {
 }
 
 export function loadPanel(path: string): PanelData {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CgerError(`cannot read data file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const table = parseCsv(text);
-  if (table.header.length === 0 || table.records.length === 0) throw new CgerError(`${path} has no data rows`);
-  return { ...table, source: path };
+  const { header, records, source } = readCsvFile(path, 'data file');
+  if (header.length === 0 || records.length === 0) throw new CgerError(`${path} has no data rows`);
+  return { header, records, source };
 }
 
 /** What goes into one estimation sample (the variables, not the learner or the folds). */

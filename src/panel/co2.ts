@@ -1,6 +1,7 @@
 import { CgerError } from '../common/errors.ts';
 import { parseCsv } from '../common/csv.ts';
-import { findProvince } from './provinces.ts';
+import { didYouMean, findProvince } from '../common/provinces.ts';
+import { Problems } from './problems.ts';
 
 /** Provincial CO2 from output/province_year.csv (ingest, aggregate --annual or synth --co2-out). */
 export interface Co2Table {
@@ -35,23 +36,24 @@ export function readCo2(text: string, file: string, release?: string): Co2Table 
   } else if (release !== undefined) {
     throw new CgerError(`${file}: has no release column, so --release ${release} cannot be applied`);
   }
-  const problems: string[] = [];
+  const problems = new Problems();
   const co2 = new Map<string, Map<number, number>>();
   const months = new Map<string, Map<number, number>>();
   const seen = new Map<string, number>();
   for (const rec of records) {
-    const where = `${file} line ${rec.line}`;
-    const prov = findProvince(rec.values[idCol!]);
-    if (!prov) { problems.push(`${where}, column ${idCol}: unknown province ${JSON.stringify(rec.values[idCol!])}`); continue; }
+    const where = `line ${rec.line}`;
+    const id = rec.values[idCol!];
+    const prov = findProvince(id);
+    if (!prov) { problems.add(`column ${idCol}: unknown province ${JSON.stringify(id)}${didYouMean(id)}`, rec.line); continue; }
     const yearText = rec.values.year;
-    if (!/^\d{4}$/.test(yearText)) { problems.push(`${where}, column year: ${JSON.stringify(yearText)} is not a year`); continue; }
+    if (!/^\d{4}$/.test(yearText)) { problems.add(`column year: ${JSON.stringify(yearText)} is not a year`, rec.line); continue; }
     const year = Number(yearText);
     const key = `${prov.code}/${year}`;
-    if (seen.has(key)) { problems.push(`${where}: duplicate of line ${seen.get(key)} (${prov.en} ${year})`); continue; }
+    if (seen.has(key)) { problems.add(`${where}: duplicate of line ${seen.get(key)} (${prov.en} ${year})`); continue; }
     seen.set(key, rec.line);
     const v = Number(rec.values.co2_t);
-    if (rec.values.co2_t === '' || !Number.isFinite(v)) { problems.push(`${where}, column co2_t: ${JSON.stringify(rec.values.co2_t)} is not a number`); continue; }
-    if (v < 0) { problems.push(`${where}, column co2_t: ${v} is negative`); continue; }
+    if (rec.values.co2_t === '' || !Number.isFinite(v)) { problems.add(`column co2_t: ${JSON.stringify(rec.values.co2_t)} is not a number`, rec.line); continue; }
+    if (v < 0) { problems.add(`column co2_t: ${v} is negative`, rec.line); continue; }
     if (!co2.has(prov.code)) co2.set(prov.code, new Map());
     co2.get(prov.code)!.set(year, v);
     if (rec.values.months !== undefined && rec.values.months !== '') {
@@ -59,6 +61,6 @@ export function readCo2(text: string, file: string, release?: string): Co2Table 
       months.get(prov.code)!.set(year, Number(rec.values.months));
     }
   }
-  if (problems.length) throw new CgerError(`${file}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  problems.throwIfAny(file, 'problem(s)');
   return { co2, release: chosen, months };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CgerError } from '../common/errors.ts';
-import { DEFAULT_SAMPLE_CODES, findProvince } from './provinces.ts';
+import { DEFAULT_SAMPLE_CODES, findProvince } from '../common/provinces.ts';
 
 /** DCP indicator: a yearbook column, the dimension it belongs to, and whether more is better. */
 export interface DcpIndicator {
@@ -19,7 +19,7 @@ export interface PanelConfig {
     inputs: string[];
     good: string[];
     bad: string[];
-    /** One frontier per year (DESIGN default) or one over all province-years. */
+    /** One frontier per year (the default) or one over all province-years. */
     frontier: 'contemporaneous' | 'pooled';
     /** rho >= 1 - efficientTol is treated as efficient and gets the super-SBM score. */
     efficientTol: number;

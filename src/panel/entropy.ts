@@ -15,7 +15,7 @@ export interface EntropyResult {
   index: number[];
 }
 
-/** Shift added to x' before taking logs, so that p ln p is defined (DESIGN convention). */
+/** Shift added to x' before taking logs, so that p ln p is defined (the usual entropy-method convention). */
 export const ENTROPY_SHIFT = 1e-4;
 
 /** x'_ij: min-max normalised, reversed for cost indicators; 0 for a constant indicator. */

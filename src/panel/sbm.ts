@@ -28,7 +28,7 @@ export interface SbmScore {
 }
 
 export interface SbmOptions {
-  /** rho >= 1 - efficientTol counts as efficient (DESIGN: 1e-9). */
+  /** rho >= 1 - efficientTol counts as efficient (default 1e-9). */
   efficientTol: number;
 }
 

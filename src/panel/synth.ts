@@ -5,7 +5,7 @@ import { version } from '../common/version.ts';
 import type { PanelConfig } from './config.ts';
 import { BASE_COLUMNS, DEFAULT_DCP_COLUMNS, ENERGY_COLUMNS } from './columns.ts';
 import { entropyIndex } from './entropy.ts';
-import { provinceByCode } from './provinces.ts';
+import { provinceByCode } from '../common/provinces.ts';
 import { controls, type Controls } from './variables.ts';
 
 /**

@@ -1,6 +1,7 @@
 /**
- * China's province-level units (GB/T 2260 codes) with the three-region and coastal labels of
- * docs/design.md §5, and a normaliser for the many ways yearbooks spell their names.
+ * The one table of China's province-level units (GB/T 2260 codes) with their three-region and
+ * coastal labels, a normaliser for the many ways yearbooks spell their names, and the one spelling
+ * written to output tables (`provinceName`).
  */
 export type Region = 'east' | 'central' | 'west';
 
@@ -86,4 +87,48 @@ export function findProvince(name: string): Province | null {
 
 export function provinceByCode(code: string): Province | undefined {
   return BY_CODE.get(code);
+}
+
+/** The spelling written to output tables (panel.csv, province_year.csv): the English name. */
+export function provinceName(code: string): string {
+  return BY_CODE.get(code)?.en ?? code;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+
+/**
+ * The province a misspelt name most likely means, for a "did you mean": a known spelling that
+ * starts with the name or that the name starts with (内蒙 -> 内蒙古, 北京市市 -> 北京), else the
+ * closest spelling within a third of its length in edits (Guangdon -> Guangdong).
+ */
+export function suggestProvince(name: string): Province | null {
+  const k = key(name);
+  if (k === '') return null;
+  let best: { p: Province; score: number } | null = null;
+  for (const [spelling, p] of BY_KEY) {
+    if (spelling.length < 2 || /^[a-z0-9]{1,2}$/.test(spelling)) continue;
+    const prefix = spelling.startsWith(k) || k.startsWith(spelling);
+    const score = prefix ? Math.abs(spelling.length - k.length) / 100 : editDistance(k, spelling);
+    const limit = prefix ? 1 : Math.max(1, Math.floor(spelling.length / 3));
+    if (score <= limit && (!best || score < best.score)) best = { p, score };
+  }
+  return best?.p ?? null;
+}
+
+/** " (did you mean 内蒙古 / Inner Mongolia?)" for a misspelt province, or "". */
+export function didYouMean(name: string): string {
+  const guess = suggestProvince(name);
+  return guess ? ` (did you mean ${guess.zh} / ${guess.en}?)` : '';
 }
