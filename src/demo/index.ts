@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { CgerError } from '../common/errors.ts';
 import { parseCsv } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
-import { loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec } from '../dml/index.ts';
+import { loadBatterySpec, runBattery, withTrees, type BatteryEstimate } from '../dml/index.ts';
 import { runIngest, MASS_AUDIT_TOLERANCE } from '../ingest/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook, writePanel } from '../panel/index.ts';
 import { runReport } from '../report/index.ts';
@@ -49,18 +49,6 @@ export interface DemoResult {
 export const DEMO_RELEASE = '2099';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_BOUNDARIES = join(REPO_ROOT, 'boundaries', 'cn-provinces-ctamap2023.geojson');
-
-/** The shipped battery with another number of trees for the forests and boosting stages. */
-function batteryWithTrees(trees: number): BatterySpec {
-  const spec = loadBatterySpec();
-  const setTrees = (params: Record<string, Record<string, number>> | undefined) => {
-    const out = { ...(params ?? {}) };
-    for (const learner of ['rf', 'gbm']) out[learner] = { ...(out[learner] ?? {}), trees };
-    return out;
-  };
-  spec.defaults = { ...spec.defaults, learner_params: setTrees(spec.defaults?.learner_params as Record<string, Record<string, number>> | undefined) };
-  return spec;
-}
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (opts.yearTo < opts.yearFrom) throw new CgerError(`--years: ${opts.yearFrom}-${opts.yearTo} is empty`);
@@ -143,7 +131,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const trees = opts.trees ?? (opts.quick ? 60 : undefined);
   say(`demo 5/6: cger dml --battery${trees ? ` (forests of ${trees} trees)` : ''}`);
   const battery = await timed('dml', () => runBattery({
-    data: panelPath, spec: trees ? batteryWithTrees(trees) : undefined, outDir: join(output, 'tables'), quiet: opts.quiet, threads: opts.threads,
+    data: panelPath, spec: trees ? withTrees(loadBatterySpec(), trees) : undefined, outDir: join(output, 'tables'), quiet: opts.quiet, threads: opts.threads,
   }));
 
   // 6. The report.

@@ -3,7 +3,7 @@ import { mixSeed } from '../common/random.ts';
 import { buildDesign, type Design, type DesignSpec, type OmittedControl, type PanelData } from './design.ts';
 import { createExecutor, fitPredict, type Executor } from './executor.ts';
 import { checkFoldPlan, drawFolds, readFoldFile, type FoldPlan } from './folds.ts';
-import { getLearner, resolveLearnerParams, type Features, type LearnerParams } from './learners/index.ts';
+import { getLearner, resolveLearnerParams, type Features, type LearnerParams, type LearnerTask } from './learners/index.ts';
 import { MODELS, type DmlModel, type IrmScore, type LearnerRole, type ModelOptions, type NuisanceSpec, type Predictions } from './models/index.ts';
 import { aggregate, median, repEstimate, type Inference, type RepEstimate } from './scores.ts';
 import { firstStageF, type FirstStage } from './firstStage.ts';
@@ -40,6 +40,7 @@ export interface DmlSpec extends DesignSpec {
 export interface NuisanceReport {
   describes: string;
   learner: string;
+  task: LearnerTask;
   params: LearnerParams;
   /** Out-of-fold root mean squared error (mean over repetitions; g0 / g1 on their own rows). */
   rmse: number;
@@ -277,7 +278,7 @@ export async function runPrepared(prepared: PreparedDml, options: EstimateOption
   nuisances.forEach((n, t) => {
     const keep = n.trainOnD === undefined ? undefined : (i: number): boolean => design.d[i] === n.trainOnD;
     rmse[n.name] = preds.reduce((s, p) => s + rmseOn(p[n.name], n.target, keep), 0) / preds.length;
-    report[n.name] = { describes: n.describes, learner: n.learner, params: n.params, rmse: rmse[n.name], ...(tuned[t] ? { tuned: tuned[t] } : {}) };
+    report[n.name] = { describes: n.describes, learner: n.learner, task: n.task, params: n.params, rmse: rmse[n.name], ...(tuned[t] ? { tuned: tuned[t] } : {}) };
   });
   const outcome = nuisances[0];
   return {

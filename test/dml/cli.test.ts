@@ -42,7 +42,7 @@ test('cger dml --json prints the documented fields', async () => {
 test('cger dml prints a DoubleML-style summary; --trees and --param reach the learner', async () => {
   const text = await cger('--data', panel, '--y', 'CIWB', '--d', 'DCP', '--x', X, '--trees', '30', '--param', 'min_samples_leaf=2', '--fe', 'year', '--threads', '1');
   assert.match(text, /DoubleMLPLR Object/);
-  assert.match(text, /Learner ml_l \(E\[CIWB\|X\]\): rf \(trees=30, max_features=1, min_samples_leaf=2/);
+  assert.match(text, /Learner ml_l \(E\[CIWB\|X\]\): rf \(trees=30, max_features=0, min_samples_leaf=2/);
   assert.match(text, /No\. Observations: 360/);
   assert.match(text, /^DCP\s+-?\d+\.\d+/m);
 });
