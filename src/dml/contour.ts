@@ -3,7 +3,7 @@ import { thetaBounds } from './sensitivity.ts';
 
 export interface ContourOptions {
   title?: string;
-  /** Largest cf_y and cf_d shown (default 0.15, widened to include the scenario and benchmarks). */
+  /** Largest cf_y and cf_d shown (default 0.15, widened to include the scenario, benchmarks and RV). */
   max?: number;
   /** Points grid x grid. */
   grid?: number;
@@ -61,7 +61,8 @@ export function contourSvg(e: DmlEstimate, options: ContourOptions = {}): string
   const h = s.null_hypothesis;
   const upperSide = h > e.theta;
   const marks = [{ label: `scenario (${s.cf_y}, ${s.cf_d})`, cf_y: s.cf_y, cf_d: s.cf_d }, ...(options.benchmarks ?? [])];
-  const max = options.max ?? Math.max(0.15, ...marks.map((m) => Math.min(0.99, 1.2 * Math.max(m.cf_y, m.cf_d))));
+  // Wide enough for the scenario, the benchmarks and the robustness value (where the bound meets the null).
+  const max = options.max ?? Math.min(0.99, Math.max(0.15, 1.25 * s.rv, ...marks.map((m) => 1.2 * Math.max(m.cf_y, m.cf_d))));
   const n = options.grid ?? 61;
   const axis = Array.from({ length: n }, (_, k) => (k / (n - 1)) * max);
   const z = axis.map((cy) => axis.map((cd) => {

@@ -112,6 +112,8 @@ export function runReport(opts: ReportOptions): ReportResult {
       '<p class="note">Classes: natural breaks (Jenks, 5 classes) of each variable over both years together, so the two years share a legend. Hatched: provinces not in the sample. Hover a province for its value. The same maps are in <code>maps/</code> as SVG files.</p>' },
     { id: 'table3', title: 'Descriptive statistics (Table 3)', body: inputs.descriptive ? csvTableHtml(inputs.descriptive) : '<p>Table 3 not found (run <code>cger panel</code>).</p>' },
     { id: 'regressions', title: 'Regression tables (Tables 4–11)', body: inputs.regressions.map(csvTableHtml).join('\n') },
+    ...(inputs.sensitivity.length ? [{ id: 'sensitivity', title: 'Sensitivity to unobserved confounding', body: inputs.sensitivity
+      .map((s) => csvTableHtml(s.table) + (s.contourSvg ? `<figure class="contour">${s.contourSvg}</figure>` : '')).join('\n') }] : []),
   ];
   const lead = `ODIAC release ${esc(inputs.provenance.release)} · ${sampleIds.size} provinces · ${years[0]}–${years[years.length - 1]} · cger ${esc(version)}`;
   const html = renderPage('cger report: computing power and carbon performance of Chinese provinces', lead, sections);

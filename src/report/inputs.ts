@@ -68,6 +68,8 @@ export interface ReportInputs {
   panelMeta: Record<string, unknown>;
   descriptive: TableFile | null;
   regressions: TableFile[];
+  /** dml's sensitivity companions (<table>_sensitivity) with their contour plot when written. */
+  sensitivity: { table: TableFile; contourSvg: string | null }[];
   estimates: Array<Record<string, unknown>>;
 }
 
@@ -165,7 +167,7 @@ function regressionTableIds(dir: string): string[] {
   if (!existsSync(dir)) throw new CgerError(`tables directory not found: ${dir} (run \`cger dml --battery\` first)`);
   return readdirSync(dir)
     .map((f) => f.match(/^(table(\d+)_[\w-]+)\.csv$/))
-    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= 4)
+    .filter((m): m is RegExpMatchArray => m !== null && Number(m[2]) >= 4 && !m[1].endsWith('_sensitivity'))
     .sort((a, b) => Number(a[2]) - Number(b[2]) || a[1].localeCompare(b[1]))
     .map((m) => m[1]);
 }
@@ -181,11 +183,16 @@ export function readInputs(paths: ReportPaths): ReportInputs {
     : undefined;
   const regressions = regressionTableIds(paths.tables).map((id) => readTableFile(paths.tables, id));
   if (regressions.length === 0) throw new CgerError(`no regression tables (table4_*.csv ...) in ${paths.tables} (run \`cger dml --battery\` first)`);
+  const sensitivity = readdirSync(paths.tables).filter((f) => /^table\d+_[\w-]+_sensitivity\.csv$/.test(f)).sort().map((f) => {
+    const id = f.replace(/\.csv$/, '');
+    const svgPath = join(paths.tables, `${id}_contour.svg`);
+    return { table: readTableFile(paths.tables, id), contourSvg: existsSync(svgPath) ? readFileSync(svgPath, 'utf8') : null };
+  });
   const estimatesPath = join(paths.tables, 'estimates.json');
   const estimates = existsSync(estimatesPath) ? (JSON.parse(readFileSync(estimatesPath, 'utf8')) as Array<Record<string, unknown>>) : [];
   return {
     paths, provinceYear, provenance, panel, panelMeta,
     descriptive: descriptiveId ? readTableFile(paths.tables, descriptiveId) : null,
-    regressions, estimates,
+    regressions, sensitivity, estimates,
   };
 }
