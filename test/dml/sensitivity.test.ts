@@ -61,3 +61,15 @@ test('benchmark: a noise control calibrates to ~0; a real confounder to more; th
   const closed = (svg.match(/<\/(path|text|circle|title|svg)>/g) ?? []).length + (svg.match(/<(path|circle)[^>]*\/>/g) ?? []).length;
   assert.equal(open, closed);
 });
+
+test('IRM shares folds, clusters and repetitions with PLR; repeated splits aggregate the bounds like theta', async () => {
+  const panel: PanelData = { ...parseCsv(synthPanelCsv(3)), source: 'panel.csv' };
+  const base: DmlSpec = { y: 'CEE', d: 'env_reg_high', x: ['lngdp', 'lnpop', 'green'], model: 'irm', learner: 'ols', learners: { m: 'logit' } };
+  const clustered = await estimateDml(panel, { ...base, cluster: 'province', reps: 2 }, { threads: 1 });
+  assert.equal(clustered.n_clusters, 30);
+  assert.equal(clustered.rep_estimates.length, 2);
+  assert.ok(Number.isFinite(clustered.se) && clustered.se > 0);
+  const reps = await estimateDml(panel, { ...base, reps: 3, sensitivity: DEFAULT_SCENARIO }, { threads: 1 });
+  const per = reps.sensitivityInputs!.map((r) => sensitivityBounds([r], 0.03, 0.03, 1, 0.95, reps.n_obs).theta_lower).sort((a, b) => a - b);
+  assert.equal(reps.sensitivity!.theta_lower, per[1]);
+});
