@@ -1,6 +1,7 @@
 import type { SensitivityBenchmark } from './benchmark.ts';
 import type { DmlEstimate } from './estimate.ts';
 import type { LearnerParams } from './learners/index.ts';
+import { MODELS } from './models/index.ts';
 
 const section = (title: string): string => `------------------ ${title.padEnd(17)} ------------------`;
 const num = (v: number, w = 10): string => (Math.abs(v) >= 1e-4 || v === 0 ? v.toFixed(6) : v.toExponential(4)).padStart(w);
@@ -10,6 +11,7 @@ function tuningLines(e: DmlEstimate): string[] {
   const lines: string[] = [];
   for (const [name, n] of Object.entries(e.nuisances)) {
     if (!n.tuned || n.tuned.length === 0) continue;
+    if (n.tuned.every((t) => Number.isNaN(t.cv_loss))) { lines.push(`Tuned ${name}: ${n.learner} has nothing to tune`); continue; }
     lines.push(`Tuned ${name} (${n.learner}; loss: ${n.task === 'classification' ? 'log-loss' : 'mean squared error'} by inner cross-validation):`);
     for (const t of n.tuned) lines.push(`  rep ${t.rep} fold ${t.fold}: ${paramText(t.params)}  CV loss ${Number.isNaN(t.cv_loss) ? '-' : t.cv_loss.toPrecision(6)}`);
   }
@@ -50,7 +52,7 @@ export function formatSensitivity(e: DmlEstimate, benchmark?: SensitivityBenchma
 /** A readable summary laid out like DoubleML's print(): data, score, learners, resampling, fit. */
 export function formatSummary(e: DmlEstimate, benchmark?: SensitivityBenchmark): string {
   const controls = e.controls.length > 12 ? `${e.controls.slice(0, 12).join(', ')}, ... (${e.controls.length} in all)` : e.controls.join(', ');
-  const title = { plr: 'DoubleMLPLR', pliv: 'DoubleMLPLIV', irm: 'DoubleMLIRM' }[e.model];
+  const title = MODELS[e.model].title;
   return [
     `================== ${title} Object ==================`,
     '',
