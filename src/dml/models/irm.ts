@@ -55,7 +55,9 @@ export const irm: DmlModel = {
     const res2 = new Float64Array(n), nuEl = new Float64Array(n);
     let sigma2 = 0, nu2 = 0;
     for (let i = 0; i < n; i++) {
-      res2[i] = (y[i] - d[i] * g1[i] - (1 - d[i]) * g0[i]) ** 2;
+      // ATTE: the treated outcomes are observed, not predicted (g1 = Y), as in DoubleML 0.8.
+      const g1i = options.score === 'ATE' ? g1[i] : y[i];
+      res2[i] = (y[i] - d[i] * g1i - (1 - d[i]) * g0[i]) ** 2;
       const mAlpha = w[i] * wBar[i] * (1 / m[i] + 1 / (1 - m[i]));
       const rr = wBar[i] * (d[i] / m[i] - (1 - d[i]) / (1 - m[i]));
       nuEl[i] = 2 * mAlpha - rr * rr;
