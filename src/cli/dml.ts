@@ -136,7 +136,7 @@ Examples:
   $ cger dml --data output/panel.csv --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu
   $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --fe province,year --cluster province --reps 3
   $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --sensitivity --sensitivity-benchmark lngdp --sensitivity-plot output/sensitivity.svg
-  $ cger dml --y CEE --d hub --x lngdp,lnpop,green,human,ind,edu --model irm --score ATE --learner rf --learner-m logit
+  $ cger dml --y CEE --d env_reg_high --x lngdp,lnpop,green,human,ind,edu --model irm --score ATE --learner rf --learner-m logit
   $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --tune --tune-grid "rf.max_features=0.33,0.66,0" --trees 200
   $ cger dml --y CEE --d DCP --z iv --x lngdp,lnpop,green,human,ind,edu --learner gbm --json
   $ cger dml --battery --out output/tables --table-stat se

@@ -40,9 +40,9 @@ function combinations(base: LearnerParams, grid: Record<string, number[]>): Lear
   return out;
 }
 
-/** The grid --tune searches for a learner (user's entries over the learner's defaults). */
+/** The grid --tune searches for a learner: the user's, if any is given for it, else the learner's default. */
 export function tuneGridFor(learner: string, spec: TuneSpec): Record<string, number[]> {
-  return { ...getLearner(learner).grid, ...spec.grid?.[learner] };
+  return spec.grid?.[learner] ?? getLearner(learner).grid ?? {};
 }
 
 function loss(pred: Float64Array, y: Float64Array, task: LearnerTask): number {
