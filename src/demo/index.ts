@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { parseCsv } from '../common/csv.ts';
 import { CgerError } from '../common/errors.ts';
 import { createProgress } from '../common/progress.ts';
-import { type BatteryEstimate, type BatterySpec, loadBatterySpec, runBattery } from '../dml/index.ts';
+import { type BatteryEstimate, loadBatterySpec, runBattery, withTrees } from '../dml/index.ts';
 import { MASS_AUDIT_TOLERANCE, runIngest } from '../ingest/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook, writePanel } from '../panel/index.ts';
 import { runReport } from '../report/index.ts';
@@ -50,18 +50,6 @@ export interface DemoResult {
 export const DEMO_RELEASE = '2099';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_BOUNDARIES = join(REPO_ROOT, 'boundaries', 'cn-provinces-ctamap2023.geojson');
-
-/** The shipped battery with another number of trees for the forests and boosting stages. */
-function batteryWithTrees(trees: number): BatterySpec {
-  const spec = loadBatterySpec();
-  const setTrees = (params: Record<string, Record<string, number>> | undefined) => {
-    const out = { ...(params ?? {}) };
-    for (const learner of ['rf', 'gbm']) out[learner] = { ...(out[learner] ?? {}), trees };
-    return out;
-  };
-  spec.defaults = { ...spec.defaults, learner_params: setTrees(spec.defaults?.learner_params as Record<string, Record<string, number>> | undefined) };
-  return spec;
-}
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   if (opts.yearTo < opts.yearFrom) throw new CgerError(`--years: ${opts.yearFrom}-${opts.yearTo} is empty`);
@@ -180,7 +168,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const battery = await timed('dml', () =>
     runBattery({
       data: panelPath,
-      spec: trees ? batteryWithTrees(trees) : undefined,
+      spec: trees ? withTrees(loadBatterySpec(), trees) : undefined,
       outDir: join(output, 'tables'),
       quiet: opts.quiet,
       threads: opts.threads,

@@ -9,8 +9,11 @@ import { loadPanel, type PanelData } from './design.ts';
 import { createExecutor } from './executor.ts';
 import { prepareDml, runPrepared, type DmlEstimate, type DmlSpec, type PreparedDml } from './estimate.ts';
 import { isLearnerName, LEARNERS } from './learners/index.ts';
+import type { LearnerRole } from './models/index.ts';
 import type { Inference } from './scores.ts';
-import { tableCsv, tableGrid, tableLatex, tableMarkdown, TABLE_NOTE, type TableColumn } from './tables.ts';
+import { contourSvg } from './contour.ts';
+import { checkScenario, DEFAULT_SCENARIO, type Sensitivity, type SensitivityScenario } from './sensitivity.ts';
+import { sensitivityGrid, tableCsv, tableGrid, tableLatex, tableMarkdown, tableNote, SENSITIVITY_NOTE, type TableColumn, type TableStat } from './tables.ts';
 
 /**
  * The estimation battery: a declarative JSON spec of tables, each a list of models. Settings
@@ -35,14 +38,23 @@ export interface ModelSettings {
   where?: string | null;
   /** Label of the subsample shown in the table's Sample row. */
   sample?: string | null;
+  /** plr (pliv with z) or irm; IRM's score (ATE / ATTE) and propensity trimming. */
+  model?: 'plr' | 'pliv' | 'irm';
+  score?: 'ATE' | 'ATTE';
+  trimming?: number;
+  /** Learner per nuisance role, e.g. {"m": "logit"}; `learner` for the others. */
+  learners?: Partial<Record<LearnerRole, string>>;
+  drop_missing?: boolean;
 }
 
 export interface ModelSpec extends ModelSettings { label: string }
-export interface TableSpec { id: string; title: string; note?: string; defaults?: ModelSettings; models: ModelSpec[] }
+/** A table's sensitivity companion: true for the default scenario, or the scenario's values. */
+export type SensitivitySetting = boolean | Partial<Pick<SensitivityScenario, 'cf_y' | 'cf_d' | 'rho' | 'level'>>;
+export interface TableSpec { id: string; title: string; note?: string; defaults?: ModelSettings; models: ModelSpec[]; sensitivity?: SensitivitySetting }
 export interface BatterySpec { description?: string; defaults?: ModelSettings; tables: TableSpec[] }
 
 const SETTING_KEYS = ['y', 'd', 'x', 'z', 'learner', 'learner_params', 'folds', 'reps', 'seed', 'cluster', 'fe',
-  'winsorize', 'squares', 'where', 'sample'];
+  'winsorize', 'squares', 'where', 'sample', 'model', 'score', 'trimming', 'learners', 'drop_missing'];
 
 function checkKeys(obj: unknown, allowed: string[], where: string): Record<string, unknown> {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new CgerError(`battery spec ${where}: expected an object`);
@@ -69,13 +81,23 @@ function checkSettings(obj: unknown, where: string, extra: string[] = []): void 
   expect('seed', int(0), 'a non-negative integer');
   expect('winsorize', (v) => typeof v === 'number' && v >= 0 && v < 0.5, 'a share in [0, 0.5)');
   expect('squares', (v) => typeof v === 'boolean', 'true or false');
+  expect('drop_missing', (v) => typeof v === 'boolean', 'true or false');
+  expect('model', (v) => v === 'plr' || v === 'pliv' || v === 'irm', '"plr", "pliv" or "irm"');
+  expect('score', (v) => v === 'ATE' || v === 'ATTE', '"ATE" or "ATTE"');
+  expect('trimming', (v) => typeof v === 'number' && v >= 0 && v < 0.5, 'a share in [0, 0.5)');
+  if (s.learners !== undefined) {
+    const roles = checkKeys(s.learners, ['l', 'm', 'r', 'g'], `${where}.learners`);
+    for (const [role, name] of Object.entries(roles)) {
+      if (typeof name !== 'string' || !isLearnerName(name)) throw new CgerError(`battery spec ${where}.learners.${role}: unknown learner ${JSON.stringify(name)} (choose one of ${Object.keys(LEARNERS).join(', ')})`);
+    }
+  }
   if (s.learner !== undefined && !isLearnerName(s.learner as string)) {
     throw new CgerError(`battery spec ${where}.learner: unknown learner '${s.learner}' (choose one of ${Object.keys(LEARNERS).join(', ')})`);
   }
   if (s.learner_params !== undefined) {
     const lp = checkKeys(s.learner_params, Object.keys(LEARNERS), `${where}.learner_params`);
     for (const [name, params] of Object.entries(lp)) {
-      const p = checkKeys(params, Object.keys(LEARNERS[name as keyof typeof LEARNERS].params), `${where}.learner_params.${name}`);
+      const p = checkKeys(params, Object.keys(LEARNERS[name].params), `${where}.learner_params.${name}`);
       for (const [k, v] of Object.entries(p)) {
         if (typeof v !== 'number') throw new CgerError(`battery spec ${where}.learner_params.${name}.${k}: expected a number`);
       }
@@ -91,7 +113,11 @@ export function checkBatterySpec(raw: unknown): BatterySpec {
   const ids = new Set<string>();
   top.tables.forEach((table, t) => {
     const where = `tables[${t}]`;
-    const tb = checkKeys(table, ['id', 'title', 'note', 'defaults', 'models'], where);
+    const tb = checkKeys(table, ['id', 'title', 'note', 'defaults', 'models', 'sensitivity'], where);
+    if (tb.sensitivity !== undefined && typeof tb.sensitivity !== 'boolean') {
+      const sens = checkKeys(tb.sensitivity, ['cf_y', 'cf_d', 'rho', 'level'], `${where}.sensitivity`);
+      checkScenario({ ...DEFAULT_SCENARIO, ...(sens as Partial<SensitivityScenario>) });
+    }
     if (typeof tb.id !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(tb.id)) throw new CgerError(`battery spec ${where}.id: expected a file-name-safe string`);
     if (ids.has(tb.id)) throw new CgerError(`battery spec ${where}.id: '${tb.id}' is used twice`);
     ids.add(tb.id);
@@ -118,13 +144,14 @@ export function loadBatterySpec(path?: string): BatterySpec {
   return checkBatterySpec(raw);
 }
 
-/** Cascades settings; learner_params merge per learner and key. */
+/** Cascades settings; learner_params merge per learner and key; `where` restrictions add up (&&). */
 function mergeSettings(...levels: (ModelSettings | undefined)[]): ModelSettings {
   const out: ModelSettings = {};
   for (const level of levels) {
     if (!level) continue;
-    const { learner_params: lp, ...rest } = level;
+    const { learner_params: lp, where, ...rest } = level;
     Object.assign(out, rest);
+    if (where) out.where = out.where ? `(${out.where}) && (${where})` : where;
     if (lp) {
       out.learner_params = { ...out.learner_params };
       for (const [name, params] of Object.entries(lp)) out.learner_params[name] = { ...out.learner_params[name], ...params };
@@ -135,22 +162,25 @@ function mergeSettings(...levels: (ModelSettings | undefined)[]): ModelSettings 
 
 function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
   if (!s.y || !s.d || !s.x) throw new CgerError(`battery spec ${where}: y, d and x must be set (here or in defaults)`);
-  const learner = (s.learner ?? 'rf') as DmlSpec['learner'];
   return {
-    y: s.y, d: s.d, x: s.x, z: s.z ?? undefined, learner, params: s.learner_params?.[learner!] ?? {},
+    y: s.y, d: s.d, x: s.x, z: s.z ?? undefined, learner: s.learner ?? 'rf', learners: s.learners, learnerParams: s.learner_params,
+    model: s.model, score: s.score, trimming: s.trimming, dropMissing: s.drop_missing,
     folds: s.folds ?? 5, reps: s.reps ?? 1, seed: s.seed ?? 42, cluster: s.cluster ?? undefined, fe: s.fe ?? [],
     winsorize: s.winsorize ?? 0, squares: s.squares ?? false, where: s.where ?? undefined,
   };
 }
 
-/** One entry of tables.json: a table's caption, in the spec's order; its cells are in `<id>.csv`. */
-export interface BatteryTable { id: string; title: string; note: string }
+/**
+ * One entry of tables.json: a table's caption, in the spec's order; its cells are in `<id>.csv`.
+ * A sensitivity table follows the table it bounds, with its contour plot's file name when drawn.
+ */
+export interface BatteryTable { id: string; title: string; note: string; kind: 'estimates' | 'sensitivity'; contour?: string }
 
 /** One row of estimates.json. */
 export interface BatteryEstimate extends Inference {
   table: string;
   column: string;
-  model: 'plr' | 'pliv';
+  model: DmlEstimate['model'];
   y: string;
   d: string;
   z: string | null;
@@ -173,6 +203,11 @@ export interface BatteryEstimate extends Inference {
     learner_params: Record<string, number>;
   };
   rep_estimates: { theta: number; se: number }[];
+  /** Learner of each nuisance function. */
+  learners: Record<string, string>;
+  first_stage_f: number | null;
+  sensitivity: Sensitivity | null;
+  warnings: string[];
   data: string;
   data_sha256: string;
   cger_version: string;
@@ -188,6 +223,8 @@ export interface BatteryOptions {
   threads?: number;
   /** Fail when any cell cannot run, instead of skipping it. */
   strict?: boolean;
+  /** What the tables show in parentheses under a coefficient (default t). */
+  tableStat?: TableStat;
 }
 
 export interface BatteryResult {
@@ -241,11 +278,15 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
         x: s.x ?? [], controls: e.controls, fe: s.fe ?? [], cluster: s.cluster ?? null, winsorize: s.winsorize ?? 0,
         squares: s.squares ?? false, where: s.where ?? null, sample: s.sample ?? null, learner_params: e.learner_params,
       },
-      rep_estimates: e.rep_estimates, data: data.source, data_sha256: dataHash, cger_version: version,
+      rep_estimates: e.rep_estimates,
+      learners: Object.fromEntries(Object.entries(e.nuisances).map(([name, n]) => [name, n.learner])),
+      first_stage_f: e.first_stage?.f ?? null, sensitivity: e.sensitivity, warnings: e.warnings,
+      data: data.source, data_sha256: dataHash, cger_version: version,
     };
   });
 
   const files: string[] = [];
+  const captions: BatteryTable[] = [];
   const write = (name: string, text: string): void => { const path = join(options.outDir, name); writeFileAtomic(path, text); files.push(path); };
   for (const table of spec.tables) {
     const columns: TableColumn[] = jobs.flatMap((job, i) => (job.table !== table ? [] : [{
@@ -253,14 +294,27 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
       squares: job.settings.squares ?? false, cluster: job.settings.cluster ?? null,
       sample: job.settings.sample ?? job.settings.where ?? null,
     }]));
-    const grid = tableGrid(columns);
-    const note = [TABLE_NOTE, table.note, ...cellNotes(table.id, skipped, rowNotes)].filter(Boolean).join(' ');
+    const stat = options.tableStat ?? 't';
+    const grid = tableGrid(columns, stat);
+    const note = [tableNote(stat), table.note, ...cellNotes(table.id, skipped, rowNotes)].filter(Boolean).join(' ');
     write(`${table.id}.csv`, tableCsv(grid));
     write(`${table.id}.md`, tableMarkdown(table.title, grid, note));
     write(`${table.id}.tex`, tableLatex(table.title, table.id, grid, note));
+    captions.push({ id: table.id, title: table.title, note, kind: 'estimates' });
+    if (table.sensitivity) {
+      const id = `${table.id}_sensitivity`;
+      const title = `${table.title}: sensitivity to unobserved confounding`;
+      const sensGrid = sensitivityGrid(columns);
+      write(`${id}.csv`, tableCsv(sensGrid));
+      write(`${id}.md`, tableMarkdown(title, sensGrid, SENSITIVITY_NOTE));
+      write(`${id}.tex`, tableLatex(title, id, sensGrid, SENSITIVITY_NOTE));
+      const first = columns.find((c) => c.estimate.sensitivity && c.estimate.sensitivityInputs);
+      const contour = first ? `${id}_contour.svg` : undefined;
+      if (first && contour) write(contour, contourSvg(first.estimate, { title: `${first.label}: ${first.estimate.d} on ${first.estimate.y}` }));
+      captions.push({ id, title, note: SENSITIVITY_NOTE, kind: 'sensitivity', contour });
+    }
   }
   write('estimates.json', JSON.stringify([...estimates, ...skipped], null, 2) + '\n');
-  const captions: BatteryTable[] = spec.tables.map((t) => ({ id: t.id, title: t.title, note: t.note ? `${TABLE_NOTE} ${t.note}` : TABLE_NOTE }));
   write('tables.json', JSON.stringify(captions, null, 2) + '\n');
   return { estimates, skipped, files, seconds: { total: (performance.now() - started) / 1000, perEstimate, cpuPerEstimate } };
 }
@@ -306,6 +360,10 @@ function planCells(spec: BatterySpec, data: PanelData, strict: boolean) {
       const settings = mergeSettings(spec.defaults, table.defaults, model);
       const where = `${table.id} column ${m + 1} '${model.label}'`;
       const dmlSpec = toDmlSpec(settings, where);
+      // Sensitivity bounds exist for PLR and IRM without clustering; other columns show none.
+      if (table.sensitivity && !dmlSpec.z && dmlSpec.model !== 'pliv' && !dmlSpec.cluster) {
+        dmlSpec.sensitivity = { ...DEFAULT_SCENARIO, ...(table.sensitivity === true ? {} : table.sensitivity) };
+      }
       const absent = cellColumns(settings).all.filter((c) => !data.header.includes(c));
       if (absent.length) {
         places.push(where);
@@ -338,4 +396,30 @@ function cellNotes(tableId: string, skipped: readonly SkippedCell[], rowNotes: M
   const own = skipped.filter((c) => c.table === tableId);
   const notes = own.length ? [`Not estimated: ${own.map((c) => `${c.column} (${c.skipped})`).join('; ')}.`] : [];
   return [...notes, ...(rowNotes.get(tableId) ?? [])];
+}
+
+/**
+ * The spec with another size for every forest and boosting run (--trees of `cger dml --battery`
+ * and of the demo): the default of each learner with a `trees` parameter, and every table or
+ * model that sets its own.
+ */
+export function withTrees(spec: BatterySpec, trees: number): BatterySpec {
+  const sized = Object.values(LEARNERS).filter((l) => 'trees' in l.params).map((l) => l.name);
+  const resize = (settings: ModelSettings | undefined): ModelSettings | undefined => {
+    if (!settings) return settings;
+    const lp = { ...settings.learner_params };
+    for (const name of sized) lp[name] = { ...lp[name], trees };
+    return { ...settings, learner_params: lp };
+  };
+  const keepOwn = (settings: ModelSettings | undefined): ModelSettings | undefined => {
+    if (!settings?.learner_params) return settings;
+    const lp = { ...settings.learner_params };
+    for (const name of sized) if (lp[name]) lp[name] = { ...lp[name], trees };
+    return { ...settings, learner_params: lp };
+  };
+  return {
+    ...spec,
+    defaults: resize(spec.defaults ?? {}),
+    tables: spec.tables.map((t) => ({ ...t, defaults: keepOwn(t.defaults), models: t.models.map((m) => keepOwn(m) as ModelSpec) })),
+  };
 }

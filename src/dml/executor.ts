@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/worker.ts';
-import { createTaskRunner, type FitTask, type LearnerName, type LearnerParams, type Features } from './learners/index.ts';
+import { createTaskRunner, getLearner, type FitTask, type LearnerName, type LearnerParams, type LearnerTask, type Features } from './learners/index.ts';
 
 /**
  * Runs learner fits on worker threads (or inline with threads <= 1). Results never depend on the
@@ -14,8 +14,8 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Trees per forest task: fixed (not derived from the thread count) so sums are reproducible. */
-const TREES_PER_TASK = 50;
+/** Parts (trees) per task of a learner with parts: fixed (not derived from the thread count) so sums are reproducible. */
+const PARTS_PER_TASK = 50;
 
 export function defaultThreads(): number {
   return Math.max(1, availableParallelism());
@@ -74,22 +74,22 @@ function createWorkerExecutor(threads: number): Executor {
 }
 
 /**
- * Fits `learner` on (train, y) and predicts `test`; a forest is spread over tasks of
- * TREES_PER_TASK trees whose prediction sums are added in tree order, then averaged.
+ * Fits `learner` on (train, y) and predicts `test`; a learner with parts (a forest's trees) is
+ * spread over tasks of PARTS_PER_TASK parts whose prediction sums are added in order, then averaged.
  */
 export async function fitPredict(
   exec: Executor, learner: LearnerName, params: LearnerParams, train: Features, y: Float64Array, test: Features,
-  seed: number, presortKey?: string,
+  seed: number, presortKey?: string, task: LearnerTask = 'regression',
 ): Promise<Float64Array> {
-  if (learner !== 'rf') return exec.run({ learner, params, train, y, test, seed, presortKey });
+  const count = getLearner(learner).parts?.(params);
+  if (count === undefined) return exec.run({ learner, params, task, train, y, test, seed, presortKey });
   const parts: Promise<Float64Array>[] = [];
-  for (let from = 0; from < params.trees; from += TREES_PER_TASK) {
-    const to = Math.min(params.trees, from + TREES_PER_TASK);
-    parts.push(exec.run({ learner, params, train, y, test, seed, presortKey, trees: [from, to] }));
+  for (let from = 0; from < count; from += PARTS_PER_TASK) {
+    parts.push(exec.run({ learner, params, task, train, y, test, seed, presortKey, part: [from, Math.min(count, from + PARTS_PER_TASK)] }));
   }
   const sums = await Promise.all(parts);
   const out = new Float64Array(test.n);
   for (const part of sums) for (let r = 0; r < test.n; r++) out[r] += part[r];
-  for (let r = 0; r < test.n; r++) out[r] /= params.trees;
+  for (let r = 0; r < test.n; r++) out[r] /= count;
   return out;
 }

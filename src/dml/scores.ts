@@ -1,16 +1,9 @@
 /**
- * DoubleML's (0.8) partialling-out scores and inference, as written in docs/design.md §7.
- * PLR: psi_a = -v^2, psi_b = v u. PLIV (one instrument): psi_a = -w v, psi_b = w u, with
- * u = Y - l_hat, v = D - m_hat, w = Z - r_hat.
+ * DoubleML's (0.8) linear-score inference: for psi = psi_a theta + psi_b, theta = -sum(psi_b) / sum(psi_a),
+ * plain or cluster-robust standard errors, and the median aggregation over repeated splits. The
+ * models supply psi_a and psi_b (models/).
  */
-export interface ScoreInput {
-  y: Float64Array;
-  d: Float64Array;
-  z?: Float64Array;
-  lHat: Float64Array;
-  mHat: Float64Array;
-  rHat?: Float64Array;
-}
+import type { ScoreElements } from './models/types.ts';
 
 export interface ClusterInfo {
   /** Cluster index per observation. */
@@ -23,22 +16,8 @@ export interface ClusterInfo {
 
 export interface RepEstimate { theta: number; se: number }
 
-export function scoreElements(input: ScoreInput): { psiA: Float64Array; psiB: Float64Array } {
-  const n = input.y.length;
-  const psiA = new Float64Array(n), psiB = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = input.y[i] - input.lHat[i];
-    const v = input.d[i] - input.mHat[i];
-    const w = input.z ? input.z[i] - input.rHat![i] : v;
-    psiA[i] = -w * v;
-    psiB[i] = w * u;
-  }
-  return { psiA, psiB };
-}
-
 /** Theta and standard error of one repetition (one split), plain or cluster-robust. */
-export function repEstimate(input: ScoreInput, clusters?: ClusterInfo): RepEstimate {
-  const { psiA, psiB } = scoreElements(input);
+export function repEstimate({ psiA, psiB }: ScoreElements, clusters?: ClusterInfo): RepEstimate {
   const n = psiA.length;
   if (!clusters) {
     let sa = 0, sb = 0;
@@ -117,13 +96,40 @@ export interface Inference {
  * with N = n, or C when clustered; CI = [median(theta_r - z se_r), median(theta_r + z se_r)].
  */
 export function aggregate(reps: RepEstimate[], nScaling: number): Inference {
-  const theta = median(reps.map((r) => r.theta));
-  const se = reps.length === 1 ? reps[0].se
-    : Math.sqrt(median(reps.map((r) => r.se ** 2 + (r.theta - theta) ** 2 / nScaling)));
+  const { theta, se } = aggregateThetaSe(reps, nScaling);
   const t = theta / se;
   return {
     theta, se, t, p: 2 * normalCdf(-Math.abs(t)),
     ci_lower: median(reps.map((r) => r.theta - Z_95 * r.se)),
     ci_upper: median(reps.map((r) => r.theta + Z_95 * r.se)),
   };
+}
+
+/** Standard normal quantile: Acklam's rational approximation polished by two Newton steps on normalCdf. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normal quantile of ${p}`);
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  let x: number;
+  if (p < 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    const q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  for (let k = 0; k < 2; k++) x -= (normalCdf(x) - p) / (Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI));
+  return x;
+}
+
+/** Median theta and the se of the aggregated estimate: sqrt(median(se_r^2 + (theta_r - theta)^2 / N)). */
+export function aggregateThetaSe(reps: RepEstimate[], nScaling: number): RepEstimate {
+  const theta = median(reps.map((r) => r.theta));
+  const se = reps.length === 1 ? reps[0].se : Math.sqrt(median(reps.map((r) => r.se ** 2 + (r.theta - theta) ** 2 / nScaling)));
+  return { theta, se };
 }

@@ -70,6 +70,8 @@ export interface ReportInputs {
   panelMeta: PanelMeta;
   descriptive: TableFile;
   regressions: TableFile[];
+  /** dml's sensitivity companions of the regression tables, with their contour plots when drawn. */
+  sensitivity: { table: TableFile; contourSvg: string | null }[];
   estimates: BatteryEstimate[];
 }
 
@@ -187,14 +189,22 @@ function readPanelMeta(path: string): PanelMeta {
   return meta;
 }
 
-/** dml's table captions (tables.json) with the table cells (`<id>.csv`), in the battery's order. */
-function readRegressionTables(dir: string): TableFile[] {
+/** dml's tables as tables.json lists them (cells in `<id>.csv`), in the battery's order: estimates and their sensitivity companions. */
+function readBatteryTables(dir: string): Pick<ReportInputs, 'regressions' | 'sensitivity'> {
   const path = join(dir, 'tables.json');
   const captions = readJson<BatteryTable[]>(path, 'table captions');
   if (!Array.isArray(captions) || captions.length === 0) throw new CgerError(`${path}: no tables listed (run \`cger dml --battery\`)`);
   const missing = captions.map((c) => join(dir, `${c.id}.csv`)).filter((p) => !existsSync(p));
   if (missing.length) throw new CgerError(`${path} lists tables whose CSV is missing: ${missing.join(', ')} (run \`cger dml --battery\` again)`);
-  return captions.map((c) => ({ id: c.id, title: c.title, note: c.note, table: parseCsv(readFileSync(join(dir, `${c.id}.csv`), 'utf8')) }));
+  const table = (c: BatteryTable): TableFile => ({ id: c.id, title: c.title, note: c.note, table: parseCsv(readFileSync(join(dir, `${c.id}.csv`), 'utf8')) });
+  const contour = (c: BatteryTable): string | null => {
+    const svg = c.contour ? join(dir, c.contour) : null;
+    return svg && existsSync(svg) ? readFileSync(svg, 'utf8') : null;
+  };
+  return {
+    regressions: captions.filter((c) => c.kind !== 'sensitivity').map(table),
+    sensitivity: captions.filter((c) => c.kind === 'sensitivity').map((c) => ({ table: table(c), contourSvg: contour(c) })),
+  };
 }
 
 export async function readInputs(paths: ReportPaths): Promise<ReportInputs> {
@@ -211,8 +221,8 @@ export async function readInputs(paths: ReportPaths): Promise<ReportInputs> {
     note: '',
     table: parseCsv(readFileSync(panelFiles.tableCsv, 'utf8')),
   };
-  const regressions = readRegressionTables(paths.tables);
+  const { regressions, sensitivity } = readBatteryTables(paths.tables);
   const estimates = readJson<BatteryEstimate[]>(join(paths.tables, 'estimates.json'), 'DML estimates');
   if (!Array.isArray(estimates)) throw new CgerError(`${join(paths.tables, 'estimates.json')}: expected a list of estimates`);
-  return { paths, provinceYear, provenance, panel, panelMeta, descriptive, regressions, estimates };
+  return { paths, provinceYear, provenance, panel, panelMeta, descriptive, regressions, sensitivity, estimates };
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { createRng } from '../../src/common/random.ts';
 import { register } from '../../src/cli/dml.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { tempDir } from '../helpers.ts';
@@ -42,7 +43,7 @@ test('cger dml --json prints the documented fields', async () => {
 test('cger dml prints a DoubleML-style summary; --trees and --param reach the learner', async () => {
   const text = await cger('--data', panel, '--y', 'CIWB', '--d', 'DCP', '--x', X, '--trees', '30', '--param', 'min_samples_leaf=2', '--fe', 'year', '--threads', '1');
   assert.match(text, /DoubleMLPLR Object/);
-  assert.match(text, /Learner ml_l \(E\[CIWB\|X\]\): rf \(trees=30, max_features=1, min_samples_leaf=2/);
+  assert.match(text, /Learner ml_l \(E\[CIWB\|X\]\): rf \(trees=30, max_features=0, min_samples_leaf=2/);
   assert.match(text, /No\. Observations: 360/);
   assert.match(text, /^DCP\s+-?\d+\.\d+/m);
 });
@@ -67,4 +68,46 @@ test('cger dml --battery spec.json --out dir writes the tables', async () => {
   assert.deepEqual(readdirSync(out).sort(), ['estimates.json', 'mini.csv', 'mini.md', 'mini.tex']);
   const estimates = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
   assert.equal(estimates[0].data_sha256, createHash('sha256').update(readFileSync(panel)).digest('hex'), 'provenance: the data file checksum');
+});
+
+test('cger dml --model irm: per-role learners, sensitivity and tuning reach the JSON; a plot file is written', async () => {
+  const plot = join(dir, 'sens.svg');
+  const json = JSON.parse(await cger('--data', panel, '--y', 'CEE', '--d', 'env_reg_high', '--x', X, '--model', 'irm', '--score', 'ATTE',
+    '--learner', 'ols', '--learner-m', 'gbm', '--param', 'gbm.trees=20', '--tune', '--tune-grid', 'gbm.max_depth=1,2', '--tune-folds', '3',
+    '--sensitivity', 'cf_y=0.05,cf_d=0.02', '--sensitivity-plot', plot, '--json', '--threads', '1'));
+  assert.equal(json.model, 'irm');
+  assert.equal(json.score, 'ATTE');
+  assert.equal(json.trimming, 0.01);
+  assert.deepEqual(Object.keys(json.nuisances), ['ml_g0', 'ml_g1', 'ml_m']);
+  assert.equal(json.nuisances.ml_m.learner, 'gbm');
+  assert.equal(json.nuisances.ml_m.task, 'classification');
+  assert.equal(json.nuisances.ml_m.params.trees, 20);
+  assert.equal(json.nuisances.ml_m.tuned.length, 5);
+  for (const t of json.nuisances.ml_m.tuned) {
+    assert.ok([1, 2].includes(t.params.max_depth));
+    assert.ok(t.cv_loss > 0 && t.cv_loss < 1, 'log-loss');
+  }
+  for (const key of ['cf_y', 'cf_d', 'rho', 'level', 'theta_lower', 'theta_upper', 'ci_lower', 'ci_upper', 'rv', 'rva']) assert.ok(key in json.sensitivity, key);
+  assert.equal(json.sensitivity.cf_y, 0.05);
+  assert.equal(json.sensitivity_plot, plot);
+  assert.match(readFileSync(plot, 'utf8'), /^<svg /);
+  assert.ok(!('sensitivityInputs' in json));
+  await assert.rejects(cger('--data', panel, '--y', 'CEE', '--d', 'DCP', '--x', X, '--model', 'irm', '--learner', 'ols', '--learner-m', 'logit'),
+    /needs a binary 0\/1 treatment; 'DCP' is/);
+});
+
+test('PLIV reports the first-stage F and warns for a pure-noise instrument', async () => {
+  const rows = synthPanelCsv(3).trim().split('\n');
+  const rng = createRng(11);
+  const noisy = join(dir, 'noise.csv');
+  writeFileSync(noisy, [rows[0] + ',noise', ...rows.slice(1).map((r) => `${r},${rng.normal()}`)].join('\n') + '\n');
+  const strong = JSON.parse(await cger('--data', noisy, '--y', 'CEE', '--d', 'DCP', '--z', 'iv', '--x', X, '--learner', 'ols', '--json', '--quiet', '--threads', '1'));
+  assert.ok(strong.first_stage.f > 10, `iv: F ${strong.first_stage.f}`);
+  assert.ok(!strong.warnings.some((w: string) => /weak instrument/.test(w)));
+  const weak = JSON.parse(await cger('--data', noisy, '--y', 'CEE', '--d', 'DCP', '--z', 'noise', '--x', X, '--learner', 'ols', '--json', '--quiet', '--threads', '1'));
+  assert.ok(weak.first_stage.f < 10, `noise: F ${weak.first_stage.f}`);
+  assert.ok(weak.warnings.some((w: string) => /weak instrument: first-stage F of the residualised instrument is \d+\.\d\d \(< 10\)/.test(w)));
+  const text = await cger('--data', noisy, '--y', 'CEE', '--d', 'DCP', '--z', 'noise', '--x', X, '--learner', 'ols', '--threads', '1');
+  assert.match(text, /effective F \d+\.\d\d/);
+  assert.match(text, /Warnings:\n {2}- weak instrument/);
 });

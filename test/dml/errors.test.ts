@@ -22,9 +22,13 @@ test('constant treatment is an error naming the column', async () => {
   await assert.rejects(estimateDml(panel(r), base, { threads: 1 }), /treatment 'd' is constant \(0.3\) in the 24 observations used/);
 });
 
-test('missing or non-numeric values name the column and file lines', async () => {
+test('missing or non-numeric values: every problem column at once, with counts and lines', async () => {
   const r = rows.map((row, i) => row.map((v, j) => (j === 6 && (i === 3 || i === 10) ? (i === 3 ? '' : 'n/a') : v)));
-  await assert.rejects(estimateDml(panel(r), base, { threads: 1 }), /control column 'x1' has missing or non-numeric values in panel.csv at line\(s\) 5, 12/);
+  await assert.rejects(estimateDml(panel(r), base, { threads: 1 }),
+    /1 column has missing or non-numeric values in panel.csv:\n {2}control 'x1': 1 missing \(line 5\), 1 non-numeric \('n\/a' at line 12\)/);
+  const two = rows.map((row, i) => row.map((v, j) => ((j === 6 && (i === 3 || i === 4)) || (j === 4 && i === 20) ? '' : v)));
+  await assert.rejects(estimateDml(panel(two), base, { threads: 1 }),
+    /2 columns have missing or non-numeric values in panel.csv:\n {2}outcome 'y': 1 missing \(line 22\)\n {2}control 'x1': 2 missing \(lines 5, 6\)\n\(--drop-missing drops the rows with missing values\)/);
   await assert.rejects(estimateDml(data, { ...base, x: ['x1', 'x9'] }, { threads: 1 }), /control \(--x\) column 'x9' is not in panel.csv/);
 });
 
@@ -88,4 +92,35 @@ test('design: fixed-effect dummies drop the first category; winsorising clips at
   assert.deepEqual(Array.from(d.x.cols[0]), clipped);
   assert.deepEqual(Array.from(d.x.cols[1]), Array.from(d.x.cols[0], (v) => v * v));
   assert.deepEqual(Array.from(d.x.cols[2]), rows.map((r) => (r[0] === 'p1' ? 1 : 0)));
+});
+
+test('--drop-missing drops rows listwise and records how many', async () => {
+  const two = rows.map((row, i) => row.map((v, j) => ((j === 6 && (i === 3 || i === 4)) || (j === 4 && i === 20) ? '' : v)));
+  const e = await estimateDml(panel(two), { ...base, dropMissing: true }, { threads: 1 });
+  assert.equal(e.n_obs, 21);
+  assert.equal(e.dropped_missing, 3);
+  assert.ok(e.warnings.some((w) => /3 row\(s\) with missing values dropped/.test(w)));
+  // Same as deleting those rows by hand.
+  const kept = rows.filter((_, i) => ![3, 4, 20].includes(i));
+  const manual = await estimateDml(panel(kept), base, { threads: 1 });
+  assert.equal(e.theta, manual.theta);
+});
+
+test('constant and collinear controls are omitted and noted', async () => {
+  const h = [...header, 'const', 'x1x2'];
+  const r = rows.map((row) => [...row, 5, 2 * Number(row[6]) - Number(row[7])]);
+  const data2: PanelData = { ...parseCsv(formatCsv(h, r)), source: 'panel.csv' };
+  const e = await estimateDml(data2, { ...base, x: ['x1', 'const', 'x2', 'x1x2'] }, { threads: 1 });
+  assert.deepEqual(e.controls, ['x1', 'x2']);
+  assert.deepEqual(e.omitted_controls, [{ name: 'const', reason: 'constant' }, { name: 'x1x2', reason: 'collinear' }]);
+  const plain = await estimateDml(data, base, { threads: 1 });
+  assert.ok(Math.abs(e.theta - plain.theta) < 1e-12);
+});
+
+test('a fold with fewer training rows than controls is warned about', async () => {
+  const e = await estimateDml(data, { ...base, fe: ['province', 'year'], folds: 2 }, { threads: 1 });
+  assert.equal(e.controls.length, 2 + 5 + 3);
+  assert.ok(!e.warnings.some((w) => /fewer than the/.test(w)));
+  const small = await estimateDml(data, { ...base, fe: ['province', 'year'], where: 'year<=2012', folds: 2 }, { threads: 1 });
+  assert.ok(small.warnings.some((w) => /trains on 6 rows, fewer than the 8 controls \(incl. fixed-effect dummies\)/.test(w)), small.warnings.join('; '));
 });

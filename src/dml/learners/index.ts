@@ -1,85 +1,51 @@
 import { CgerError } from '../../common/errors.ts';
-import { forestParams, forestPredictionSum } from './forest.ts';
-import { gbmFitPredict } from './gbm.ts';
-import { lassoFitPredict } from './lasso.ts';
-import { olsFitPredict } from './ols.ts';
-import { svrFitPredict } from './svr.ts';
+import { gbm } from './gbm.ts';
+import { lasso } from './lasso.ts';
+import { logit } from './logit.ts';
+import { ols } from './ols.ts';
+import { rf } from './rf.ts';
+import { svr } from './svr.ts';
 import { presort, type Presorted } from './tree.ts';
-import type { Features, LearnerParams } from './types.ts';
+import type { Features, Learner, LearnerParams, LearnerTask, ParamSpec } from './types.ts';
 
-export type { Features, LearnerParams } from './types.ts';
+export type { Features, Learner, LearnerParams, LearnerTask } from './types.ts';
 
-interface ParamSpec {
-  default: number;
-  description: string;
-  integer?: boolean;
-  min: number;
-  max?: number;
-}
+/** The registry: CLI choices, --help, battery checks and table labels all derive from it. */
+export const LEARNERS: Record<string, Learner> = Object.fromEntries([rf, gbm, svr, lasso, ols, logit].map((l) => [l.name, l]));
 
-interface LearnerSpec {
-  description: string;
-  params: Record<string, ParamSpec>;
-}
+export type LearnerName = string;
 
-/** The learners and their hyper-parameters: the single source for validation, --help and docs. */
-export const LEARNERS = {
-  rf: {
-    description: 'random forest regression (bootstrap, squared error; the baseline)',
-    params: {
-      trees: { default: 500, integer: true, min: 1, description: 'number of trees' },
-      max_features: { default: 1, min: 1e-9, max: 1, description: 'share of features tried per split (1 = all)' },
-      min_samples_leaf: { default: 1, integer: true, min: 1, description: 'minimum rows in a leaf' },
-      max_depth: { default: 0, integer: true, min: 0, description: 'maximum depth (0 = unlimited)' },
-      bootstrap: { default: 1, integer: true, min: 0, max: 1, description: '1 = bootstrap sample per tree, 0 = all rows' },
-    },
-  },
-  gbm: {
-    description: 'gradient boosting with regression trees (squared error)',
-    params: {
-      trees: { default: 100, integer: true, min: 1, description: 'boosting stages' },
-      learning_rate: { default: 0.1, min: 1e-9, description: 'shrinkage per stage' },
-      max_depth: { default: 3, integer: true, min: 1, description: 'depth of each tree' },
-      min_samples_leaf: { default: 1, integer: true, min: 1, description: 'minimum rows in a leaf' },
-      subsample: { default: 1, min: 1e-9, max: 1, description: 'share of rows per stage (<1: stochastic boosting)' },
-    },
-  },
-  svr: {
-    description: 'epsilon-SVR, RBF kernel, standardised inputs and target (SMO solver)',
-    params: {
-      C: { default: 1, min: 1e-12, description: 'penalty on errors beyond epsilon' },
-      epsilon: { default: 0.1, min: 0, description: 'insensitive tube half-width (target sd units)' },
-      gamma: { default: 0, min: 0, description: 'RBF gamma (0 = 1 / number of features)' },
-      tol: { default: 1e-3, min: 1e-15, description: 'SMO stopping tolerance (KKT gap)' },
-      max_iter: { default: 1e6, integer: true, min: 1, description: 'SMO iteration cap' },
-    },
-  },
-  lasso: {
-    description: 'lasso, penalty by K-fold cross-validation (coordinate descent, standardised inputs)',
-    params: {
-      cv: { default: 5, integer: true, min: 2, description: 'cross-validation folds for the penalty' },
-      n_alphas: { default: 100, integer: true, min: 1, description: 'penalties on the path' },
-      eps: { default: 1e-3, min: 1e-12, max: 1, description: 'smallest / largest penalty' },
-      tol: { default: 1e-7, min: 1e-15, description: 'coordinate descent tolerance (max mean(x_j^2) * change_j^2)' },
-      max_iter: { default: 10000, integer: true, min: 1, description: 'coordinate descent sweeps per penalty' },
-    },
-  },
-  ols: {
-    description: 'ordinary least squares with intercept (minimum-norm solution)',
-    params: {},
-  },
-} satisfies Record<string, LearnerSpec>;
-
-export type LearnerName = keyof typeof LEARNERS;
-
-export function isLearnerName(name: string): name is LearnerName {
+export function isLearnerName(name: string): boolean {
   return Object.hasOwn(LEARNERS, name);
+}
+
+export function getLearner(name: string): Learner {
+  if (!isLearnerName(name)) throw new CgerError(`unknown learner '${name}' (choose one of ${Object.keys(LEARNERS).join(', ')})`);
+  return LEARNERS[name];
+}
+
+/** Names of the learners that can do `task`. */
+export function learnerNames(task?: LearnerTask): string[] {
+  return Object.values(LEARNERS).filter((l) => !task || l.tasks.includes(task)).map((l) => l.name);
+}
+
+export function learnerLabel(name: string): string {
+  return LEARNERS[name]?.label ?? name;
+}
+
+function paramError(learner: string, name: string, value: number, spec: ParamSpec): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)
+    || (spec.integer && !Number.isInteger(value)) || (spec.shareOrCount && value >= 1 && !Number.isInteger(value))) {
+    const range = spec.shareOrCount ? 'a share in (0, 1) or a whole count >= 1'
+      : `${spec.integer ? 'an integer ' : ''}>= ${spec.min}${spec.max !== undefined ? ` and <= ${spec.max}` : ''}`;
+    return `learner '${learner}' parameter ${name}=${value} is invalid: ${spec.description}; must be ${range}`;
+  }
+  return null;
 }
 
 /** Defaults overlaid with `overrides`; unknown names and out-of-range values are errors. */
 export function resolveLearnerParams(learner: string, overrides: Record<string, number> = {}): LearnerParams {
-  if (!isLearnerName(learner)) throw new CgerError(`unknown learner '${learner}' (choose one of ${Object.keys(LEARNERS).join(', ')})`);
-  const specs: Record<string, ParamSpec> = LEARNERS[learner].params;
+  const specs = getLearner(learner).params;
   const params: LearnerParams = {};
   for (const [name, spec] of Object.entries(specs)) params[name] = spec.default;
   for (const [name, value] of Object.entries(overrides)) {
@@ -88,10 +54,8 @@ export function resolveLearnerParams(learner: string, overrides: Record<string, 
       const known = Object.keys(specs);
       throw new CgerError(`learner '${learner}' has no parameter '${name}'${known.length ? ` (it has ${known.join(', ')})` : ' (it has none)'}`);
     }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)
-      || (spec.integer && !Number.isInteger(value))) {
-      throw new CgerError(`learner '${learner}' parameter ${name}=${value} is invalid: ${spec.description}, ${spec.integer ? 'an integer ' : ''}>= ${spec.min}${spec.max !== undefined ? ` and <= ${spec.max}` : ''}`);
-    }
+    const error = paramError(learner, name, value, spec);
+    if (error) throw new CgerError(error);
     params[name] = value;
   }
   return params;
@@ -100,26 +64,28 @@ export function resolveLearnerParams(learner: string, overrides: Record<string, 
 /** Text listing every learner and its parameters with defaults (for --help and the README). */
 export function learnerHelp(): string {
   const lines: string[] = [];
-  for (const [name, spec] of Object.entries(LEARNERS) as [string, LearnerSpec][]) {
-    lines.push(`  ${name}: ${spec.description}`);
-    for (const [param, p] of Object.entries(spec.params)) lines.push(`      ${param}=${p.default}  ${p.description}`);
+  for (const l of Object.values(LEARNERS)) {
+    lines.push(`  ${l.name}: ${l.description}${l.tasks.length === 1 ? ` [${l.tasks[0]} only]` : ''}`);
+    for (const [param, p] of Object.entries(l.params)) lines.push(`      ${param}=${p.default}  ${p.description}`);
+    if (l.grid) lines.push(`      --tune grid: ${Object.entries(l.grid).map(([k, v]) => `${k}=${v.join(',')}`).join(' ')}`);
   }
   return lines.join('\n');
 }
 
 /**
- * One unit of work for a thread: fit a learner on `train` and predict `test`. A forest is split
- * into tasks by tree range (`trees`), each returning the SUM of its trees' predictions.
+ * One unit of work for a thread: fit a learner on `train` and predict `test`. A learner with
+ * parts (a forest) is split into tasks by part range, each returning the SUM of its parts.
  * `presortKey` names the training matrix so a thread can reuse its presorted columns.
  */
 export interface FitTask {
   learner: LearnerName;
   params: LearnerParams;
+  task: LearnerTask;
   train: Features;
   y: Float64Array;
   test: Features;
   seed: number;
-  trees?: [number, number];
+  part?: [number, number];
   presortKey?: string;
 }
 
@@ -139,16 +105,8 @@ export function createTaskRunner(): (task: FitTask) => Float64Array {
     }
     return ps;
   };
-  return (task) => {
-    switch (task.learner) {
-      case 'rf': {
-        const [from, to] = task.trees ?? [0, task.params.trees];
-        return forestPredictionSum(presorted(task), task.y, task.test, forestParams(task.params), task.seed, from, to);
-      }
-      case 'gbm': return gbmFitPredict(task.train, task.y, task.test, task.params, task.seed);
-      case 'svr': return svrFitPredict(task.train, task.y, task.test, task.params);
-      case 'lasso': return lassoFitPredict(task.train, task.y, task.test, task.params);
-      case 'ols': return olsFitPredict(task.train, task.y, task.test);
-    }
-  };
+  return (task) => getLearner(task.learner).fitPredict({
+    train: task.train, y: task.y, test: task.test, params: task.params, seed: task.seed, task: task.task,
+    part: task.part, presorted: () => presorted(task),
+  });
 }

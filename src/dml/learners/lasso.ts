@@ -1,5 +1,5 @@
 import { meanSd, standardize } from './standardize.ts';
-import type { Features, LearnerParams } from './types.ts';
+import type { Features, Learner, LearnerParams } from './types.ts';
 
 /**
  * Lasso with the penalty chosen by K-fold cross-validation (scikit-learn's LassoCV semantics):
@@ -111,3 +111,18 @@ export function lassoFitPredict(train: Features, y: Float64Array, test: Features
   }
   return out;
 }
+
+export const lasso: Learner = {
+  name: 'lasso',
+  label: 'Lasso',
+  description: 'lasso, penalty by K-fold cross-validation (coordinate descent, standardised inputs)',
+  params: {
+    cv: { default: 5, integer: true, min: 2, description: 'cross-validation folds for the penalty' },
+    n_alphas: { default: 100, integer: true, min: 1, description: 'penalties on the path' },
+    eps: { default: 1e-3, min: 1e-12, max: 1, description: 'smallest / largest penalty' },
+    tol: { default: 1e-7, min: 1e-15, description: 'coordinate descent tolerance (max mean(x_j^2) * change_j^2)' },
+    max_iter: { default: 10000, integer: true, min: 1, description: 'coordinate descent sweeps per penalty' },
+  },
+  tasks: ['regression'],
+  fitPredict: ({ train, y, test, params }) => lassoFitPredict(train, y, test, params),
+};

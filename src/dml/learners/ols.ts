@@ -1,5 +1,5 @@
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import type { Features } from './types.ts';
+import type { Features, Learner } from './types.ts';
 
 /**
  * Ordinary least squares with an intercept. The centred system is solved through the SVD
@@ -33,3 +33,12 @@ export function olsFitPredict(train: Features, y: Float64Array, test: Features):
   }
   return out;
 }
+
+export const ols: Learner = {
+  name: 'ols',
+  label: 'OLS',
+  description: 'ordinary least squares with intercept (minimum-norm solution)',
+  params: {},
+  tasks: ['regression'],
+  fitPredict: ({ train, y, test }) => olsFitPredict(train, y, test),
+};

@@ -1,5 +1,5 @@
 import { meanSd, standardize } from './standardize.ts';
-import type { Features, LearnerParams } from './types.ts';
+import type { Features, Learner, LearnerParams } from './types.ts';
 
 /**
  * Epsilon-support vector regression with an RBF kernel, solved by SMO with second-order working
@@ -140,3 +140,19 @@ export function svrFitPredict(train: Features, y: Float64Array, test: Features, 
   const model = fitSvr(scaled.train, ys, params.C, params.epsilon, gamma, params.tol, params.max_iter);
   return predictSvr(model, scaled.train, scaled.test).map((v) => mean + sd * v);
 }
+
+export const svr: Learner = {
+  name: 'svr',
+  label: 'SVR',
+  description: 'epsilon-SVR, RBF kernel, standardised inputs and target (SMO solver)',
+  params: {
+    C: { default: 1, min: 1e-12, description: 'penalty on errors beyond epsilon' },
+    epsilon: { default: 0.1, min: 0, description: 'insensitive tube half-width (target sd units)' },
+    gamma: { default: 0, min: 0, description: 'RBF gamma (0 = 1 / number of features)' },
+    tol: { default: 1e-3, min: 1e-15, description: 'SMO stopping tolerance (KKT gap)' },
+    max_iter: { default: 1e6, integer: true, min: 1, description: 'SMO iteration cap' },
+  },
+  tasks: ['regression'],
+  grid: { C: [0.1, 1, 10] },
+  fitPredict: ({ train, y, test, params }) => svrFitPredict(train, y, test, params),
+};

@@ -1,3 +1,5 @@
+import type { Presorted } from './tree.ts';
+
 /** Column-major features: `cols[j][i]` is feature j of row i. */
 export interface Features {
   n: number;
@@ -7,5 +9,49 @@ export interface Features {
 /** A learner's hyper-parameters, all numeric (booleans as 0/1). */
 export type LearnerParams = Record<string, number>;
 
-/** Fits E[y | X] on `train` and predicts it on `test`. */
-export type FitPredict = (train: Features, y: Float64Array, test: Features, params: LearnerParams, seed: number) => Float64Array;
+/** Regression predicts E[y | X]; classification predicts P(y = 1 | X) for a 0/1 target. */
+export type LearnerTask = 'regression' | 'classification';
+
+export interface ParamSpec {
+  default: number;
+  description: string;
+  integer?: boolean;
+  min: number;
+  max?: number;
+  /** Either a share in (0, 1) or a whole count >= 1 (0 allowed when min is 0). */
+  shareOrCount?: boolean;
+}
+
+/** Everything one fit needs; `presorted()` gives the training columns sorted once per thread. */
+export interface FitInput {
+  train: Features;
+  y: Float64Array;
+  test: Features;
+  params: LearnerParams;
+  seed: number;
+  task: LearnerTask;
+  /** For a learner with `parts`: the range of parts this fit computes (their predictions summed). */
+  part?: [number, number];
+  presorted: () => Presorted;
+}
+
+/**
+ * A learner as the registry holds it: the CLI choices, --help, table labels and the fit all come
+ * from here. Adding a learner = one file exporting a Learner + one line in learners/index.ts.
+ */
+export interface Learner {
+  name: string;
+  /** Short label for tables, e.g. "RF". */
+  label: string;
+  description: string;
+  params: Record<string, ParamSpec>;
+  tasks: readonly LearnerTask[];
+  /** Default values tried by --tune per parameter (none: nothing to tune). */
+  grid?: Record<string, number[]>;
+  /**
+   * Work that splits into independent parts (a forest's trees): the fit of `part` returns the SUM
+   * of those parts' predictions and the executor divides the total by `parts(params)`.
+   */
+  parts?: (params: LearnerParams) => number;
+  fitPredict: (input: FitInput) => Float64Array;
+}
