@@ -2,9 +2,11 @@
  * Decoding one compressed TIFF block (strip or tile) into numbers: decompress, undo the
  * predictor, fix the byte order, widen to Float32/Float64. Runs in the decode workers (and on
  * the main thread for small reads). DEFLATE goes through Node's native zlib (7-17x faster than
- * geotiff's pako path); other codecs use geotiff's decoders.
+ * geotiff's pako path); the other codecs are in codecs.ts. No decoder writes past the block's
+ * size, and a block that decodes to less than its cells is corrupt.
  */
 import { constants as zlibConstants, createInflate, inflateSync } from 'node:zlib';
+import { decodeLzw, decodePackBits, decodeZstd, loadZstd } from './codecs.ts';
 
 /** Everything needed to decode any block of one image (plain data, so it can cross to a worker). */
 export interface BlockFormat {
@@ -16,6 +18,8 @@ export interface BlockFormat {
   littleEndian: boolean;
   /** Samples per encoded row of a block (image width for strips, tile width for tiles). */
   blockWidth: number;
+  /** Rows of a whole block (rows per strip, or tile height): with blockWidth, what a block may decode to at most. */
+  blockHeight: number;
 }
 
 /**
@@ -38,12 +42,13 @@ export function outputIsFloat64(fmt: Pick<BlockFormat, 'bitsPerSample' | 'sample
 }
 
 /**
- * Decompresses the first `expectedLength` decoded bytes of one block (at least those). DEFLATE
- * writes them into `into` when given (a scratch buffer reused from block to block), else into
- * memory of its own; the other codecs always return memory of their own (or, uncompressed, the input).
+ * Decompresses at least the first `needed` decoded bytes of one block, and never more than
+ * `capacity` (the whole block): data that would decode past it is corrupt. DEFLATE decodes only
+ * the `needed` prefix (a stream decodes front to back), into `into` when given (a scratch buffer
+ * reused from block to block), else into memory of its own; the other codecs decode the whole
+ * block into memory of their own (uncompressed: the input itself).
  */
-export type Decompressor = (bytes: Uint8Array, expectedLength: number, into?: Uint8Array) => Uint8Array;
-const geotiffDecoders = new Map<number, Promise<Decompressor>>();
+export type Decompressor = (bytes: Uint8Array, needed: number, capacity: number, into?: Uint8Array) => Uint8Array;
 
 /** The native zlib stream handle under a zlib.Inflate (what zlib.inflateSync itself drives). */
 interface NativeZlibHandle {
@@ -88,30 +93,29 @@ export function createInflater(useNativeHandle = true): (bytes: Uint8Array, into
 
 let threadInflater: ((bytes: Uint8Array, into: Uint8Array) => number) | undefined;
 
-/** The decompression step for a compression code (geotiff decoders are loaded once per thread). */
+/** Codecs that decode a whole block into a buffer of its size, returning the bytes written. */
+const bufferCodecs = new Map<number, (bytes: Uint8Array, out: Uint8Array) => number>([[5, decodeLzw], [32773, decodePackBits]]);
+
+/** The decompression step for a compression code (the ZSTD decoder is started once per thread). */
 export async function getDecompressor(compression: number): Promise<Decompressor> {
   if (compression === 1) return (bytes) => bytes;
   if (compression === 8 || compression === 32946) {
     const inflate = (threadInflater ??= createInflater());
-    return (bytes, expectedLength, into) => {
-      const out = into ?? Buffer.allocUnsafeSlow(expectedLength);
-      return out.subarray(0, inflate(bytes, out.subarray(0, expectedLength)));
+    return (bytes, needed, _capacity, into) => {
+      const out = into ?? Buffer.allocUnsafeSlow(needed);
+      return out.subarray(0, inflate(bytes, out.subarray(0, needed)));
     };
   }
-  let decoder = geotiffDecoders.get(compression);
-  if (!decoder) {
-    // Predictor 1 here: the predictor is undone below, for all codecs the same way.
-    // geotiff is imported only when needed: it is a large module graph to load in each worker.
-    decoder = import('geotiff').then(({ getDecoder }) => getDecoder(compression, {
-      tileWidth: 1, tileHeight: 1, predictor: 1, bitsPerSample: 8, planarConfiguration: 1,
-    })).then((d) => (bytes: Uint8Array) => {
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes.buffer : new Uint8Array(bytes).buffer;
-      return new Uint8Array(d.decodeBlock(own as ArrayBuffer) as ArrayBuffer);
-    });
-    geotiffDecoders.set(compression, decoder);
+  if (compression === 50000) {
+    const zstd = await loadZstd();
+    return (bytes, _needed, capacity) => decodeZstd(zstd, bytes, capacity);
   }
-  return decoder;
+  const codec = bufferCodecs.get(compression);
+  if (!codec) throw new Error(`no decoder for compression ${compression}`);
+  return (bytes, _needed, capacity) => {
+    const out = new Uint8Array(capacity);
+    return out.subarray(0, codec(bytes, out));
+  };
 }
 
 function swapBytes(bytes: Uint8Array, size: number): void {
@@ -187,9 +191,9 @@ export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: Block
   const rowsOnly = fmt.predictor === 3 || job.keepCols === width;
   const count = rowsOnly ? job.keepRows * width : (job.keepRows - 1) * width + job.keepCols;
   const expected = count * size;
-  let bytes = decompress(compressed, expected, scratch);
+  let bytes = decompress(compressed, expected, width * fmt.blockHeight * size, scratch);
   if (bytes.length < expected) {
-    throw new Error(`decoded to ${bytes.length} bytes, expected ${expected}`);
+    throw new Error(`data ends after ${bytes.length} decoded bytes, ${expected} needed`);
   }
   // The bytes are changed in place below and may be handed to another thread: copy them
   // (new Uint8Array; Buffer.slice would only view) unless they are in the scratch buffer or in a

@@ -179,6 +179,7 @@ async function isGzipFile(handle: FileHandle): Promise<boolean> {
 
 function fileSource(handle: FileHandle, size: number): ByteSource {
   return {
+    size,
     async read(offset, length) {
       const n = Math.max(0, Math.min(length, size - offset));
       const buf = Buffer.allocUnsafeSlow(n);
