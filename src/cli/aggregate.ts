@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
+import { CgerError } from '../common/errors.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
-import { openZones } from '../zonal/index.ts';
+import { noOverlapMessage, openZones } from '../zonal/index.ts';
+import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
 
@@ -34,7 +36,7 @@ export function register(program: Command): void {
     .argument('<rasters...>', 'GeoTIFF files, e.g. odiac2023_1km_excl_intl_1101.tif.gz')
     .requiredOption('--zones <file>', 'boundaries: GeoJSON, or an ESRI shapefile (.shp with .dbf/.prj/.cpg)')
     .option('--id-field <field>', 'attribute holding the zone id', 'id')
-    .option('--name-field <field>', 'attribute holding the zone name (default: name, NAME, 地名 or 名称)')
+    .option('--name-field <field>', NAME_FIELD_HELP)
     .addOption(new Option('--method <method>', 'exact: fractional cell coverage; center: cell counted if its centre is inside').choices(['exact', 'center']).default('exact'))
     .option('--remainder', 'add a row zone_id=_outside with what lies in the grid but in no zone (decodes the whole grid)')
     .option('--annual', 'sum months into one row per zone and year (sum_tC, co2_t = sum_tC x 44/12, months)')
@@ -43,7 +45,7 @@ export function register(program: Command): void {
     .option('--any-grid', 'accept grids other than the ODIAC 1 km lattice (1/120 degree cells aligned to -180, 90)')
     .option('--out <file>', 'write the CSV here (written atomically) instead of stdout')
     .option('--cache-dir <dir>', 'where coverage fractions are cached', 'output/cache')
-    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', (v) => parseInt(v, 10))
+    .option('--threads <n>', 'decoding threads per raster (default: the number of cores)', wholeNumber('--threads'))
     .option('--json', 'print the rows as JSON on stdout')
     .option('--quiet', 'no progress output')
     .addHelpText('after', `
@@ -78,15 +80,29 @@ Example:
       });
       progress.stop();
       for (const f of failures) process.stderr.write(`cger: ${f.message}\n`);
+      const untouched = results.filter((r) => r.touching.size === 0);
+      for (const r of untouched) process.stderr.write(`cger: ${noOverlapMessage(flags.zones, r.path, r.grid)}\n`);
 
       const { header, records } = flags.annual
         ? { header: ANNUAL_HEADER, records: annualTotals(results, flags.allowPartialYear) as unknown as Record<string, string | number>[] }
         : { header: MONTHLY_HEADER, records: monthlyRecords(results, !!flags.remainder) };
-      if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures }, null, 2) + '\n');
+      const failed = failures.length > 0 || untouched.length > 0;
+      if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures, untouched: untouched.map((r) => r.path) }, null, 2) + '\n');
       else if (flags.out) writeFileAtomic(flags.out, formatCsvRecords(header, records));
-      else process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
+      // On stdout, a failed run prints rows only when some raster gave some (never a lone header).
+      else if (records.length > 0 || !failed) process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
       if (failures.length > 0) process.exitCode = 1;
+      else if (untouched.length > 0) process.exitCode = 2;
     });
+}
+
+/** Parses a whole number >= 0 for an option, or fails naming it. */
+function wholeNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new CgerError(`${flag}: "${value}" is not a whole number >= 0`);
+    return n;
+  };
 }
 
 function monthlyRecords(results: RasterResult[], remainder: boolean): Record<string, string | number | null>[] {

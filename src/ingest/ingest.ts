@@ -21,7 +21,7 @@ export interface IngestOptions {
   source: string;
   releases: 'latest' | string[];
   years: number[] | null;
-  zones: { path: string; idField: string; nameField: string; method: 'exact' | 'center' };
+  zones: { path: string; idField: string; nameField?: string; method: 'exact' | 'center' };
   dbPath: string;
   outDir: string;
   /** Where HTTP downloads are kept: <downloadDir>/<REL>/<YYYY>/. */
@@ -190,6 +190,8 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
       progress.tick(1, `${file.release} ${monthLabel(file)}, ${rate}${eta}`);
     };
 
+    const firstLocal = discovery.kind === 'dir' ? todo.find((f) => !f.problem) : undefined;
+    if (firstLocal) await engine.checkTouches(firstLocal.location);
     await Promise.all(todo.map(processMonth));
     progress.stop();
 

@@ -1,7 +1,8 @@
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
-import { checkOdiacLattice, reduceBlocks, type RasterInfo } from '../raster/index.ts';
+import { CgerError } from '../common/errors.ts';
+import { checkOdiacLattice, readRasterInfo, reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import type { Crs, Grid } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
 import { addContributions, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneContributions, type ZoneSumsInit } from './sums.ts';
@@ -63,6 +64,11 @@ export interface ZoneEngine {
   zones: ZoneInfo[];
   sumRaster(rasterPath: string, opts?: SumRasterOptions): Promise<RasterSums>;
   coverage(grid: Grid): Promise<Coverage>;
+  /**
+   * Throws a CgerError (exit code 2) when no zone has a cell on the grid of `rasterPath`, so a run
+   * can stop before it sums anything. A raster whose header cannot be read passes: reading it says why.
+   */
+  checkTouches(rasterPath: string): Promise<void>;
 }
 
 export async function openZones(path: string, opts: OpenZonesOptions = {}): Promise<ZoneEngine> {
@@ -103,9 +109,20 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     let cov = coverages.get(key);
     if (!cov) {
       cov = loadOrComputeCoverage({ hash, zones, load: () => zonesIn(grid.crs) }, grid, method, { cacheDir: opts.cacheDir });
+      cov.catch(() => coverages.delete(key)); // a failure is reported by the caller, not kept
       coverages.set(key, cov);
     }
     return cov;
+  };
+
+  /** The coverage of a raster's grid; running out of memory for it is the raster's error. */
+  const coverageOf = async (grid: Grid, rasterPath: string): Promise<Coverage> => {
+    try {
+      return await coverage(grid);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new CgerError(`${rasterPath}: the boundaries cover too many of its ${grid.width} x ${grid.height} cells of ${grid.cellWidth} x ${grid.cellHeight} to compute their coverage (${err.message})`);
+    }
   };
 
   const sumRaster = async (rasterPath: string, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
@@ -113,7 +130,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     // The header is parsed once: what to read follows from the grid's coverage.
     const info: RasterInfo = await reduceBlocks(rasterPath, async (header) => {
       if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
-      const cov = await coverage(header.grid);
+      const cov = await coverageOf(header.grid, rasterPath);
       planned = { cov, acc: createAccumulator(cov.zones.length) };
       if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
       const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
@@ -135,6 +152,17 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     };
   };
 
+  const checkTouches = async (rasterPath: string): Promise<void> => {
+    let info: RasterInfo;
+    try {
+      info = await readRasterInfo(rasterPath);
+    } catch {
+      return;
+    }
+    const cov = await coverageOf(info.grid, rasterPath);
+    if (cov.packed.runs.length === 0) throw new CgerError(noOverlapMessage(path, rasterPath, info.grid), 2);
+  };
+
   return {
     path,
     hash,
@@ -142,7 +170,16 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     zones,
     sumRaster,
     coverage,
+    checkTouches,
   };
+}
+
+/** What to say when no zone of `zonesPath` has a cell on the grid of `rasterPath`. */
+export function noOverlapMessage(zonesPath: string, rasterPath: string, grid: Grid): string {
+  const x1 = grid.originX + grid.width * grid.cellWidth;
+  const y0 = grid.originY - grid.height * grid.cellHeight;
+  const crs = grid.crs.epsg !== undefined ? `EPSG:${grid.crs.epsg}` : 'its CRS';
+  return `${rasterPath}: no zone of ${zonesPath} touches a cell of this raster (it covers x ${grid.originX}..${x1}, y ${y0}..${grid.originY} in ${crs}): wrong boundaries, wrong raster, or a wrong CRS?`;
 }
 
 function crsKey(crs: Crs): string {
