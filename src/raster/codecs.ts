@@ -101,6 +101,24 @@ export function decodePackBits(input: Uint8Array, out: Uint8Array): number {
   return written;
 }
 
+/**
+ * Runs `start` with the global fetch hidden. zstddec loads its WebAssembly through fetch() when
+ * fetch exists; Node's fetch first instantiates a WebAssembly HTTP parser of its own, and when
+ * that fails (address space limited by ulimit -v) the error escapes as an uncaught exception.
+ * Without fetch, zstddec instantiates from its bytes, and a failure rejects the returned promise.
+ * zstddec decides synchronously, so fetch is restored before any other code runs.
+ */
+function withoutFetch<T>(start: () => T): T {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!descriptor?.configurable) return start();
+  delete (globalThis as { fetch?: unknown }).fetch;
+  try {
+    return start();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', descriptor);
+  }
+}
+
 let zstd: Promise<ZSTDDecoder> | undefined;
 
 /** Starts the ZSTD decoder of this thread (once); a failure says why in the user's terms. */
@@ -108,7 +126,7 @@ export function loadZstd(): Promise<ZSTDDecoder> {
   zstd ??= (async () => {
     const decoder = new ZSTDDecoder();
     try {
-      await decoder.init();
+      await withoutFetch(() => decoder.init());
     } catch (err) {
       zstd = undefined;
       const why = err instanceof Error ? err.message : String(err);
