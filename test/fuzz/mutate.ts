@@ -117,6 +117,7 @@ const TIFF_MUTATORS: Array<[string, (buf: Buffer, layout: Layout, rng: Rng) => s
     const size = SIZES[e.type] ?? 1;
     const i = rng.int(e.count);
     const v = extreme(rng, buf.length, l.big);
+    if (e.outOfLine + (i + 1) * size > buf.length) return 'array outside the file';
     if (size === 8 && e.type === 12) buf.writeDoubleLE(pick(rng, [0, -1, 1e308, NaN, Infinity, 1e-300]), e.outOfLine + i * 8);
     else writeUint(buf, e.outOfLine + i * size, Math.min(size, 8), size === 2 ? v & 0xffff : v, l.le);
     return `element ${i} of tag ${e.tag} = ${v}`;
@@ -183,14 +184,13 @@ export function mutate(base: Buffer, gzipped: boolean, seed: number): Mutation {
   const labels: string[] = [];
   let bytes: Buffer = tiff;
   for (let k = 1 + (rng.next() < 0.25 ? rng.int(3) : 0); k > 0; k--) {
-    if (rng.next() < 0.08) {
-      const cut = rng.int(bytes.length);
-      bytes = bytes.subarray(0, cut);
-      labels.push(`cut at ${cut}`);
-      continue;
-    }
     const [name, apply] = pick(rng, TIFF_MUTATORS);
     labels.push(`${name}: ${apply(bytes, layout, rng)}`);
+  }
+  if (rng.next() < 0.1) {
+    const cut = rng.int(bytes.length);
+    bytes = bytes.subarray(0, cut);
+    labels.push(`cut at ${cut}`);
   }
   return { label: labels.join('; '), bytes: gzipped ? gzipSync(bytes) : bytes };
 }
