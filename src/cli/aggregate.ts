@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
+import { CgerError } from '../common/errors.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
+import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
-import { openZones } from '../zonal/index.ts';
+import { noOverlapMessage, openZones } from '../zonal/index.ts';
 import { wholeNumberOption } from './options.ts';
 
 interface AggregateFlags {
@@ -35,7 +37,7 @@ export function register(program: Command): void {
     .argument('<rasters...>', 'GeoTIFF files, e.g. odiac2023_1km_excl_intl_1101.tif.gz')
     .requiredOption('--zones <file>', 'boundaries: GeoJSON, or an ESRI shapefile (.shp with .dbf/.prj/.cpg)')
     .option('--id-field <field>', 'attribute holding the zone id', 'id')
-    .option('--name-field <field>', 'attribute holding the zone name (default: name, NAME, 地名 or 名称)')
+    .option('--name-field <field>', NAME_FIELD_HELP)
     .addOption(
       new Option('--method <method>', 'exact: fractional cell coverage; center: cell counted if its centre is inside')
         .choices(['exact', 'center'])
@@ -91,23 +93,23 @@ Example:
       });
       progress.stop();
       for (const f of failures) process.stderr.write(`cger: ${f.message}\n`);
+      const untouched = results.filter((r) => r.touching.size === 0);
+      for (const r of untouched) process.stderr.write(`cger: ${noOverlapMessage(flags.zones, r.path, r.grid)}\n`);
 
       const { header, records } = flags.annual
         ? { header: ANNUAL_HEADER, records: annualTotals(results, flags.allowPartialYear) as unknown as Record<string, string | number>[] }
         : { header: MONTHLY_HEADER, records: monthlyRecords(results, !!flags.remainder) };
-      if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures }, null, 2) + '\n');
+      const failed = failures.length > 0 || untouched.length > 0;
+      if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures, untouched: untouched.map((r) => r.path) }, null, 2) + '\n');
       else if (flags.out) writeFileAtomic(flags.out, formatCsvRecords(header, records));
-      else
-        process.stdout.write(
-          formatCsv(
-            header,
-            records.map((r) => header.map((h) => r[h])),
-          ),
-        );
+      // On stdout, a failed run prints rows only when some raster gave some (never a lone header).
+      else if (records.length > 0 || !failed) process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
       if (failures.length > 0) process.exitCode = 1;
+      else if (untouched.length > 0) process.exitCode = 2;
     });
 }
 
+/** Parses a whole number >= 0 for an option, or fails naming it. */
 function monthlyRecords(results: RasterResult[], remainder: boolean): Record<string, string | number | null>[] {
   const records: Record<string, string | number | null>[] = [];
   for (const r of results) {

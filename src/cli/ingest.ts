@@ -3,6 +3,7 @@ import { CgerError, errorMessage } from '../common/errors.ts';
 import { runIngest, parseReleases, parseYears, type IngestSummary } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
 import { wholeNumber } from './options.ts';
+import { NAME_FIELD_HELP } from '../zones/index.ts';
 
 interface IngestCliOptions {
   source: string;
@@ -10,7 +11,7 @@ interface IngestCliOptions {
   years?: string;
   zones: string;
   idField: string;
-  nameField: string;
+  nameField?: string;
   method: 'exact' | 'center';
   db: string;
   outDir: string;
@@ -49,7 +50,7 @@ export function register(program: Command): void {
     .option('--years <range>', 'limit the months to these years, e.g. 2011-2022 or 2011,2015-2016')
     .option('--zones <path>', 'boundary file (GeoJSON or shapefile)', 'boundaries/cn-provinces-ctamap2023.geojson')
     .option('--id-field <name>', 'zone id attribute', 'id')
-    .option('--name-field <name>', 'zone name attribute', 'name')
+    .option('--name-field <name>', NAME_FIELD_HELP)
     .addOption(new Option('--method <method>', 'coverage rule').choices(['exact', 'center']).default('exact'))
     .option('--db <path>', 'ingest store (SQLite)', 'output/cger.sqlite')
     .option('--out-dir <dir>', 'where province_month.csv, province_year.csv and ingest_report.json go', 'output')

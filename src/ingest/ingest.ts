@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { CgerError } from '../common/errors.ts';
+import { ODIAC_GLOBAL_GRID } from '../odiac/index.ts';
 import { createProgress } from '../common/progress.ts';
 import { version as cgerVersion } from '../common/version.ts';
 import type { ZoneEngine, openZones } from '../zonal/index.ts';
@@ -21,7 +22,7 @@ export interface IngestOptions {
   source: string;
   releases: 'latest' | string[];
   years: number[] | null;
-  zones: { path: string; idField: string; nameField: string; method: 'exact' | 'center' };
+  zones: { path: string; idField: string; nameField?: string; method: 'exact' | 'center' };
   dbPath: string;
   outDir: string;
   /** Where HTTP downloads are kept: <downloadDir>/<REL>/<YYYY>/. */
@@ -148,6 +149,8 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
     const zoneSet = store.zoneSet(engine.hash, engine.method, opts.zones.path, engine.zones);
 
     const { todo, skipped } = planMonths(store, discovery.releases, zoneSet.id, out.say);
+    // Every month must be on the ODIAC lattice: boundaries that miss it all fail here, before the first month.
+    if (todo.length > 0) await engine.checkTouches(ODIAC_GLOBAL_GRID, 'the ODIAC 1 km grid');
     const counts = await processMonths(todo, { store, source, engine, zoneSetId: zoneSet.id, runId, cgerVersion, threads }, opts, concurrency);
     const published = publishOutputs(store, discovery, zoneSet, opts, out);
 

@@ -5,6 +5,17 @@ import type { Grid } from '../raster/types.ts';
 /** ODIAC cells: 1/120 degree, edges on the lattice through (-180, 90). */
 export const ODIAC_CELL = 1 / 120;
 
+/** The whole ODIAC grid: 43200 x 21600 cells from (-180, 90). */
+export const ODIAC_GLOBAL_GRID: Grid = {
+  width: 43200,
+  height: 21600,
+  originX: -180,
+  originY: 90,
+  cellWidth: ODIAC_CELL,
+  cellHeight: ODIAC_CELL,
+  crs: { epsg: 4326, definition: '+proj=longlat +datum=WGS84 +no_defs' },
+};
+
 /** Relative tolerance for "the same" cell size / lattice position (GDAL writes 1/120 as a double). */
 const TOLERANCE = 1e-6;
 

@@ -2,9 +2,11 @@
  * Decoding one compressed TIFF block (strip or tile) into numbers: decompress, undo the
  * predictor, fix the byte order, widen to Float32/Float64. Runs in the decode workers (and on
  * the main thread for small reads). DEFLATE goes through Node's native zlib (7-17x faster than
- * geotiff's pako path); other codecs use geotiff's decoders.
+ * geotiff's pako path); the other codecs are in codecs.ts. No decoder writes past the block's
+ * size, and a block that decodes to less than its cells is corrupt.
  */
 import { constants as zlibConstants, createInflate, inflateSync } from 'node:zlib';
+import { decodeLzw, decodePackBits, decodeZstd, loadZstd } from './codecs.ts';
 
 /** Everything needed to decode any block of one image (plain data, so it can cross to a worker). */
 export interface BlockFormat {
@@ -16,6 +18,8 @@ export interface BlockFormat {
   littleEndian: boolean;
   /** Samples per encoded row of a block (image width for strips, tile width for tiles). */
   blockWidth: number;
+  /** Rows of a whole block (rows per strip, or tile height): with blockWidth, what a block may decode to at most. */
+  blockHeight: number;
 }
 
 /**
@@ -38,12 +42,13 @@ export function outputIsFloat64(fmt: Pick<BlockFormat, 'bitsPerSample' | 'sample
 }
 
 /**
- * Decompresses the first `expectedLength` decoded bytes of one block (at least those). DEFLATE
- * writes them into `into` when given (a scratch buffer reused from block to block), else into
- * memory of its own; the other codecs always return memory of their own (or, uncompressed, the input).
+ * Decompresses at least the first `needed` decoded bytes of one block, and never more than
+ * `capacity` (the whole block): data that would decode past it is corrupt. DEFLATE keeps only
+ * the `needed` prefix, in `into` when given (a scratch buffer reused from block to block), else in
+ * memory of its own (the rest is inflated only to check the stream's end and checksum); the other
+ * codecs decode the whole block into memory of their own (uncompressed: the input itself).
  */
-export type Decompressor = (bytes: Uint8Array, expectedLength: number, into?: Uint8Array) => Uint8Array;
-const geotiffDecoders = new Map<number, Promise<Decompressor>>();
+export type Decompressor = (bytes: Uint8Array, needed: number, capacity: number, into?: Uint8Array) => Uint8Array;
 
 /** The native zlib stream handle under a zlib.Inflate (what zlib.inflateSync itself drives). */
 interface NativeZlibHandle {
@@ -52,6 +57,9 @@ interface NativeZlibHandle {
   onerror: (message: string, errno: number) => void;
 }
 
+/** Inflates a zlib stream's first `into.length` bytes into `into`; see createInflater. */
+export type Inflater = (bytes: Uint8Array, into: Uint8Array, capacity?: number) => number;
+
 /**
  * DEFLATE through Node's native zlib, with one inflate stream per thread reused for every block
  * and the output written where the caller says. zlib.inflateSync builds a stream and a fresh
@@ -59,59 +67,80 @@ interface NativeZlibHandle {
  * ~10% of the decode CPU (perf, see BENCHMARKS.md), and the public API has no "inflate into this
  * buffer". So this drives the stream's native handle (writeSync/reset, as inflateSync does
  * internally), and falls back to inflateSync plus a copy on a Node without that handle.
+ *
+ * The stream is always inflated to its end, the part past `into` into a small reused buffer,
+ * so that its Adler-32 checksum is verified: a damaged stream can inflate without a zlib error
+ * to wrong values. More than `capacity` bytes in all (default: DEFLATE's largest expansion of
+ * the input) is an error; returns the bytes written to `into`.
  */
-export function createInflater(useNativeHandle = true): (bytes: Uint8Array, into: Uint8Array) => number {
+export function createInflater(useNativeHandle = true): Inflater {
   const stream = createInflate();
   const internals = stream as unknown as { _handle?: NativeZlibHandle; _writeState?: Uint32Array };
   const handle = internals._handle;
   const state = internals._writeState; // [output bytes left, input bytes left] after writeSync
+  const bound = (bytes: Uint8Array, capacity?: number) => capacity ?? 1032 * bytes.length + 64;
+  const overrun = (capacity: number) => new Error(`DEFLATE data decodes to more than the block's ${capacity} bytes`);
   if (!useNativeHandle || typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) {
     stream.close();
-    // Bounded by DEFLATE's largest expansion (1032:1), not by `into`: only a prefix may be wanted.
-    return (bytes, into) => {
-      const out = inflateSync(bytes, { chunkSize: Math.max(64, into.length), maxOutputLength: Math.max(into.length, 1032 * bytes.length) + 65536 });
+    return (bytes, into, capacity) => {
+      let out: Buffer;
+      try {
+        out = inflateSync(bytes, { maxOutputLength: Math.max(1, bound(bytes, capacity)) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw overrun(bound(bytes, capacity));
+        throw err;
+      }
       into.set(out.subarray(0, into.length));
       return Math.min(out.length, into.length);
     };
   }
   let error: string | null = null;
   handle.onerror = (message) => { error = message; };
-  return (bytes, into) => {
+  const sink = new Uint8Array(64 * 1024);
+  return (bytes, into, capacity) => {
+    const limit = bound(bytes, capacity);
     error = null;
     handle.reset();
     // Output beyond `into` is not produced: a damaged stream cannot inflate without bound.
     handle.writeSync(zlibConstants.Z_FINISH, bytes, 0, bytes.length, into, 0, into.length);
     if (error !== null) throw new Error(error);
-    return into.length - state[0];
+    if (state[0] > 0) return into.length - state[0]; // the stream ended within `into`
+    let total = into.length;
+    do {
+      handle.writeSync(zlibConstants.Z_FINISH, bytes, bytes.length - state[1], state[1], sink, 0, sink.length);
+      if (error !== null) throw new Error(error);
+      total += sink.length - state[0];
+      if (total > limit) throw overrun(limit);
+    } while (state[0] === 0);
+    return into.length;
   };
 }
 
-let threadInflater: ((bytes: Uint8Array, into: Uint8Array) => number) | undefined;
+let threadInflater: Inflater | undefined;
 
-/** The decompression step for a compression code (geotiff decoders are loaded once per thread). */
+/** Codecs that decode a whole block into a buffer of its size, returning the bytes written. */
+const bufferCodecs = new Map<number, (bytes: Uint8Array, out: Uint8Array) => number>([[5, decodeLzw], [32773, decodePackBits]]);
+
+/** The decompression step for a compression code (the ZSTD decoder is started once per thread). */
 export async function getDecompressor(compression: number): Promise<Decompressor> {
   if (compression === 1) return (bytes) => bytes;
   if (compression === 8 || compression === 32946) {
     const inflate = (threadInflater ??= createInflater());
-    return (bytes, expectedLength, into) => {
-      const out = into ?? Buffer.allocUnsafeSlow(expectedLength);
-      return out.subarray(0, inflate(bytes, out.subarray(0, expectedLength)));
+    return (bytes, needed, capacity, into) => {
+      const out = into ?? Buffer.allocUnsafeSlow(needed);
+      return out.subarray(0, inflate(bytes, out.subarray(0, needed), capacity));
     };
   }
-  let decoder = geotiffDecoders.get(compression);
-  if (!decoder) {
-    // Predictor 1 here: the predictor is undone below, for all codecs the same way.
-    // geotiff is imported only when needed: it is a large module graph to load in each worker.
-    decoder = import('geotiff').then(({ getDecoder }) => getDecoder(compression, {
-      tileWidth: 1, tileHeight: 1, predictor: 1, bitsPerSample: 8, planarConfiguration: 1,
-    })).then((d) => (bytes: Uint8Array) => {
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes.buffer : new Uint8Array(bytes).buffer;
-      return new Uint8Array(d.decodeBlock(own as ArrayBuffer) as ArrayBuffer);
-    });
-    geotiffDecoders.set(compression, decoder);
+  if (compression === 50000) {
+    const zstd = await loadZstd();
+    return (bytes, _needed, capacity) => decodeZstd(zstd, bytes, capacity);
   }
-  return decoder;
+  const codec = bufferCodecs.get(compression);
+  if (!codec) throw new Error(`no decoder for compression ${compression}`);
+  return (bytes, _needed, capacity) => {
+    const out = new Uint8Array(capacity);
+    return out.subarray(0, codec(bytes, out));
+  };
 }
 
 function swapBytes(bytes: Uint8Array, size: number): void {
@@ -187,9 +216,9 @@ export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: Block
   const rowsOnly = fmt.predictor === 3 || job.keepCols === width;
   const count = rowsOnly ? job.keepRows * width : (job.keepRows - 1) * width + job.keepCols;
   const expected = count * size;
-  let bytes = decompress(compressed, expected, scratch);
+  let bytes = decompress(compressed, expected, width * fmt.blockHeight * size, scratch);
   if (bytes.length < expected) {
-    throw new Error(`decoded to ${bytes.length} bytes, expected ${expected}`);
+    throw new Error(`data ends after ${bytes.length} decoded bytes, ${expected} needed`);
   }
   // The bytes are changed in place below and may be handed to another thread: copy them
   // (new Uint8Array; Buffer.slice would only view) unless they are in the scratch buffer or in a

@@ -106,7 +106,8 @@ export function readGeoreference(tags: GeoTags, path: string): Georeference {
   } else {
     throw new CgerError(`${path}: no georeferencing (ModelTiepoint + ModelPixelScale or ModelTransformation)`);
   }
-  if (!(cellWidth > 0) || !(cellHeight > 0) || !Number.isFinite(originX) || !Number.isFinite(originY)) {
+  const finite = [cellWidth, cellHeight, originX, originY, originX + tags.width * cellWidth, originY - tags.height * cellHeight].every(Number.isFinite);
+  if (!(cellWidth > 0) || !(cellHeight > 0) || !finite) {
     throw new CgerError(`${path}: grid is not north-up with positive cell size (cell ${cellWidth} x ${cellHeight})`);
   }
   if (pixelIsPoint) {

@@ -1,17 +1,17 @@
 /**
- * TIFF header + first IFD -> block layout and georeferencing, parsed with geotiff from any byte
- * source: a file (positional reads) or the buffered head of a gunzip stream.
+ * TIFF header + first IFD -> block layout and georeferencing, from any byte source: a file
+ * (positional reads) or the buffered head of a gunzip stream. Everything a later step sizes
+ * memory or work by (image and block size, block counts, offsets and byte counts) is checked
+ * here against the declared geometry and, for files, the file size, so a damaged or hostile
+ * header fails at once with a message naming the file.
  */
-import GeoTIFF from 'geotiff';
-import { CgerError, errorMessage } from '../common/errors.ts';
+import { CgerError } from '../common/errors.ts';
 import { SUPPORTED_COMPRESSIONS, type BlockFormat } from './decode.ts';
 import { readGeoreference } from './georef.ts';
+import { readFirstIfd, TagReader, type ByteSource } from './ifd.ts';
 import type { Grid } from './types.ts';
 
-/** Random access to the bytes of a TIFF. `read` may return fewer bytes at the end of the data. */
-export interface ByteSource {
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
+export type { ByteSource } from './ifd.ts';
 
 /** Thrown by a source over a stream's head when the parser needs bytes not yet buffered. */
 export class NeedMoreBytes extends Error {
@@ -29,8 +29,8 @@ export interface TiffLayout {
   blockHeight: number;
   blocksAcross: number;
   blocksDown: number;
-  offsets: number[];
-  byteCounts: number[];
+  offsets: Float64Array;
+  byteCounts: Float64Array;
   bigTiff: boolean;
   format: BlockFormat;
 }
@@ -41,6 +41,26 @@ export interface ParsedTiff {
   nodata: number | null;
   pixelIsPoint: boolean;
 }
+
+/** Largest image side: cell indices are 32-bit integers downstream. */
+const MAX_SIDE = 2 ** 31 - 1;
+/** Largest decoded strip or tile cger allocates (an ODIAC strip is 169 KB). */
+export const MAX_BLOCK_BYTES = 256 * 2 ** 20;
+/** Most strips or tiles one image may list (ODIAC has 21,600). */
+const MAX_BLOCKS = 2 ** 24;
+/**
+ * Most bytes one compressed byte can decode to: DEFLATE's limit is 1032 (258-byte matches of
+ * 2 bits), PackBits' 64 (2 bytes give 128). LZW and ZSTD reach far higher ratios: not checked.
+ */
+const MAX_RATIO = new Map<number, number>([[1, 1], [8, 1032], [32946, 1032], [32773, 64]]);
+
+const TAG = {
+  ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259, StripOffsets: 273,
+  SamplesPerPixel: 277, RowsPerStrip: 278, StripByteCounts: 279, Predictor: 317, TileWidth: 322,
+  TileLength: 323, TileOffsets: 324, TileByteCounts: 325, SampleFormat: 339, ModelPixelScale: 33550,
+  ModelTiepoint: 33922, ModelTransformation: 34264, GeoKeyDirectory: 34735, GeoDoubleParams: 34736,
+  GeoAsciiParams: 34737, GdalNodata: 42113,
+} as const;
 
 /** Checks the 8-byte TIFF signature; throws a CgerError saying what the file is instead. */
 export function checkSignature(head: Uint8Array, path: string): void {
@@ -54,105 +74,117 @@ export function checkSignature(head: Uint8Array, path: string): void {
   }
 }
 
-function numbers(value: unknown): number[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' || typeof value === 'bigint') return [Number(value)];
-  return Array.from(value as ArrayLike<number | bigint>, Number);
+function sampleFormatOf(code: number, path: string): number {
+  if (code < 1 || code > 3) throw new CgerError(`${path}: unsupported SampleFormat ${code} (only integers and IEEE floats)`);
+  return code;
 }
 
-function sampleFormatOf(code: number | undefined, path: string): number {
-  const sf = code ?? 1;
-  if (sf < 1 || sf > 3) throw new CgerError(`${path}: unsupported SampleFormat ${sf} (only integers and IEEE floats)`);
-  return sf;
+/** The GDAL nodata value: a number, NaN for "nan", or null when absent or blank. */
+function parseNodata(text: string | undefined, path: string): number | null {
+  const value = text?.replace(/\0/g, '').trim();
+  if (!value) return null;
+  if (/^[+-]?nan$/i.test(value)) return NaN;
+  const n = Number(value);
+  if (Number.isNaN(n)) throw new CgerError(`${path}: unreadable GDAL nodata value "${value.slice(0, 40)}"`);
+  return n;
 }
 
-/** Parses the first image of a TIFF. Errors other than NeedMoreBytes become CgerErrors naming `path`. */
+/** Parses the first image of a TIFF. Errors other than NeedMoreBytes are CgerErrors naming `path`. */
 export async function parseTiff(source: ByteSource, path: string): Promise<ParsedTiff> {
-  const geotiffSource = {
-    fetch: async (slices: Array<{ offset: number; length: number }>) =>
-      Promise.all(slices.map(async ({ offset, length }) => {
-        const bytes = await source.read(offset, length);
-        // geotiff wants whole ArrayBuffers it can view from 0.
-        return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer;
-      })),
-  };
-  let dir;
-  let bigTiff: boolean;
-  let littleEndian: boolean;
+  let ifd;
   try {
-    const tiff = await GeoTIFF.fromSource(geotiffSource as never);
-    bigTiff = tiff.bigTiff;
-    littleEndian = tiff.littleEndian;
-    dir = (await tiff.getImage(0)).fileDirectory;
+    ifd = await readFirstIfd(source, path);
   } catch (err) {
     if (err instanceof NeedMoreBytes || err instanceof CgerError) throw err;
-    throw new CgerError(`${path}: invalid TIFF directory (${errorMessage(err)})`);
+    throw new CgerError(`${path}: invalid TIFF directory (${err instanceof Error ? err.message : String(err)})`);
   }
-  const load = async (name: string): Promise<unknown> => {
-    try {
-      return await dir.loadValue(name as never);
-    } catch (err) {
-      if (err instanceof NeedMoreBytes) throw err;
-      throw new CgerError(`${path}: invalid TIFF tag ${name} (${errorMessage(err)})`);
-    }
-  };
-  const num = async (name: string) => numbers(await load(name))?.[0];
-  const width = await num('ImageWidth');
-  const height = await num('ImageLength');
-  if (!width || !height) throw new CgerError(`${path}: invalid TIFF: image size missing`);
-  const samplesPerPixel = (await num('SamplesPerPixel')) ?? 1;
+  const tags = new TagReader(ifd);
+  const width = (await tags.integer(TAG.ImageWidth, 'ImageWidth')) ?? 0;
+  const height = (await tags.integer(TAG.ImageLength, 'ImageLength')) ?? 0;
+  if (!width || !height) throw new CgerError(`${path}: invalid TIFF: image size missing or zero (${width} x ${height})`);
+  if (width > MAX_SIDE || height > MAX_SIDE) throw new CgerError(`${path}: invalid TIFF: image of ${width} x ${height} cells is too large`);
+  const samplesPerPixel = (await tags.integer(TAG.SamplesPerPixel, 'SamplesPerPixel', 1))!;
   if (samplesPerPixel !== 1) throw new CgerError(`${path}: ${samplesPerPixel} bands per pixel; only single-band rasters are supported`);
-  const bitsPerSample = (await num('BitsPerSample')) ?? 1;
-  const sampleFormat = sampleFormatOf(await num('SampleFormat'), path);
+  const bitsPerSample = (await tags.integer(TAG.BitsPerSample, 'BitsPerSample', 1))!;
+  const sampleFormat = sampleFormatOf((await tags.integer(TAG.SampleFormat, 'SampleFormat', 1))!, path);
   const validBits = sampleFormat === 3 ? [32, 64] : [8, 16, 32];
   if (!validBits.includes(bitsPerSample)) {
     throw new CgerError(`${path}: unsupported ${bitsPerSample}-bit ${sampleFormat === 3 ? 'float' : 'integer'} samples`);
   }
-  const compression = (await num('Compression')) ?? 1;
+  const compression = (await tags.integer(TAG.Compression, 'Compression', 1))!;
   if (!SUPPORTED_COMPRESSIONS.has(compression)) {
     throw new CgerError(`${path}: unsupported compression ${compression} (supported: none, LZW, DEFLATE, PackBits, ZSTD)`);
   }
-  const predictor = (await num('Predictor')) ?? 1;
+  const predictor = (await tags.integer(TAG.Predictor, 'Predictor', 1))!;
   if (predictor !== 1 && predictor !== 2 && predictor !== 3) throw new CgerError(`${path}: unknown predictor ${predictor}`);
   if (predictor === 3 && sampleFormat !== 3) throw new CgerError(`${path}: floating-point predictor on integer samples`);
 
-  const tiled = dir.hasTag('TileWidth');
-  const blockWidth = tiled ? (await num('TileWidth'))! : width;
-  const blockHeight = tiled ? (await num('TileLength'))! : Math.min((await num('RowsPerStrip')) ?? height, height);
-  if (!(blockWidth > 0) || !(blockHeight > 0)) throw new CgerError(`${path}: invalid block size ${blockWidth} x ${blockHeight}`);
-  const offsets = numbers(await load(tiled ? 'TileOffsets' : 'StripOffsets')) ?? [];
-  const byteCounts = numbers(await load(tiled ? 'TileByteCounts' : 'StripByteCounts')) ?? [];
+  const tiled = tags.has(TAG.TileWidth) || tags.has(TAG.TileLength);
+  const kind = tiled ? 'tiles' : 'strips';
+  const blockWidth = tiled ? (await tags.integer(TAG.TileWidth, 'TileWidth', 0))! : width;
+  const blockHeight = tiled ? (await tags.integer(TAG.TileLength, 'TileLength', 0))! : Math.min((await tags.integer(TAG.RowsPerStrip, 'RowsPerStrip', height))!, height);
+  if (!(blockWidth > 0) || !(blockHeight > 0)) throw new CgerError(`${path}: invalid TIFF: block size ${blockWidth} x ${blockHeight}`);
+  const sampleBytes = bitsPerSample / 8;
+  const blockBytes = blockWidth * blockHeight * sampleBytes;
+  if (blockBytes > MAX_BLOCK_BYTES) {
+    throw new CgerError(`${path}: a ${kind === 'tiles' ? 'tile' : 'strip'} of ${blockWidth} x ${blockHeight} cells (${blockBytes} bytes decoded) is larger than cger decodes at once (${MAX_BLOCK_BYTES / 2 ** 20} MB); rewrite the file with smaller strips or tiles (e.g. gdal_translate -co TILED=YES)`);
+  }
   const blocksAcross = Math.ceil(width / blockWidth);
   const blocksDown = Math.ceil(height / blockHeight);
-  const kind = tiled ? 'tiles' : 'strips';
-  if (offsets.length < blocksAcross * blocksDown || byteCounts.length < blocksAcross * blocksDown) {
-    throw new CgerError(`${path}: invalid TIFF: ${offsets.length} ${kind} listed, ${blocksAcross * blocksDown} needed`);
-  }
+  const blocks = blocksAcross * blocksDown;
+  if (blocks > MAX_BLOCKS) throw new CgerError(`${path}: invalid TIFF: ${blocks} ${kind} of ${blockWidth} x ${blockHeight} cells is more than cger reads (${MAX_BLOCKS})`);
+  const offsetsName = tiled ? 'TileOffsets' : 'StripOffsets';
+  const countsName = tiled ? 'TileByteCounts' : 'StripByteCounts';
+  const offsets = await tags.integers(tiled ? TAG.TileOffsets : TAG.StripOffsets, offsetsName, blocks);
+  const byteCounts = await tags.integers(tiled ? TAG.TileByteCounts : TAG.StripByteCounts, countsName, blocks);
+  if (!offsets || !byteCounts) throw new CgerError(`${path}: invalid TIFF: ${offsets ? countsName : offsetsName} missing`);
 
-  const nodataText = (await load('GDAL_NODATA')) as string | undefined;
-  let nodata: number | null = null;
-  if (typeof nodataText === 'string' && nodataText.replace(/\0/g, '').trim() !== '') {
-    const text = nodataText.replace(/\0/g, '').trim();
-    nodata = /^nan$/i.test(text) ? NaN : Number(text);
-    if (Number.isNaN(nodata) && !/^nan$/i.test(text)) throw new CgerError(`${path}: unreadable GDAL nodata value "${text}"`);
-  }
-  const asciiParams = await load('GeoAsciiParams');
+  const nodata = parseNodata(await tags.ascii(TAG.GdalNodata, 'GDAL_NODATA', 256), path);
   const { grid, pixelIsPoint } = readGeoreference({
     width, height,
-    modelPixelScale: numbers(await load('ModelPixelScale')),
-    modelTiepoint: numbers(await load('ModelTiepoint')),
-    modelTransformation: numbers(await load('ModelTransformation')),
-    geoKeyDirectory: numbers(await load('GeoKeyDirectory')),
-    geoDoubleParams: numbers(await load('GeoDoubleParams')),
-    geoAsciiParams: typeof asciiParams === 'string' ? asciiParams : undefined,
+    modelPixelScale: await tags.doubles(TAG.ModelPixelScale, 'ModelPixelScale', 3),
+    modelTiepoint: await tags.doubles(TAG.ModelTiepoint, 'ModelTiepoint', 6 * 4096),
+    modelTransformation: await tags.doubles(TAG.ModelTransformation, 'ModelTransformation', 16),
+    geoKeyDirectory: await tags.someIntegers(TAG.GeoKeyDirectory, 'GeoKeyDirectory', 4 * 4096),
+    geoDoubleParams: await tags.doubles(TAG.GeoDoubleParams, 'GeoDoubleParams', 4096),
+    geoAsciiParams: await tags.ascii(TAG.GeoAsciiParams, 'GeoAsciiParams', 1 << 20),
   }, path);
-  return {
-    layout: {
-      kind, width, height, blockWidth, blockHeight, blocksAcross, blocksDown, offsets, byteCounts, bigTiff,
-      format: { compression, predictor, bitsPerSample, sampleFormat, littleEndian, blockWidth },
-    },
-    grid, nodata, pixelIsPoint,
+  const layout: TiffLayout = {
+    kind, width, height, blockWidth, blockHeight, blocksAcross, blocksDown, offsets, byteCounts, bigTiff: ifd.bigTiff,
+    format: { compression, predictor, bitsPerSample, sampleFormat, littleEndian: ifd.littleEndian, blockWidth, blockHeight },
   };
+  checkBlocks(layout, path, source.size);
+  return { layout, grid, nodata, pixelIsPoint };
+}
+
+/** Bytes block `index` decodes to: tiles are whole; the last strip holds only the rows left. */
+export function decodedBlockBytes(layout: TiffLayout, index: number): number {
+  const rows = layout.kind === 'tiles' ? layout.blockHeight
+    : Math.min(layout.blockHeight, layout.height - Math.floor(index / layout.blocksAcross) * layout.blockHeight);
+  return rows * layout.blockWidth * (layout.format.bitsPerSample / 8);
+}
+
+/**
+ * Every block with data must lie inside the file (when its size is known) and be able to hold its
+ * decoded size under its codec's largest ratio. Blocks with no bytes are sparse (read as nodata).
+ */
+function checkBlocks(layout: TiffLayout, path: string, fileSize: number | undefined): void {
+  const ratio = MAX_RATIO.get(layout.format.compression);
+  for (let i = 0; i < layout.offsets.length; i++) {
+    const count = layout.byteCounts[i];
+    if (count === 0) continue;
+    const end = layout.offsets[i] + count;
+    if (fileSize !== undefined && end > fileSize) {
+      throw new CgerError(`${path}: file is truncated: ${describeBlock(layout, i)} needs bytes ${layout.offsets[i]}-${end} but the file has ${fileSize} bytes`);
+    }
+    const decoded = decodedBlockBytes(layout, i);
+    if (ratio !== undefined && count * ratio < decoded) {
+      const what = layout.format.compression === 1
+        ? `holds ${count} bytes, but ${decoded} uncompressed bytes are needed`
+        : `holds ${count} compressed bytes, which cannot decode to the ${decoded} bytes it must hold`;
+      throw new CgerError(`${path}: invalid TIFF: ${describeBlock(layout, i)} ${what}`);
+    }
+  }
 }
 
 /** Human name of block `index`, e.g. "strip 123 (rows 123-123)" or "tile 5 (rows 256-511, cols 0-255)". */

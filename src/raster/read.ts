@@ -20,6 +20,7 @@ import { CgerError, errorMessage } from '../common/errors.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
 import { BlockDecodeError, createReducer, decodeInline, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
+import { gunzipError } from './gzipError.ts';
 import { sharedPool } from './pool.ts';
 import type { BlockReducer, BlockReduction, CellWindow, Grid, RasterBlock, RasterInput, RowEnds } from './types.ts';
 
@@ -180,6 +181,7 @@ async function isGzipFile(handle: FileHandle): Promise<boolean> {
 
 function fileSource(handle: FileHandle, size: number): ByteSource {
   return {
+    size,
     async read(offset, length) {
       const n = Math.max(0, Math.min(length, size - offset));
       const buf = Buffer.allocUnsafeSlow(n);
@@ -223,10 +225,7 @@ class GunzipCursor {
     try {
       result = await this.iterator.next();
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'Z_BUF_ERROR') throw new CgerError(`${this.path}: gzip stream is truncated (${errorMessage(err)} after ${this.position} decompressed bytes)`);
-      if (code?.startsWith('Z_')) throw new CgerError(`${this.path}: gzip stream is corrupt (${errorMessage(err)} after ${this.position} decompressed bytes)`);
-      throw new CgerError(`${this.path}: cannot read (${errorMessage(err)})`);
+      throw gunzipError(this.path, err, this.position);
     }
     if (result.done) {
       this.ended = true;

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { CO2_PER_C, parseOdiacName } from '../odiac/index.ts';
@@ -31,6 +33,7 @@ export async function aggregateRasters(engine: ZoneEngine, paths: string[], opts
   const outcomes = await Promise.all(paths.map((path) => limit(async () => {
     let bytes = 0;
     try {
+      checkIsFile(path);
       const sums = await engine.sumRaster(path, { ...opts, onBytes: (n) => { bytes += n; } });
       const coverage = await engine.coverage(sums.grid);
       const touching = new Set<string>();
@@ -48,6 +51,17 @@ export async function aggregateRasters(engine: ZoneEngine, paths: string[], opts
   const failures: RasterFailure[] = [];
   for (const o of outcomes) o.ok ? results.push(o.result) : failures.push(o.failure);
   return { results, failures };
+}
+
+/** A raster path must name a file (a directory is a likely slip: the files in it were meant). */
+function checkIsFile(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    return; // opening it says what is wrong
+  }
+  if (isDirectory) throw new CgerError(`${path}: is a directory, not a raster file (give the files in it, e.g. ${join(path, '*.tif.gz')})`);
 }
 
 export interface AnnualRow {

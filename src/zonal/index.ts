@@ -1,6 +1,7 @@
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
+import { CgerError } from '../common/errors.ts';
 import { reduceBlocks, type RasterInfo } from '../raster/index.ts';
 import { checkOdiacLattice } from '../odiac/index.ts';
 import type { Crs, Grid, RasterInput } from '../raster/types.ts';
@@ -64,6 +65,8 @@ export interface ZoneEngine {
   /** Sums a raster file, or a gzipped TIFF given as a stream (e.g. a zip archive's entry). */
   sumRaster(raster: RasterInput, opts?: SumRasterOptions): Promise<RasterSums>;
   coverage(grid: Grid): Promise<Coverage>;
+  /** Throws a CgerError (exit code 2) when no zone has a cell on `grid`, so a run can stop before it sums anything. */
+  checkTouches(grid: Grid, gridLabel: string): Promise<void>;
 }
 
 export async function openZones(path: string, opts: OpenZonesOptions = {}): Promise<ZoneEngine> {
@@ -104,9 +107,20 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     let cov = coverages.get(key);
     if (!cov) {
       cov = loadOrComputeCoverage({ hash, zones, load: () => zonesIn(grid.crs) }, grid, method, { cacheDir: opts.cacheDir });
+      cov.catch(() => coverages.delete(key)); // a failure is reported by the caller, not kept
       coverages.set(key, cov);
     }
     return cov;
+  };
+
+  /** The coverage of a raster's grid; running out of memory for it is the raster's error. */
+  const coverageOf = async (grid: Grid, rasterPath: string): Promise<Coverage> => {
+    try {
+      return await coverage(grid);
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new CgerError(`${rasterPath}: the boundaries cover too many of its ${grid.width} x ${grid.height} cells of ${grid.cellWidth} x ${grid.cellHeight} to compute their coverage (${err.message})`);
+    }
   };
 
   const sumRaster = async (raster: RasterInput, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
@@ -115,7 +129,7 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     // The header is parsed once: what to read follows from the grid's coverage.
     const info: RasterInfo = await reduceBlocks(raster, async (header) => {
       if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
-      const cov = await coverage(header.grid);
+      const cov = await coverageOf(header.grid, rasterPath);
       planned = { cov, acc: createAccumulator(cov.zones.length) };
       if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
       const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
@@ -137,6 +151,11 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     };
   };
 
+  const checkTouches = async (grid: Grid, gridLabel: string): Promise<void> => {
+    const cov = await coverageOf(grid, gridLabel);
+    if (cov.packed.runs.length === 0) throw new CgerError(noOverlapMessage(path, gridLabel, grid), 2);
+  };
+
   return {
     path,
     hash,
@@ -144,7 +163,16 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     zones,
     sumRaster,
     coverage,
+    checkTouches,
   };
+}
+
+/** What to say when no zone of `zonesPath` has a cell on the grid of `rasterPath`. */
+export function noOverlapMessage(zonesPath: string, rasterPath: string, grid: Grid): string {
+  const x1 = grid.originX + grid.width * grid.cellWidth;
+  const y0 = grid.originY - grid.height * grid.cellHeight;
+  const crs = grid.crs.epsg !== undefined ? `EPSG:${grid.crs.epsg}` : 'its CRS';
+  return `${rasterPath}: no zone of ${zonesPath} touches a cell of this raster (it covers x ${grid.originX}..${x1}, y ${y0}..${grid.originY} in ${crs}): wrong boundaries, wrong raster, or a wrong CRS?`;
 }
 
 function crsKey(crs: Crs): string {

@@ -11,6 +11,14 @@ export { findGeometryProblems, repairGeometry } from './validity.ts';
 /** Name fields tried in order when none is given. */
 const NAME_FIELDS = ['name', 'NAME', 'Name', '地名', '名称'];
 
+/** The --name-field rule, for every command that reads boundaries: the field given, else the first of NAME_FIELDS present (else none: names are the ids). */
+export function resolveNameField(fields: string[], given?: string): string | undefined {
+  return given ?? NAME_FIELDS.find((f) => fields.includes(f));
+}
+
+/** Help text of the name-field option, stating that rule. */
+export const NAME_FIELD_HELP = `attribute holding the zone name (default: the first of ${NAME_FIELDS.join(', ')} present, else the id)`;
+
 /**
  * Loads zones (provinces) from a GeoJSON file or an ESRI shapefile (file or directory), checks and
  * repairs their geometry, and reprojects it to `targetCrs`. Zones come back sorted by id.
@@ -18,8 +26,9 @@ const NAME_FIELDS = ['name', 'NAME', 'Name', '地名', '名称'];
 export async function loadZones(path: string, options: LoadZonesOptions): Promise<ZoneSet> {
   const warn = options.onWarning ?? (() => {});
   const raw = await readBoundaries(path);
+  if (raw.features.length === 0) throw new CgerError(`boundary file ${path} has no features`);
   const idField = options.idField ?? 'id';
-  const nameField = options.nameField ?? NAME_FIELDS.find((f) => raw.fields.includes(f));
+  const nameField = resolveNameField(raw.fields, options.nameField);
   for (const field of [idField, options.nameField]) {
     if (field !== undefined && !raw.fields.includes(field)) {
       throw new CgerError(`boundary file ${path} has no field "${field}" (fields: ${raw.fields.join(', ') || 'none'})`);
@@ -71,14 +80,17 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A shapefile without .prj: lon/lat is assumed (with a warning) only when every coordinate fits. */
+/**
+ * A file that does not name its CRS (GeoJSON without `crs`, shapefile without .prj) is taken as
+ * WGS84 longitude/latitude only when every coordinate fits it; a shapefile says so in a warning.
+ */
 function assumeLonLat(raw: RawBoundaries, path: string, warn: (m: string) => void) {
   for (const f of raw.features) for (const poly of f.polygons) for (const ring of poly) for (const [x, y] of ring) {
     if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) {
-      throw new CgerError(`boundary file ${path} has no .prj and its coordinates (e.g. ${x}, ${y}) are not longitude/latitude: add the .prj file`);
+      const declared = raw.format === 'geojson' ? 'no "crs" member' : 'no .prj';
+      throw new CgerError(`boundary file ${path} has ${declared} and its coordinates (e.g. ${x}, ${y}) are not longitude/latitude: coordinates look projected: declare the CRS or add the .prj`);
     }
   }
-  warn(`boundary file ${path} has no .prj: assuming WGS84 longitude/latitude (EPSG:4326), as every coordinate is in range`);
+  if (raw.format === 'shapefile') warn(`boundary file ${path} has no .prj: assuming WGS84 longitude/latitude (EPSG:4326), as every coordinate is in range`);
   return WGS84;
 }
-

@@ -18,8 +18,10 @@ export interface RawBoundaries {
   features: RawFeature[];
   /** Attribute names in file order. */
   fields: string[];
-  /** null: the file does not say (shapefile without .prj). */
+  /** null: the file does not say (shapefile without .prj, GeoJSON without a `crs` member). */
   crs: Crs | null;
+  /** What the file is: says how a missing CRS is declared. */
+  format: 'geojson' | 'shapefile';
   /** sha256 over the file and its sidecars. */
   hash: string;
 }
@@ -100,13 +102,17 @@ async function readGeoJson(path: string): Promise<RawBoundaries> {
     return { number, properties, polygons: geoJsonPolygons(item?.geometry, `${path}: feature ${number}`) };
   });
   // sha256 of the file itself, so users can check it with sha256sum
-  return { features, fields, crs: geoJsonCrs(doc, path), hash: geoJsonHash(bytes) };
+  return { features, fields, crs: geoJsonCrs(doc, path), format: 'geojson', hash: geoJsonHash(bytes) };
 }
 
-/** RFC 7946 GeoJSON is WGS84 lon/lat; the legacy `crs` member may name another EPSG code. */
-function geoJsonCrs(doc: any, path: string): Crs {
-  const name: unknown = doc?.crs?.properties?.name;
-  if (typeof name !== 'string') return WGS84;
+/**
+ * The legacy `crs` member, when present, may name an EPSG code; without it (RFC 7946) the file
+ * should be WGS84 lon/lat, which the caller checks against the coordinates.
+ */
+function geoJsonCrs(doc: any, path: string): Crs | null {
+  if (doc?.crs === undefined || doc?.crs === null) return null;
+  const name: unknown = doc.crs.properties?.name;
+  if (typeof name !== 'string') throw new CgerError(`boundary file ${path}: unreadable "crs" member (expected {"type": "name", "properties": {"name": "EPSG:<code>"}})`);
   if (/CRS84$/i.test(name)) return WGS84;
   const m = /EPSG:(?::|[\d.]*:)?(\d+)$/i.exec(name);
   if (!m) throw new CgerError(`boundary file ${path}: unrecognised crs "${name}" (expected an EPSG code or CRS84)`);
@@ -232,7 +238,7 @@ async function readShapefile(shpPath: string): Promise<RawBoundaries> {
   }
 
   const crs = prj ? { definition: new TextDecoder().decode(prj).trim() } : null;
-  return { features, fields, crs, hash: shapefileHash(parts) };
+  return { features, fields, crs, format: 'shapefile', hash: shapefileHash(parts) };
 }
 
 function isUtf8(bytes: Uint8Array): boolean {

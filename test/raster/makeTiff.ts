@@ -17,7 +17,9 @@ export interface MakeTiffOptions {
   /** Strip rows (default 1) or, with `tile`, tile size. */
   rowsPerStrip?: number;
   tile?: { width: number; height: number };
-  compression?: 1 | 8;
+  /** Compression tag; blocks are DEFLATE-compressed for 8, else stored as `encode` returns them (default: raw). */
+  compression?: number;
+  encode?: (raw: Uint8Array) => Uint8Array;
   predictor?: 1 | 2 | 3;
   sampleFormat?: 1 | 2 | 3;
   bitsPerSample?: 8 | 16 | 32 | 64;
@@ -103,7 +105,7 @@ export function makeTiff(opts: MakeTiffOptions): Buffer {
         }
       }
       const raw = encodeBlock(samples, bw, rows, o);
-      blocks.push(opts.sparseBlocks?.includes(blocks.length) ? new Uint8Array(0) : o.compression === 8 ? deflateSync(raw) : raw);
+      blocks.push(opts.sparseBlocks?.includes(blocks.length) ? new Uint8Array(0) : opts.encode ? opts.encode(raw) : o.compression === 8 ? deflateSync(raw) : raw);
     }
   }
   const order = { littleEndian: o.littleEndian, bigTiff: o.bigTiff };
