@@ -145,7 +145,7 @@ export async function generateOdiacMonth(path: string, opts: GenerateOptions): P
 export async function generateShippedMonth(path: string, opts: GenerateOptions): Promise<number> {
   const rows = opts.rows ?? 21600;
   const cols = opts.cols ?? 43200;
-  const density = opts.density ?? 0.15;
+  const density = opts.density ?? 0.11;
   const order = { littleEndian: true, bigTiff: false };
   const stripBytes = cols * 4;
   const blank = new Array<number>(rows).fill(0);

@@ -36,6 +36,16 @@ export async function gzipFileInfo(path: string): Promise<RasterInfo> {
   });
 }
 
+/** The compression of the blocks inside a .tif.gz, from the head of its stream; null if the directory is not in the head. */
+export async function gzipInnerCompression(path: string): Promise<number | null> {
+  const cursor = new GunzipCursor(path);
+  try {
+    return (await parseGzipHead(cursor, path)).parsed?.layout.format.compression ?? null;
+  } finally {
+    await cursor.close();
+  }
+}
+
 export async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
   const cursor = new GunzipCursor(path, { onBytes: opts.onBytes });
   const notice = opts.onNotice ?? (() => {});

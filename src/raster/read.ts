@@ -11,7 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { INLINE_BELOW_BYTES } from './blockPlan.ts';
-import { gzipFileInfo, readGzipBlocks } from './gzipFile.ts';
+import { gzipFileInfo, gzipInnerCompression, readGzipBlocks } from './gzipFile.ts';
 import { isGzipFile } from './gunzipCursor.ts';
 import type { RasterInfo } from './info.ts';
 import { openForReading, plainFileInfo, readPlainBlocks } from './plainFile.ts';
@@ -85,11 +85,23 @@ export async function warmUpDecoders(threads = availableParallelism()): Promise<
 }
 
 /**
- * Starts the decode workers in the background if any of `paths` is big enough to be decoded on
- * them (small reads decode on the calling thread), so that their start-up overlaps other work.
- * Files that cannot be read are skipped: reading them reports the problem.
+ * Starts the decode workers in the background if any of `paths` will be decoded on them (big
+ * enough, and not uncompressed blocks inside a .gz, which are read on the calling thread), so
+ * that their start-up overlaps other work. Files that cannot be read are skipped: reading them
+ * reports the problem.
  */
 export async function warmUpDecodersFor(paths: string[], threads?: number): Promise<void> {
-  const big = await Promise.all(paths.map((p) => stat(p).then((s) => s.size >= INLINE_BELOW_BYTES, () => false)));
-  if (big.some(Boolean) && threads !== 0) await warmUpDecoders(threads);
+  if (threads === 0) return;
+  const usesWorkers = async (path: string) => {
+    if ((await stat(path)).size < INLINE_BELOW_BYTES) return false;
+    const handle = await openForReading(path);
+    try {
+      return !(await isGzipFile(handle)) || (await gzipInnerCompression(path)) !== 1;
+    } finally {
+      await handle.close();
+    }
+  };
+  for (const path of paths) {
+    if (await usesWorkers(path).catch(() => false)) return warmUpDecoders(threads);
+  }
 }
