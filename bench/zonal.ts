@@ -155,7 +155,9 @@ async function benchShipped(): Promise<void> {
   const needed = (row: number) => (rowEnds.colEnd[row - rowEnds.row0] ?? 0) > 0;
   const last = await lastNeededByte(months[0], needed);
   const whole = await gunzipFloor(months[0]);
-  console.log(`shipped month: ${info.grid.width} x ${info.grid.height}, compression ${info.layout.compression}, strips of ${info.layout.blockHeight} row(s); last needed row ${last.row}, ends at byte ${last.end} of ${whole.bytes} (${(100 * last.end / whole.bytes).toFixed(0)}%)`);
+  console.log(`shipped month: ${info.grid.width} x ${info.grid.height}, compression ${info.layout.compression}, `
+    + `strips of ${info.layout.blockHeight} row(s); last needed row ${last.row}, `
+    + `ends at byte ${last.end} of ${whole.bytes} (${(100 * last.end / whole.bytes).toFixed(0)}%)`);
   const before = args.baseline;
   const outNew = join(dir, 'shipped-new.csv');
   const outOld = join(dir, 'shipped-before.csv');
@@ -164,7 +166,8 @@ async function benchShipped(): Promise<void> {
   const strictChunk = 1 << 20;
   let floorDefault = { seconds: Infinity, cpuSeconds: Infinity };
   let floorStrict = { seconds: Infinity, cpuSeconds: Infinity };
-  const bestFloor = (a: typeof floorDefault, b: typeof floorDefault) => ({ seconds: Math.min(a.seconds, b.seconds), cpuSeconds: Math.min(a.cpuSeconds, b.cpuSeconds) });
+  const bestFloor = (a: typeof floorDefault, b: typeof floorDefault) =>
+    ({ seconds: Math.min(a.seconds, b.seconds), cpuSeconds: Math.min(a.cpuSeconds, b.cpuSeconds) });
   let one = none, oneBefore = none, plainRun = none, plainBefore = none;
   for (let r = 0; r < reps; r++) {
     floorDefault = bestFloor(floorDefault, await gunzipFloor(months[0], last.end));

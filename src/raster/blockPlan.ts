@@ -102,7 +102,8 @@ export function checkExtents(path: string, layout: TiffLayout, blocks: Iterable<
   for (const index of blocks) {
     const end = layout.offsets[index] + layout.byteCounts[index];
     if (layout.byteCounts[index] > 0 && end > fileSize) {
-      throw new CgerError(`${path}: file is truncated: ${describeBlock(layout, index)} needs bytes ${layout.offsets[index]}-${end} but the file has ${fileSize} bytes`);
+      const block = describeBlock(layout, index);
+      throw new CgerError(`${path}: file is truncated: ${block} needs bytes ${layout.offsets[index]}-${end} but the file has ${fileSize} bytes`);
     }
   }
 }

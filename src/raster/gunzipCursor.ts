@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff } from './header.ts';
+import { checkSignature, describeBlock, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
 
 /** The buffered head of a .gz stream must hold the TIFF directory, else the temp-file path is used. */
 const GZ_HEAD_LIMIT = 16 * 1024 * 1024;
@@ -54,8 +54,9 @@ export class GunzipCursor {
       result = await this.iterator.next();
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'Z_BUF_ERROR') throw new CgerError(`${this.path}: gzip stream is truncated (${errorMessage(err)} after ${this.position} decompressed bytes)`);
-      if (code?.startsWith('Z_')) throw new CgerError(`${this.path}: gzip stream is corrupt (${errorMessage(err)} after ${this.position} decompressed bytes)`);
+      const where = `(${errorMessage(err)} after ${this.position} decompressed bytes)`;
+      if (code === 'Z_BUF_ERROR') throw new CgerError(`${this.path}: gzip stream is truncated ${where}`);
+      if (code?.startsWith('Z_')) throw new CgerError(`${this.path}: gzip stream is corrupt ${where}`);
       throw new CgerError(`${this.path}: cannot read (${errorMessage(err)})`);
     }
     if (result.done) {
@@ -96,6 +97,12 @@ export class GunzipCursor {
     this.input.destroy();
     await this.iterator.return?.();
   }
+}
+
+/** The error for a block whose bytes (up to `end`) the stream ended before. */
+export function truncatedStream(path: string, layout: TiffLayout, index: number, end: number, cursor: GunzipCursor): CgerError {
+  const block = describeBlock(layout, index);
+  return new CgerError(`${path}: file is truncated: ${block} needs bytes up to ${end} but the TIFF data ends at byte ${cursor.position}`);
 }
 
 /**

@@ -5,12 +5,10 @@
  * and the stream is dropped after the last needed block. A layout that cannot be streamed
  * (directory after the data, overlapping blocks) is decompressed to a temporary file instead.
  */
-import { CgerError } from '../common/errors.ts';
 import { makeBatches, planBlocks } from './blockPlan.ts';
 import { viaTempFile } from './gzipFallback.ts';
 import { readUncompressedFromStream, isUncompressed } from './gzipUncompressed.ts';
-import { GunzipCursor, parseGzipHead } from './gunzipCursor.ts';
-import { describeBlock } from './header.ts';
+import { GunzipCursor, parseGzipHead, truncatedStream } from './gunzipCursor.ts';
 import { toInfo, type RasterInfo } from './info.ts';
 import { runBatches } from './ordering.ts';
 import { openForReading, plainFileInfo, readPlainBlocks } from './plainFile.ts';
@@ -77,7 +75,7 @@ export async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadO
       const out = Buffer.allocUnsafeSlow(length);
       if (!(await cursor.bytes(batch.start, length, out, false))) {
         const index = batch.blocks.find((b) => b.offset + b.length > cursor.position)!.index;
-        throw new CgerError(`${path}: file is truncated: ${describeBlock(parsed.layout, index)} needs bytes up to ${batch.end} but the TIFF data ends at byte ${cursor.position}`);
+        throw truncatedStream(path, parsed.layout, index, batch.end, cursor);
       }
       return { bytes: out.buffer as ArrayBuffer };
     });

@@ -9,7 +9,7 @@ import { CgerError } from '../common/errors.ts';
 import { createReducer } from './batch.ts';
 import { BATCH_DECODED_BYTES, type PlannedBlock } from './blockPlan.ts';
 import { decodeBlock, type BlockFormat, type Decompressor } from './decode.ts';
-import type { GunzipCursor } from './gunzipCursor.ts';
+import { truncatedStream, type GunzipCursor } from './gunzipCursor.ts';
 import { describeBlock, type ParsedTiff } from './header.ts';
 import { asRasterBlock, sparseBlockData } from './ordering.ts';
 import type { BatchConsumer } from './request.ts';
@@ -40,7 +40,9 @@ export function isUncompressed(parsed: ParsedTiff): boolean {
 }
 
 /** Reads `blocks` (offset-sorted, not overlapping) from the stream and hands them to the consumer. */
-export async function readUncompressedFromStream(path: string, parsed: ParsedTiff, blocks: PlannedBlock[], cursor: GunzipCursor, consumer: BatchConsumer): Promise<void> {
+export async function readUncompressedFromStream(
+  path: string, parsed: ParsedTiff, blocks: PlannedBlock[], cursor: GunzipCursor, consumer: BatchConsumer,
+): Promise<void> {
   const { format } = parsed.layout;
   const size = format.bitsPerSample / 8;
   const reducer: BlockReducer<unknown> | undefined = consumer.kind === 'reduce' ? await createReducer(consumer.reduction) : undefined;
@@ -62,9 +64,7 @@ export async function readUncompressedFromStream(path: string, parsed: ParsedTif
     const length = Math.min(block.length, neededBytes(format, block));
     if (scratch.length < length) scratch = new Uint8Array(length);
     let bytes = await cursor.bytes(block.offset, length, scratch, true);
-    if (!bytes) {
-      throw new CgerError(`${path}: file is truncated: ${describeBlock(parsed.layout, block.index)} needs bytes up to ${block.offset + block.length} but the TIFF data ends at byte ${cursor.position}`);
-    }
+    if (!bytes) throw truncatedStream(path, parsed.layout, block.index, block.offset + block.length, cursor);
     let data: Float32Array | Float64Array | null = null;
     if (consumer.kind === 'reduce' && length === neededBytes(format, block)) {
       data = viewInPlace(format, block, bytes);
