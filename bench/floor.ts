@@ -1,10 +1,10 @@
 /**
- * Shared by the raster and zonal benchmarks: China's bounding window on a grid and the
- * single-core native-inflate floor for the strips of that window.
+ * Shared by the raster and zonal benchmarks: China's bounding window on a grid, the single-core
+ * native-inflate floor for the strips of that window, and the gunzip floor of a .tif.gz.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
+import { createGunzip, inflateSync } from 'node:zlib';
 import type { CellWindow, Grid } from '../src/raster/index.ts';
 import GeoTIFF, { fromFile } from 'geotiff';
 
@@ -74,4 +74,26 @@ export async function floor(path: string, window: CellWindow, needed: (row: numb
   await tiff.close();
   console.log(`floor (inflateSync, 1 thread): ${(inflateMs / 1000).toFixed(2)} s (CPU ${(cpuUs / 1e6).toFixed(2)} s) for ${strips.length} strips, ${mb(inBytes).toFixed(0)} MB -> ${mb(outBytes).toFixed(0)} MB (${(mb(outBytes) / (inflateMs / 1000)).toFixed(0)} MB/s out); with output sized to the strip: ${(sizedMs / 1000).toFixed(2)} s; peak RSS ${peakRssMb().toFixed(0)} MB`);
   return { seconds: inflateMs / 1000, sizedSeconds: sizedMs / 1000, strips: strips.length };
+}
+
+/**
+ * Node's own gunzip stream decompressing `path` up to byte `endByte` of its content (the whole
+ * stream by default): wall and CPU seconds (CPU of the whole process: zlib runs on libuv's thread
+ * pool), and the bytes it produced. `chunkSize` as zlib takes it (default zlib's 16 KB).
+ */
+export async function gunzipFloor(path: string, endByte = Infinity, chunkSize?: number): Promise<{ seconds: number; cpuSeconds: number; bytes: number }> {
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const input = createReadStream(path, chunkSize ? { highWaterMark: chunkSize } : {});
+  let bytes = 0;
+  try {
+    for await (const chunk of input.pipe(createGunzip({ chunkSize })) as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes >= endByte) break;
+    }
+  } finally {
+    input.destroy();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, bytes };
 }

@@ -5,14 +5,21 @@
  * non-zero cells with heavy-tailed (lognormal) values and rare bright point sources, so the file
  * compresses about 2:1 like the real product.
  *
+ * `generateShippedMonth` writes the layout ODIAC's `.tif.gz` files ship in: the same lattice as an
+ * uncompressed Float32 TIFF with 1-row strips, gzipped as a whole (sparser values, so the gzip
+ * lands near the ~280 MB of a shipped month).
+ *
  * Streaming: strips are generated, compressed and written one after the other (a few in flight),
  * then the strip offsets/byte counts are patched into the IFD, which sits at the start of the file
  * with a fixed size. Memory stays at a few rows whatever the grid size.
  *
- * Run: node --import tsx bench/zonal-gen.ts <out.tif> [seed] [rows cols]
+ * Run: node --import tsx bench/zonal-gen.ts <out.tif | out.tif.gz (shipped layout)> [seed] [rows cols]
  */
+import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { deflate } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, deflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { createRng, mixSeed } from '../src/common/random.ts';
@@ -28,6 +35,8 @@ export interface GenerateOptions {
   cols?: number;
   /** Strips compressed concurrently (zlib's thread pool). */
   concurrency?: number;
+  /** Share of "land" cells that are non-zero (default 0.75). */
+  density?: number;
 }
 
 const CELL = 1 / 120;
@@ -53,7 +62,7 @@ function rowTerms(lat: number): number[] {
 }
 
 /** Fills `out` with row `row` of the synthetic month (deterministic in seed and row only). */
-export function fillRow(out: Float32Array, row: number, seed: number, colTerms: Float64Array[]): void {
+export function fillRow(out: Float32Array, row: number, seed: number, colTerms: Float64Array[], density = 0.75): void {
   out.fill(0);
   const lat = 90 - (row + 0.5) * CELL;
   if (lat <= -60 || lat >= 75) return;
@@ -63,24 +72,19 @@ export function fillRow(out: Float32Array, row: number, seed: number, colTerms: 
   for (let c = 0; c < out.length; c++) {
     const f = a0[c] * b0 + a1[c] * b1 + a2[c] * b2;
     if (f <= -0.35) continue;
-    if (rng.next() < 0.25) continue;
+    if (rng.next() < 1 - density) continue;
     let v = Math.exp(-1 + 2 * rng.normal());
     if (rng.next() < 1e-4) v *= 1000;
     out[c] = v;
   }
 }
 
-/** Writes the synthetic month to `path`; returns the file size in bytes. */
-export async function generateOdiacMonth(path: string, opts: GenerateOptions): Promise<number> {
-  const rows = opts.rows ?? 21600;
-  const cols = opts.cols ?? 43200;
-  const concurrency = opts.concurrency ?? 4;
-  const order = { littleEndian: true, bigTiff: false };
-  const fields = (offsets: number[], counts: number[]): TiffField[] => [
+function monthFields(rows: number, cols: number, compression: number, offsets: number[], counts: number[]): TiffField[] {
+  return [
     { tag: Tag.ImageWidth, type: 'LONG', values: [cols] },
     { tag: Tag.ImageLength, type: 'LONG', values: [rows] },
     { tag: Tag.BitsPerSample, type: 'SHORT', values: [32] },
-    { tag: Tag.Compression, type: 'SHORT', values: [8] },
+    { tag: Tag.Compression, type: 'SHORT', values: [compression] },
     { tag: Tag.Photometric, type: 'SHORT', values: [1] },
     { tag: Tag.StripOffsets, type: 'LONG', values: offsets },
     { tag: Tag.SamplesPerPixel, type: 'SHORT', values: [1] },
@@ -92,6 +96,15 @@ export async function generateOdiacMonth(path: string, opts: GenerateOptions): P
     { tag: Tag.ModelTiepoint, type: 'DOUBLE', values: [0, 0, 0, -180, 90, 0] },
     { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
   ];
+}
+
+/** Writes the synthetic month to `path`; returns the file size in bytes. */
+export async function generateOdiacMonth(path: string, opts: GenerateOptions): Promise<number> {
+  const rows = opts.rows ?? 21600;
+  const cols = opts.cols ?? 43200;
+  const concurrency = opts.concurrency ?? 4;
+  const order = { littleEndian: true, bigTiff: false };
+  const fields = (offsets: number[], counts: number[]) => monthFields(rows, cols, 8, offsets, counts);
   const zeros = new Array<number>(rows).fill(0);
   const ifdLength = encodeIfd(fields(zeros, zeros), order, 8).length;
   const offsets: number[] = [];
@@ -112,7 +125,7 @@ export async function generateOdiacMonth(path: string, opts: GenerateOptions): P
     };
     for (let row = 0; row < rows; row++) {
       const values = new Float32Array(cols);
-      fillRow(values, row, opts.seed, colTerms);
+      fillRow(values, row, opts.seed, colTerms, opts.density);
       pending.push(deflateAsync(new Uint8Array(values.buffer), { level: 6 }));
       if (pending.length >= concurrency) await writeOldest();
     }
@@ -124,14 +137,47 @@ export async function generateOdiacMonth(path: string, opts: GenerateOptions): P
   }
 }
 
+/**
+ * Writes the shipped layout to `path` (a .tif.gz): an uncompressed Float32 TIFF with 1-row strips
+ * (directory first, strips in row order), gzipped as a whole at zlib's default level. Returns the
+ * gzip size in bytes.
+ */
+export async function generateShippedMonth(path: string, opts: GenerateOptions): Promise<number> {
+  const rows = opts.rows ?? 21600;
+  const cols = opts.cols ?? 43200;
+  const density = opts.density ?? 0.11;
+  const order = { littleEndian: true, bigTiff: false };
+  const stripBytes = cols * 4;
+  const blank = new Array<number>(rows).fill(0);
+  const ifdLength = encodeIfd(monthFields(rows, cols, 1, blank, blank), order, 8).length;
+  const dataStart = 8 + ifdLength;
+  if (dataStart + rows * stripBytes >= 2 ** 32) throw new Error(`${path}: over 4 GB, too big for a classic TIFF`);
+  const offsets = Array.from({ length: rows }, (_, r) => dataStart + r * stripBytes);
+  const ifd = encodeIfd(monthFields(rows, cols, 1, offsets, new Array<number>(rows).fill(stripBytes)), order, 8);
+  const colTerms = makeColumnTerms(cols);
+  async function* content(): AsyncGenerator<Buffer> {
+    yield encodeHeader(order, 8);
+    yield ifd;
+    for (let row = 0; row < rows; row++) {
+      const values = new Float32Array(cols);
+      fillRow(values, row, opts.seed, colTerms, density);
+      yield Buffer.from(values.buffer);
+    }
+  }
+  const out = createWriteStream(path);
+  await pipeline(Readable.from(content()), createGzip({ chunkSize: 1 << 20 }), out);
+  return out.bytesWritten;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [out, seedArg, rowsArg, colsArg] = process.argv.slice(2);
   if (!out) {
-    process.stderr.write('usage: node --import tsx bench/zonal-gen.ts <out.tif> [seed] [rows cols]\n');
+    process.stderr.write('usage: node --import tsx bench/zonal-gen.ts <out.tif | out.tif.gz> [seed] [rows cols]\n');
     process.exit(2);
   }
   const started = performance.now();
-  const size = await generateOdiacMonth(out, {
+  const generate = out.endsWith('.gz') ? generateShippedMonth : generateOdiacMonth;
+  const size = await generate(out, {
     seed: Number(seedArg ?? 1),
     rows: rowsArg ? Number(rowsArg) : undefined,
     cols: colsArg ? Number(colsArg) : undefined,
