@@ -25,7 +25,7 @@ test('battery: the default spec runs on a synthetic panel and every table file p
   const result = await runBattery({ data, spec: smallSpec(), outDir: out, quiet: true, threads: 2 });
   const files = readdirSync(out).sort();
   const sensitivity = ['table4_baseline_sensitivity.csv', 'table4_baseline_sensitivity.md', 'table4_baseline_sensitivity.tex', 'table4_baseline_sensitivity_contour.svg'];
-  assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), ...sensitivity, 'estimates.json'].sort());
+  assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), ...sensitivity, 'estimates.json', 'tables.json'].sort());
 
   const estimates: BatteryEstimate[] = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
   assert.equal(estimates.length, 23);
