@@ -1,10 +1,9 @@
 import { CgerError } from '../../common/errors.ts';
-import { forestParams, forestPredictionSum } from './forest.ts';
+import { forestParams, forestPredictionSum, prepareForestData, type ForestData } from './forest.ts';
 import { gbmFitPredict } from './gbm.ts';
 import { lassoFitPredict } from './lasso.ts';
 import { olsFitPredict } from './ols.ts';
 import { svrFitPredict } from './svr.ts';
-import { presort, type Presorted } from './tree.ts';
 import type { Features, LearnerParams } from './types.ts';
 
 export type { Features, LearnerParams } from './types.ts';
@@ -127,12 +126,12 @@ const PRESORT_CACHE_SIZE = 12;
 
 /** Runs tasks, keeping the last few presorted training matrices (one cache per thread). */
 export function createTaskRunner(): (task: FitTask) => Float64Array {
-  const cache = new Map<string, Presorted>();
-  const presorted = (task: FitTask): Presorted => {
+  const cache = new Map<string, ForestData>();
+  const presorted = (task: FitTask): ForestData => {
     const key = task.presortKey;
     const hit = key === undefined ? undefined : cache.get(key);
     if (hit) return hit;
-    const ps = presort(task.train.cols, task.train.n);
+    const ps = prepareForestData(task.train.cols, task.train.n);
     if (key !== undefined) {
       cache.set(key, ps);
       if (cache.size > PRESORT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
