@@ -1,6 +1,6 @@
 /**
- * Training features quantised once per fit into at most 255 bins each (uint8 codes), for
- * histogram split search. A feature with at most 255 distinct values gets one bin per value, so
+ * Training features quantised once per fit into at most 255 bins each (uint8 codes, row-major so
+ * that the few features a split tries for a row share a cache line), for histogram split search. A feature with at most 255 distinct values gets one bin per value, so
  * its splits are exactly those of a plain CART search; otherwise bins hold about equal numbers of
  * rows (equal values never straddle two bins).
  */
@@ -8,8 +8,9 @@ export const MAX_BINS = 255;
 
 export interface BinnedFeatures {
   n: number;
-  /** codes[j][i]: bin of feature j at row i (bins ordered by value). */
-  codes: Uint8Array[];
+  p: number;
+  /** Row-major: codes[i * p + j] is the bin of feature j at row i (bins ordered by value). */
+  codes: Uint8Array;
   /** Number of bins per feature (1 = constant). */
   bins: Int32Array;
   /** Per feature, the smallest and largest training value in each bin. */
@@ -29,7 +30,8 @@ function lowerBound(upper: Float64Array, count: number, v: number): number {
 
 export function binFeatures(cols: Float64Array[], n: number): BinnedFeatures {
   const p = cols.length;
-  const codes: Uint8Array[] = [], binMin: Float64Array[] = [], binMax: Float64Array[] = [];
+  const codes = new Uint8Array(n * p);
+  const binMin: Float64Array[] = [], binMax: Float64Array[] = [];
   const bins = new Int32Array(p);
   const sorted = new Float64Array(n);
   const lower = new Float64Array(MAX_BINS), upper = new Float64Array(MAX_BINS);
@@ -56,12 +58,10 @@ export function binFeatures(cols: Float64Array[], n: number): BinnedFeatures {
         start = end + 1;
       }
     }
-    const code = new Uint8Array(n);
-    for (let i = 0; i < n; i++) code[i] = lowerBound(upper, count, col[i]);
-    codes.push(code);
+    for (let i = 0; i < n; i++) codes[i * p + j] = lowerBound(upper, count, col[i]);
     bins[j] = count;
     binMin.push(lower.slice(0, count));
     binMax.push(upper.slice(0, count));
   }
-  return { n, codes, bins, binMin, binMax };
+  return { n, p, codes, bins, binMin, binMax };
 }

@@ -65,7 +65,7 @@ export function forestPredictionSum(
   const treeParams: TreeParams = {
     maxDepth: params.maxDepth,
     minSamplesLeaf: params.minSamplesLeaf,
-    maxFeatures: featuresPerSplit(params.maxFeatures, binned ? data.codes.length : data.cols.length),
+    maxFeatures: featuresPerSplit(params.maxFeatures, binned ? data.p : data.cols.length),
   };
   const grow: (weight: Float64Array, rng: ReturnType<typeof createRng>) => Tree = binned
     ? ((ws) => (weight, rng) => buildBinnedTree(data, y, weight, treeParams, rng, ws))(new BinnedTreeWorkspace(data))
@@ -76,7 +76,7 @@ export function forestPredictionSum(
     const rng = createRng(mixSeed(seed, t));
     if (params.bootstrap) {
       weight.fill(0);
-      for (let s = 0; s < n; s++) weight[rng.int(n)] += 1;
+      rng.addCounts(n, weight);
     } else weight.fill(1);
     addTreePredictions(grow(weight, rng), test.cols, test.n, out);
   }
