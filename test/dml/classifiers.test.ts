@@ -4,7 +4,7 @@ import { createRng } from '../../src/common/random.ts';
 import { createExecutor, fitPredict } from '../../src/dml/executor.ts';
 import { LEARNERS, learnerHelp, resolveLearnerParams } from '../../src/dml/learners/index.ts';
 import { logitFitPredict } from '../../src/dml/learners/logit.ts';
-import { maxFeaturesShare } from '../../src/dml/learners/rf.ts';
+import { featuresPerSplit } from '../../src/dml/learners/forest.ts';
 import type { Features } from '../../src/dml/learners/types.ts';
 import { tuneLearner } from '../../src/dml/tune.ts';
 
@@ -45,10 +45,12 @@ test('rf and gbm as classifiers give probabilities that beat the base rate out o
 });
 
 test('max_features: a share below 1 or a whole count; registry drives help and validation', () => {
-  assert.equal(maxFeaturesShare(0.34, 9), 0.34);
-  assert.equal(Math.round(maxFeaturesShare(3, 9) * 9), 3);
-  assert.equal(maxFeaturesShare(30, 9), 1);
-  assert.equal(maxFeaturesShare(0, 9), 1);
+  assert.equal(featuresPerSplit(0.34, 9), 3);
+  assert.equal(featuresPerSplit(3, 9), 3);
+  assert.equal(featuresPerSplit(3, 20), 3);
+  assert.equal(featuresPerSplit(1, 9), 1);
+  assert.equal(featuresPerSplit(30, 9), 9);
+  assert.equal(featuresPerSplit(0, 9), 9);
   assert.throws(() => resolveLearnerParams('rf', { max_features: 2.5 }), /a share in \(0, 1\) or a whole count >= 1/);
   assert.throws(() => resolveLearnerParams('logit', { trees: 3 }), /learner 'logit' has no parameter 'trees'/);
   const help = learnerHelp();

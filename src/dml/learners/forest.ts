@@ -1,5 +1,7 @@
 import { createRng, mixSeed } from '../../common/random.ts';
-import { addTreePredictions, buildTree, TreeWorkspace, type Presorted } from './tree.ts';
+import { binFeatures, type BinnedFeatures } from './bins.ts';
+import { BinnedTreeWorkspace, buildBinnedTree } from './histTree.ts';
+import { addTreePredictions, buildTree, presort, TreeWorkspace, type Presorted, type Tree, type TreeParams } from './tree.ts';
 import type { Features, LearnerParams } from './types.ts';
 
 /**
@@ -7,16 +9,37 @@ import type { Features, LearnerParams } from './types.ts';
  * is grown on a bootstrap sample (n draws with replacement, as integer weights) with `max_features`
  * candidate features per split. Tree t uses its own stream seeded by (seed, t), so the forest does
  * not depend on how its trees are spread over threads.
+ *
+ * On a 0/1 target the same forest is a probability forest (scikit-learn's RandomForestClassifier
+ * with predict_proba): for two classes the Gini decrease is twice the squared-error decrease, so
+ * the splits are the same, and a leaf's mean is its share of ones.
+ *
+ * Up to EXACT_MAX_ROWS training rows, splits are searched exactly over presorted columns; above,
+ * over features quantised into at most 255 bins (histogram search, cost ~ rows x depth). Binning
+ * only moves thresholds within a bin of ~n/255 rows: the forest's fit is the same to sampling
+ * noise, and identical when no feature has more than 255 distinct values.
  */
 export interface ForestParams {
   trees: number;
-  /** Share of features tried at each split, in (0, 1]; 1 = all (scikit-learn's regression default). */
+  /**
+   * Features tried at each split: a share of them when 0 < x < 1 (the count is floor(share x
+   * features), at least 1), a count when >= 1 (capped at the number of features), 0 = all.
+   */
   maxFeatures: number;
   minSamplesLeaf: number;
   /** 0 = unlimited. */
   maxDepth: number;
   /** 1 = bootstrap samples, 0 = every tree sees all rows. */
   bootstrap: number;
+}
+
+export const EXACT_MAX_ROWS = 2000;
+
+/** A forest's training features, prepared once per fit and shared by its trees. */
+export type ForestData = Presorted | BinnedFeatures;
+
+export function prepareForestData(cols: Float64Array[], n: number): ForestData {
+  return n <= EXACT_MAX_ROWS ? presort(cols, n) : binFeatures(cols, n);
 }
 
 export function forestParams(params: LearnerParams): ForestParams {
@@ -26,27 +49,36 @@ export function forestParams(params: LearnerParams): ForestParams {
   };
 }
 
+/** Number of features tried per split for `maxFeatures` (share, count or 0 = all: see ForestParams). */
+export function featuresPerSplit(maxFeatures: number, p: number): number {
+  if (maxFeatures <= 0) return p;
+  if (maxFeatures >= 1) return Math.min(p, Math.floor(maxFeatures));
+  return Math.max(1, Math.floor(maxFeatures * p));
+}
+
 /** Sum (not mean) of the predictions of trees [treeStart, treeEnd) on `test`. */
 export function forestPredictionSum(
-  ps: Presorted, y: Float64Array, test: Features, params: ForestParams, seed: number, treeStart: number, treeEnd: number,
+  data: ForestData, y: Float64Array, test: Features, params: ForestParams, seed: number, treeStart: number, treeEnd: number,
 ): Float64Array {
-  const n = ps.n;
-  const p = ps.cols.length;
-  const treeParams = {
+  const n = data.n;
+  const binned = 'codes' in data;
+  const treeParams: TreeParams = {
     maxDepth: params.maxDepth,
     minSamplesLeaf: params.minSamplesLeaf,
-    maxFeatures: Math.max(1, Math.round(params.maxFeatures * p)),
+    maxFeatures: featuresPerSplit(params.maxFeatures, binned ? data.p : data.cols.length),
   };
+  const grow: (weight: Float64Array, rng: ReturnType<typeof createRng>) => Tree = binned
+    ? ((ws) => (weight, rng) => buildBinnedTree(data, y, weight, treeParams, rng, ws))(new BinnedTreeWorkspace(data))
+    : ((ws) => (weight, rng) => buildTree(data, y, weight, treeParams, rng, ws))(new TreeWorkspace(data));
   const out = new Float64Array(test.n);
   const weight = new Float64Array(n);
-  const ws = new TreeWorkspace(ps);
   for (let t = treeStart; t < treeEnd; t++) {
     const rng = createRng(mixSeed(seed, t));
     if (params.bootstrap) {
       weight.fill(0);
-      for (let s = 0; s < n; s++) weight[rng.int(n)] += 1;
+      rng.addCounts(n, weight);
     } else weight.fill(1);
-    addTreePredictions(buildTree(ps, y, weight, treeParams, rng, ws), test.cols, test.n, out);
+    addTreePredictions(grow(weight, rng), test.cols, test.n, out);
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { logit } from './logit.ts';
 import { ols } from './ols.ts';
 import { rf } from './rf.ts';
 import { svr } from './svr.ts';
-import { presort, type Presorted } from './tree.ts';
+import { prepareForestData, type ForestData } from './forest.ts';
 import type { Features, Learner, LearnerParams, LearnerTask, ParamSpec } from './types.ts';
 
 export type { Features, Learner, LearnerParams, LearnerTask } from './types.ts';
@@ -93,12 +93,12 @@ const PRESORT_CACHE_SIZE = 12;
 
 /** Runs tasks, keeping the last few presorted training matrices (one cache per thread). */
 export function createTaskRunner(): (task: FitTask) => Float64Array {
-  const cache = new Map<string, Presorted>();
-  const presorted = (task: FitTask): Presorted => {
+  const cache = new Map<string, ForestData>();
+  const presorted = (task: FitTask): ForestData => {
     const key = task.presortKey;
     const hit = key === undefined ? undefined : cache.get(key);
     if (hit) return hit;
-    const ps = presort(task.train.cols, task.train.n);
+    const ps = prepareForestData(task.train.cols, task.train.n);
     if (key !== undefined) {
       cache.set(key, ps);
       if (cache.size > PRESORT_CACHE_SIZE) cache.delete(cache.keys().next().value!);

@@ -2,15 +2,6 @@ import { forestParams, forestPredictionSum } from './forest.ts';
 import type { Learner, LearnerParams } from './types.ts';
 
 /**
- * max_features as a share of the p features (0 < x < 1), a count (an integer >= 1, capped at p),
- * or 0 = all of them; the forest itself takes a share.
- */
-export function maxFeaturesShare(maxFeatures: number, p: number): number {
-  if (maxFeatures <= 0 || p === 0) return 1;
-  return maxFeatures < 1 ? maxFeatures : Math.min(1, maxFeatures / p);
-}
-
-/**
  * Random forest. For a 0/1 target (classification) the same squared-error forest is a
  * probability forest: the variance of a 0/1 variable is p(1 - p), half the Gini impurity, so
  * splits rank as under Gini, and leaf means are class-1 shares, averaged over the trees
@@ -32,7 +23,6 @@ export const rf: Learner = {
   parts: (params: LearnerParams) => params.trees,
   fitPredict: ({ train, y, test, params, seed, part, presorted }) => {
     const [from, to] = part ?? [0, params.trees];
-    const fp = forestParams({ ...params, max_features: maxFeaturesShare(params.max_features, train.cols.length) });
-    return forestPredictionSum(presorted(), y, test, fp, seed, from, to);
+    return forestPredictionSum(presorted(), y, test, forestParams(params), seed, from, to);
   },
 };

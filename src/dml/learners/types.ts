@@ -1,4 +1,4 @@
-import type { Presorted } from './tree.ts';
+import type { ForestData } from './forest.ts';
 
 /** Column-major features: `cols[j][i]` is feature j of row i. */
 export interface Features {
@@ -22,7 +22,7 @@ export interface ParamSpec {
   shareOrCount?: boolean;
 }
 
-/** Everything one fit needs; `presorted()` gives the training columns sorted once per thread. */
+/** Everything one fit needs; `presorted()` gives the training columns prepared for the forest once per thread (sorted, or binned for large n). */
 export interface FitInput {
   train: Features;
   y: Float64Array;
@@ -32,7 +32,7 @@ export interface FitInput {
   task: LearnerTask;
   /** For a learner with `parts`: the range of parts this fit computes (their predictions summed). */
   part?: [number, number];
-  presorted: () => Presorted;
+  presorted: () => ForestData;
 }
 
 /**
