@@ -61,6 +61,9 @@ export function readRows(table: CsvTable, numericColumns: readonly string[], con
     }
     perProv.set(year, { line: rec.line, values });
   }
+  if (table.records.some((r) => (r.values.province ?? '').includes('\uFFFD'))) {
+    problems.add('province names hold bytes that are not text in the encoding the file was read with: check --encoding (GBK files are detected when it is omitted)');
+  }
   for (const code of config.sample.provinces) {
     if (!rows.has(code)) problems.add(`no rows for sample province ${provinceName(code)} (${code})`);
   }

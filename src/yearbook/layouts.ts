@@ -1,6 +1,7 @@
 import { CgerError } from '../common/errors.ts';
 import { didYouMean, findProvince } from '../common/provinces.ts';
 import { readCell } from '../panel/cells.ts';
+import { Problems } from '../panel/problems.ts';
 import { mapIndicator, type UserMap } from './indicators.ts';
 import { convert } from './units.ts';
 
@@ -24,25 +25,13 @@ const yearOf = (cell: string): number | null => {
 };
 const isFooter = (first: string) => /^(注|数据来源|资料来源)/.test(norm(first));
 
-/** Collects problems of one file (unknown provinces reported once per spelling). */
-class FileProblems {
-  private readonly byWhat = new Map<string, number[]>();
-  constructor(readonly source: string) {}
-  add(what: string, line: number): void { this.byWhat.set(what, [...(this.byWhat.get(what) ?? []), line]); }
-  throwIfAny(): void {
-    if (this.byWhat.size === 0) return;
-    const msgs = [...this.byWhat].map(([what, lines]) => `${what} (line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 5).join(', ')}${lines.length > 5 ? ', ...' : ''})`);
-    throw new CgerError(`${this.source}: ${msgs.length} problem(s):\n  ${msgs.join('\n  ')}`);
-  }
-}
-
-function cellValue(text: string, factor: number, what: string, line: number, problems: FileProblems): number | null {
+function cellValue(text: string, factor: number, what: string, line: number, problems: Problems): number | null {
   const c = readCell(text);
   if (c.kind === 'bad') { problems.add(`${what}: ${JSON.stringify(text)} is not a number`, line); return null; }
   return c.kind === 'number' ? convert(c.value, factor) : null;
 }
 
-function province(name: string, line: number, problems: FileProblems): string | null {
+function province(name: string, line: number, problems: Problems): string | null {
   const p = findProvince(name);
   if (!p) problems.add(`unknown province ${JSON.stringify(name)}${didYouMean(name)}`, line);
   return p?.code ?? null;
@@ -54,7 +43,7 @@ function province(name: string, line: number, problems: FileProblems): string | 
  */
 export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observations: Observation[] } {
   const meta = new Map<string, string>();
-  const problems = new FileProblems(grid.source);
+  const problems = new Problems();
   const observations: Observation[] = [];
   const headerIndex = grid.rows.findIndex((r) => {
     const first = norm(r.cells[0] ?? '');
@@ -113,6 +102,6 @@ export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observati
       }
     }
   }
-  problems.throwIfAny();
+  problems.throwIfAny(grid.source, 'problem(s)');
   return { layout, observations };
 }

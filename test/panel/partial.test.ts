@@ -65,6 +65,10 @@ test('a file read in the wrong way: an unknown province on many rows is reported
     return true;
   });
   assert.equal(findProvince('内蒙'), null);
+  // A GBK file forced to be read as UTF-8: the garbled names come with a hint about the encoding.
+  writeFileSync(join(dir, 'gbk.csv'), iconv.encode(yearbookCsv.replace(/\bHebei\b/g, '河北省'), 'gbk'));
+  await assert.rejects(runPanel({ yearbook: join(dir, 'gbk.csv'), co2: join(dir, 'co2.csv'), config: join(dir, 'panel.config.json'), configIsDefault: false,
+    out: join(dir, 'x/panel.csv'), extrapolate: false, encoding: 'utf8' }), /unknown province "[^"]*\uFFFD[^"]*" on 14 rows: lines 30-43\n  province names hold bytes [^]*check --encoding/);
 
   const typo = new CsvEdit(yearbookCsv);
   const line = typo.line('Tianjin', 2012);

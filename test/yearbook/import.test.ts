@@ -142,7 +142,7 @@ test('units convert by the bracket, thousands separators and full-width digits r
   await runImport({ files: [unmapped], out, map });
   assert.equal(cell(table(out), 'Beijing', 2012, 'parcels'), '10000');
   const badProvince = write('z.csv', ['指标：地区生产总值(亿元)', '地区,2012年', '内蒙,1', '内蒙,2']);
-  await assert.rejects(runImport({ files: [badProvince], out }), /unknown province "内蒙" \(did you mean 内蒙古 \/ Inner Mongolia\?\) \(lines 3, 4\)/);
+  await assert.rejects(runImport({ files: [badProvince], out }), /unknown province "内蒙" \(did you mean 内蒙古 \/ Inner Mongolia\?\) on 2 rows: lines 3-4/);
   await assert.rejects(runImport({ files: [join(dir, 'old.xls')], out }), /\.xls format is not read/);
 });
 
