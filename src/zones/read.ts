@@ -233,6 +233,9 @@ async function readShapefile(shpPath: string): Promise<RawBoundaries> {
     }
     if (result.done) break;
     const { properties, geometry } = result.value;
+    if (properties === null || typeof properties !== 'object') {
+      throw new CgerError(`${shpPath}: record ${number} has no attributes in the .dbf (is the .dbf cut short or damaged?)`);
+    }
     if (number === 1) fields.push(...Object.keys(properties));
     features.push({ number, properties, polygons: geoJsonPolygons(geometry, `${shpPath}: record ${number}`) });
   }
