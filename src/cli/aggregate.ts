@@ -60,6 +60,9 @@ Columns: zone_id,zone_name,raster,year,month,sum,coverage,cells (one row per ras
 touches it; year/month from ODIAC names). sum = sum of value x covered fraction; coverage = sum of
 fractions over valid cells; cells = valid cells with fraction > 0. Nodata and NaN cells are skipped.
 
+Exit codes: 0 done; 1 a raster or the boundaries could not be read (one line each on stderr; with
+--out the rows of the rasters that were read are still written); 2 no zone touches some raster.
+
 Example:
   npx cger aggregate --zones boundaries/cn-provinces-ctamap2023.geojson \\
     test/fixtures/jjj/jjj_strip_deflate.tif --out output/jjj.csv

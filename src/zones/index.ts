@@ -1,4 +1,4 @@
-import { CgerError } from '../common/errors.ts';
+import { CgerError, errorMessage } from '../common/errors.ts';
 import { readBoundaries, WGS84, type RawBoundaries } from './read.ts';
 export { hashBoundaries } from './read.ts';
 import { reprojectPolygons } from './reproject.ts';
@@ -55,7 +55,11 @@ export async function loadZones(path: string, options: LoadZonesOptions): Promis
     if (problems.length > 0) {
       invalid.push(`${id} (${problems.join(', ')})`);
       if (!options.strict) {
-        polygons = repairGeometry(polygons);
+        try {
+          polygons = repairGeometry(polygons);
+        } catch (err) {
+          throw new CgerError(`boundary file ${path}: zone ${id} has ${problems.join(', ')} that cannot be repaired (${errorMessage(err).slice(0, 200)})`);
+        }
         warn(`zone ${id}: ${problems.join(', ')} (repaired)`);
       }
     }

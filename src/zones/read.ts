@@ -120,8 +120,12 @@ function geoJsonCrs(doc: any, path: string): Crs | null {
   return epsg === 4326 ? WGS84 : { epsg, definition: `EPSG:${epsg}` };
 }
 
-function geoJsonPolygons(geometry: any, where: string): Polygon[] {
+/** GeometryCollections nest at most this deep (a hostile file could nest them past the stack). */
+const MAX_NESTING = 16;
+
+function geoJsonPolygons(geometry: any, where: string, depth = 0): Polygon[] {
   if (!geometry) throw new CgerError(`${where} has no geometry`);
+  if (depth > MAX_NESTING) throw new CgerError(`${where}: GeometryCollections nested more than ${MAX_NESTING} deep`);
   switch (geometry.type) {
     case 'Polygon':
       return [checkPolygon(geometry.coordinates, where)];
@@ -129,7 +133,8 @@ function geoJsonPolygons(geometry: any, where: string): Polygon[] {
       if (!Array.isArray(geometry.coordinates)) throw new CgerError(`${where}: MultiPolygon without coordinates`);
       return geometry.coordinates.map((p: unknown) => checkPolygon(p, where));
     case 'GeometryCollection':
-      return (geometry.geometries ?? []).flatMap((g: unknown) => geoJsonPolygons(g, where));
+      if (!Array.isArray(geometry.geometries)) throw new CgerError(`${where}: GeometryCollection without geometries`);
+      return geometry.geometries.flatMap((g: unknown) => geoJsonPolygons(g, where, depth + 1));
     default:
       throw new CgerError(`${where}: geometry type ${geometry.type} is not a polygon`);
   }
@@ -233,6 +238,9 @@ async function readShapefile(shpPath: string): Promise<RawBoundaries> {
     }
     if (result.done) break;
     const { properties, geometry } = result.value;
+    if (properties === null || typeof properties !== 'object') {
+      throw new CgerError(`${shpPath}: record ${number} has no attributes in the .dbf (is the .dbf cut short or damaged?)`);
+    }
     if (number === 1) fields.push(...Object.keys(properties));
     features.push({ number, properties, polygons: geoJsonPolygons(geometry, `${shpPath}: record ${number}`) });
   }
