@@ -149,13 +149,15 @@ function resolveNuisance(n: NuisanceSpec, spec: DmlSpec): PreparedNuisance {
   const chosen = spec.learners?.[n.role];
   const name = chosen ?? spec.learner ?? 'rf';
   const learner = getLearner(name);
-  if (!learner.tasks.includes(n.task)) {
+  // A classifier may model a 0/1 target of a regression nuisance (e.g. --learner-m logit in PLR, as DoubleML allows).
+  const task = learner.tasks.includes(n.task) ? n.task : learner.tasks[0];
+  if (n.task === 'classification' && task !== 'classification') {
     const flag = `--learner-${n.role}`;
     throw new CgerError(`${n.name} (${n.describes}) needs a ${n.task} learner; '${name}' does ${learner.tasks.join(' and ')} only`
       + ` (choose one with ${flag}, e.g. ${n.task === 'classification' ? 'logit' : 'ols'})`);
   }
   const overrides = { ...spec.learnerParams?.[name], ...(name === (spec.learner ?? 'rf') ? spec.params : {}) };
-  return { ...n, learner: name, params: resolveLearnerParams(name, overrides) };
+  return { ...n, task, learner: name, params: resolveLearnerParams(name, overrides) };
 }
 
 /** Builds and checks everything an estimate needs (cheap; errors surface before any fitting). */
@@ -167,9 +169,8 @@ export function prepareDml(data: PanelData, spec: DmlSpec): PreparedDml {
   const design = buildDesign(data, spec);
   model.check(design, options);
   const nuisances = model.nuisances(design, design.names).map((n) => resolveNuisance(n, spec));
-  // Binary targets only for classifiers (e.g. --learner-m logit with PLR).
+  // Classifiers need 0/1 targets.
   for (const n of nuisances) {
-    if (getLearner(n.learner).tasks.length === 1 && getLearner(n.learner).tasks[0] === 'classification') n.task = 'classification';
     if (n.task === 'classification') {
       const bad = n.target.findIndex((v) => v !== 0 && v !== 1);
       if (bad >= 0) throw new CgerError(`${n.name} uses the classifier '${n.learner}' but its target is ${n.target[bad]} at line ${design.lines[bad]}, not 0/1`);

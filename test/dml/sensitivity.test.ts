@@ -73,3 +73,12 @@ test('IRM shares folds, clusters and repetitions with PLR; repeated splits aggre
   const per = reps.sensitivityInputs!.map((r) => sensitivityBounds([r], 0.03, 0.03, 1, 0.95, reps.n_obs).theta_lower).sort((a, b) => a - b);
   assert.equal(reps.sensitivity!.theta_lower, per[1]);
 });
+
+test('PLR with a classifier for a 0/1 treatment (--learner-m logit); a non-binary one is an error', async () => {
+  const panel: PanelData = { ...parseCsv(synthPanelCsv(3)), source: 'panel.csv' };
+  const e = await estimateDml(panel, { y: 'CEE', d: 'env_reg_high', x: ['lngdp', 'lnpop'], learner: 'ols', learners: { m: 'logit' } }, { threads: 1 });
+  assert.equal(e.nuisances.ml_m.task, 'classification');
+  assert.ok(Number.isFinite(e.theta));
+  await assert.rejects(estimateDml(panel, { y: 'CEE', d: 'DCP', x: ['lngdp'], learner: 'ols', learners: { m: 'logit' } }, { threads: 1 }),
+    /ml_m uses the classifier 'logit' but its target is .* at line 2, not 0\/1/);
+});
