@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../src/common/csv.ts';
-import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type BatteryTable, type PanelData } from '../../src/dml/index.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { assertTablesParse } from './tableChecks.ts';
 import { tempDir } from '../helpers.ts';
@@ -24,7 +24,11 @@ test('battery: the default spec runs on a synthetic panel and every table file p
   const out = tempDir('battery');
   const result = await runBattery({ data, spec: smallSpec(), outDir: out, quiet: true, threads: 2 });
   const files = readdirSync(out).sort();
-  assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), 'estimates.json'].sort());
+  assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), 'estimates.json', 'tables.json'].sort());
+  // tables.json: each table's caption, in the spec's order, as its Markdown twin prints it.
+  const captions: BatteryTable[] = JSON.parse(readFileSync(join(out, 'tables.json'), 'utf8'));
+  assert.deepEqual(captions.map((c) => c.id), TABLES);
+  for (const c of captions) assert.ok(readFileSync(join(out, `${c.id}.md`), 'utf8').includes(c.title) && c.note !== '', c.id);
 
   const estimates: BatteryEstimate[] = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
   assert.equal(estimates.length, 23);

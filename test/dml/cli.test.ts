@@ -63,8 +63,8 @@ test('cger dml --battery spec.json --out dir writes the tables', async () => {
   }));
   const out = join(dir, 'tables');
   const text = await cger('--battery', spec, '--data', panel, '--out', out, '--quiet', '--threads', '1');
-  assert.match(text, /2 estimates in .* s; wrote 4 files/);
-  assert.deepEqual(readdirSync(out).sort(), ['estimates.json', 'mini.csv', 'mini.md', 'mini.tex']);
+  assert.match(text, /2 estimates in .* s; wrote 5 files/);
+  assert.deepEqual(readdirSync(out).sort(), ['estimates.json', 'mini.csv', 'mini.md', 'mini.tex', 'tables.json']);
   const estimates = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
   assert.equal(estimates[0].data_sha256, createHash('sha256').update(readFileSync(panel)).digest('hex'), 'provenance: the data file checksum');
 });
