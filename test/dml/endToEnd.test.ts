@@ -20,7 +20,7 @@ test('end to end: synthetic yearbook -> panel -> battery recovers the planted CE
   spec.defaults!.learner_params = { rf: { trees: 25 }, gbm: { trees: 30 } };
   const out = tempDir('dml-e2e');
   const { estimates } = await runBattery({ data, spec, outDir: out, quiet: true, threads: 2 });
-  assert.equal(readdirSync(out).length, 8 * 3 + 1);
+  assert.equal(readdirSync(out).length, 8 * 3 + 2); // tables (csv, md, tex), estimates.json, tables.json
   assert.equal(estimates.length, 23);
   assertTablesParse(out, [...new Set(estimates.map((e) => e.table))], estimates);
   for (const column of ['(1) CEE', '(2) CEE']) {
