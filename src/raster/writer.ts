@@ -11,7 +11,8 @@ import type { Grid } from './types.ts';
  * Float32 band, uncompressed strips of one row, georeferenced with ModelPixelScale +
  * ModelTiepoint and GeoKeys for EPSG:4326 (pixel-is-area), optionally gzipped as a whole
  * (`.tif.gz`). The directory comes first, so readers streaming a `.tif.gz` meet it before the data.
- * Rows are requested one at a time and gzipped as they come; the raw image is never held whole.
+ * Rows are requested one at a time and gzipped as they come: with `gzip` the raw image is never
+ * held whole, only the compressed file.
  */
 export interface StripWriterOptions {
   grid: Grid;
@@ -49,7 +50,7 @@ function stripTiffHead(opts: StripWriterOptions): Buffer {
   if (grid.crs.epsg === undefined) throw new Error(`GeoTIFF writer: the grid's CRS needs an EPSG code (got ${grid.crs.definition})`);
   const order = { littleEndian: true, bigTiff: false };
   const rowBytes = grid.width * 4;
-  if (8 + rowBytes * grid.height > 0xffffffff - 1e6) throw new Error('GeoTIFF writer: file over 4 GB needs BigTIFF, which this writer does not produce');
+  if (rowBytes * grid.height + (1 << 20) > 0xffffffff) throw new Error('GeoTIFF writer: file over 4 GB needs BigTIFF, which this writer does not produce');
   const fields = (firstStrip: number): TiffField[] => [
     { tag: Tag.ImageWidth, type: 'LONG', values: [grid.width] },
     { tag: Tag.ImageLength, type: 'LONG', values: [grid.height] },
