@@ -11,7 +11,8 @@ import type { Grid } from './types.ts';
  * Float32 band, uncompressed strips of one row, georeferenced with ModelPixelScale +
  * ModelTiepoint and GeoKeys for EPSG:4326 (pixel-is-area), optionally gzipped as a whole
  * (`.tif.gz`). The directory comes first, so readers streaming a `.tif.gz` meet it before the data.
- * Rows are requested one at a time and gzipped as they come; the raw image is never held whole.
+ * Rows are requested one at a time and gzipped as they come: with `gzip` the raw image is never
+ * held whole, only the compressed file.
  */
 export interface StripWriterOptions {
   grid: Grid;
@@ -46,10 +47,10 @@ export type RowSource = (row: number) => Float32Array;
 /** Header and directory of an uncompressed Float32 GeoTIFF with one-row strips; the strips follow it. */
 function stripTiffHead(opts: StripWriterOptions): Buffer {
   const { grid } = opts;
-  if (grid.crs.epsg === undefined) throw new Error(`GeoTIFF writer: the grid's CRS needs an EPSG code (got ${grid.crs.definition})`);
+  if (grid.crs.epsg !== 4326) throw new Error(`GeoTIFF writer: only EPSG:4326 grids are supported (got ${grid.crs.epsg ?? grid.crs.definition})`);
   const order = { littleEndian: true, bigTiff: false };
   const rowBytes = grid.width * 4;
-  if (8 + rowBytes * grid.height > 0xffffffff - 1e6) throw new Error('GeoTIFF writer: file over 4 GB needs BigTIFF, which this writer does not produce');
+  if (rowBytes * grid.height + (1 << 20) > 0xffffffff) throw new Error('GeoTIFF writer: file over 4 GB needs BigTIFF, which this writer does not produce');
   const fields = (firstStrip: number): TiffField[] => [
     { tag: Tag.ImageWidth, type: 'LONG', values: [grid.width] },
     { tag: Tag.ImageLength, type: 'LONG', values: [grid.height] },
@@ -64,7 +65,7 @@ function stripTiffHead(opts: StripWriterOptions): Buffer {
     { tag: Tag.SampleFormat, type: 'SHORT', values: [3] }, // IEEE float
     { tag: Tag.ModelPixelScale, type: 'DOUBLE', values: [grid.cellWidth, grid.cellHeight, 0] },
     { tag: Tag.ModelTiepoint, type: 'DOUBLE', values: [0, 0, 0, grid.originX, grid.originY, 0] },
-    { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(grid.crs.epsg!) },
+    { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
     ...(opts.nodata !== undefined ? [{ tag: Tag.GdalNodata, type: 'ASCII', values: String(opts.nodata) } satisfies TiffField] : []),
   ];
   // The directory's length does not depend on the offsets' values, only on their count.

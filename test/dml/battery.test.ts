@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsv } from '../../src/common/csv.ts';
-import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type BatteryTable, type PanelData } from '../../src/dml/index.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { assertTablesParse } from './tableChecks.ts';
 import { tempDir } from '../helpers.ts';
@@ -26,6 +26,10 @@ test('battery: the default spec runs on a synthetic panel and every table file p
   const files = readdirSync(out).sort();
   const sensitivity = ['table4_baseline_sensitivity.csv', 'table4_baseline_sensitivity.md', 'table4_baseline_sensitivity.tex', 'table4_baseline_sensitivity_contour.svg'];
   assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), ...sensitivity, 'estimates.json', 'tables.json'].sort());
+  // tables.json: each table's caption in the spec's order (the sensitivity companion after Table 4), as its Markdown twin prints it.
+  const captions: BatteryTable[] = JSON.parse(readFileSync(join(out, 'tables.json'), 'utf8'));
+  assert.deepEqual(captions.map((c) => c.id), [...TABLES.slice(0, 1), 'table4_baseline_sensitivity', ...TABLES.slice(1)]);
+  for (const c of captions) assert.ok(readFileSync(join(out, `${c.id}.md`), 'utf8').includes(c.title) && c.note !== '', c.id);
 
   const estimates: BatteryEstimate[] = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
   assert.equal(estimates.length, 23);
