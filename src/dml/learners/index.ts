@@ -27,7 +27,7 @@ export const LEARNERS = {
     description: 'random forest regression (bootstrap, squared error; the baseline)',
     params: {
       trees: { default: 500, integer: true, min: 1, description: 'number of trees' },
-      max_features: { default: 1, min: 1e-9, max: 1, description: 'share of features tried per split (1 = all)' },
+      max_features: { default: 1, min: 1e-9, description: 'features tried per split: a share if <= 1 (1 = all), a count if > 1 (integer)' },
       min_samples_leaf: { default: 1, integer: true, min: 1, description: 'minimum rows in a leaf' },
       max_depth: { default: 0, integer: true, min: 0, description: 'maximum depth (0 = unlimited)' },
       bootstrap: { default: 1, integer: true, min: 0, max: 1, description: '1 = bootstrap sample per tree, 0 = all rows' },
