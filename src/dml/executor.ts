@@ -74,6 +74,37 @@ function createWorkerExecutor(threads: number): Executor {
 }
 
 /**
+ * Forest tasks post the same matrices many times (one task per PARTS_PER_TASK trees, two or three
+ * nuisances per fold): in shared memory they reach the threads without a copy per task. One shared
+ * copy per matrix, kept as long as the caller keeps the matrix.
+ */
+const shared = new WeakMap<Features, Features>();
+
+function sharedCopy(a: Float64Array): Float64Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const out = new Float64Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}
+
+function sharedFeatures(x: Features): Features {
+  let s = shared.get(x);
+  if (!s) {
+    const buffer = new SharedArrayBuffer(8 * x.n * x.cols.length);
+    s = {
+      n: x.n,
+      cols: x.cols.map((col, j) => {
+        const out = new Float64Array(buffer, 8 * x.n * j, x.n);
+        out.set(col.subarray(0, x.n));
+        return out;
+      }),
+    };
+    shared.set(x, s);
+  }
+  return s;
+}
+
+/**
  * Fits `learner` on (train, y) and predicts `test`; a learner with parts (a forest's trees) is
  * spread over tasks of PARTS_PER_TASK parts whose prediction sums are added in order, then averaged.
  */
@@ -83,6 +114,11 @@ export async function fitPredict(
 ): Promise<Float64Array> {
   const count = getLearner(learner).parts?.(params);
   if (count === undefined) return exec.run({ learner, params, task, train, y, test, seed, presortKey });
+  if (exec.threads > 1) {
+    train = sharedFeatures(train);
+    test = sharedFeatures(test);
+    y = sharedCopy(y);
+  }
   const parts: Promise<Float64Array>[] = [];
   for (let from = 0; from < count; from += PARTS_PER_TASK) {
     parts.push(exec.run({ learner, params, task, train, y, test, seed, presortKey, part: [from, Math.min(count, from + PARTS_PER_TASK)] }));

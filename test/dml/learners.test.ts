@@ -8,6 +8,7 @@ import { resolveLearnerParams } from '../../src/dml/learners/index.ts';
 import { buildTree, presort, addTreePredictions } from '../../src/dml/learners/tree.ts';
 import { fitSvr, predictSvr } from '../../src/dml/learners/svr.ts';
 import type { Features } from '../../src/dml/learners/types.ts';
+import { naiveTreePredict } from './naiveCart.ts';
 
 function sample(rng: Rng, n: number, p: number, f: (x: number[]) => number, noise: number) {
   const rows = Array.from({ length: n }, () => Array.from({ length: p }, () => rng.normal()));
@@ -24,31 +25,6 @@ function r2(truth: Float64Array, pred: ArrayLike<number>): number {
 }
 
 const friedman = (x: number[]): number => Math.sin(x[0] * x[1]) + (x[2] - 0.5) ** 2 + 0.5 * x[0];
-
-/** A plain CART search (sort each feature at each node, try every threshold) for comparison. */
-function naiveTreePredict(x: number[][], y: number[], w: number[], test: number[][], maxDepth: number, minLeaf: number): number[] {
-  type Node = { leaf: number } | { f: number; thr: number; l: Node; r: Node };
-  const grow = (idx: number[], depth: number): Node => {
-    const ws = idx.reduce((s, i) => s + w[i], 0), ys = idx.reduce((s, i) => s + w[i] * y[i], 0);
-    if (idx.length < 2 * minLeaf || depth >= maxDepth || idx.every((i) => y[i] === y[idx[0]])) return { leaf: ys / ws };
-    let best = -Infinity, bf = -1, bthr = 0;
-    for (let f = 0; f < x[0].length; f++) {
-      const s = [...idx].sort((a, b) => x[a][f] - x[b][f] || a - b);
-      let wl = 0, sl = 0;
-      for (let k = 0; k < s.length - 1; k++) {
-        wl += w[s[k]]; sl += w[s[k]] * y[s[k]];
-        const a = x[s[k]][f], b = x[s[k + 1]][f];
-        if (b <= a || k + 1 < minLeaf || s.length - k - 1 < minLeaf) continue;
-        const score = (sl * sl) / wl + ((ys - sl) ** 2) / (ws - wl);
-        if (score > best) { best = score; bf = f; bthr = (a + b) / 2; }
-      }
-    }
-    if (bf < 0) return { leaf: ys / ws };
-    return { f: bf, thr: bthr, l: grow(idx.filter((i) => x[i][bf] <= bthr), depth + 1), r: grow(idx.filter((i) => x[i][bf] > bthr), depth + 1) };
-  };
-  const root = grow(w.map((_, i) => i).filter((i) => w[i] > 0), 0);
-  return test.map((row) => { let n = root; while (!('leaf' in n)) n = row[n.f] <= n.thr ? n.l : n.r; return n.leaf; });
-}
 
 test('tree: same fit as a plain CART search, with bootstrap weights and dummy features', () => {
   const rng = createRng(5);

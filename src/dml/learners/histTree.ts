@@ -54,8 +54,9 @@ export class BinnedTreeWorkspace {
     this.features = new Int32Array(p);
     this.tried = new Int32Array(p);
     const cap = Math.max(1, 2 * n);
-    this.stackInt = new Int32Array(4 * cap);
-    this.stackSum = new Float64Array(3 * cap);
+    // Depth-first: at most one pending node per level, plus one.
+    this.stackInt = new Int32Array(4 * (n + 2));
+    this.stackSum = new Float64Array(3 * (n + 2));
     this.bestInt = new Int32Array(3);
     this.bestNum = new Float64Array(4);
     this.feature = new Int32Array(cap);
