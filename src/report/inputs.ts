@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type CsvTable, parseCsv } from '../common/csv.ts';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { isSqliteLoadError, sqliteMissingMessage } from '../common/sqlite.ts';
-import type { BatteryEstimate, BatteryTable } from '../dml/index.ts';
+import type { BatteryEstimate, BatteryTable, SkippedCell } from '../dml/index.ts';
 import type { Store, StoredAuditYear, StoredMonth, StoredRun } from '../ingest/index.ts';
 import { type PanelMeta, panelPaths } from '../panel/index.ts';
 
@@ -222,7 +222,9 @@ export async function readInputs(paths: ReportPaths): Promise<ReportInputs> {
     table: parseCsv(readFileSync(panelFiles.tableCsv, 'utf8')),
   };
   const { regressions, sensitivity } = readBatteryTables(paths.tables);
-  const estimates = readJson<BatteryEstimate[]>(join(paths.tables, 'estimates.json'), 'DML estimates');
-  if (!Array.isArray(estimates)) throw new CgerError(`${join(paths.tables, 'estimates.json')}: expected a list of estimates`);
+  const saved = readJson<(BatteryEstimate | SkippedCell)[]>(join(paths.tables, 'estimates.json'), 'DML estimates');
+  if (!Array.isArray(saved)) throw new CgerError(`${join(paths.tables, 'estimates.json')}: expected a list of estimates`);
+  // Cells the battery could not run are listed after the estimates; the tables' notes say why.
+  const estimates = saved.filter((e): e is BatteryEstimate => !('skipped' in e));
   return { paths, provinceYear, provenance, panel, panelMeta, descriptive, regressions, sensitivity, estimates };
 }
