@@ -64,7 +64,7 @@ export async function readUncompressedFromStream(
     const length = Math.min(block.length, neededBytes(format, block));
     if (scratch.length < length) scratch = new Uint8Array(length);
     let bytes = await cursor.bytes(block.offset, length, scratch, true);
-    if (!bytes) throw truncatedStream(path, parsed.layout, block.index, block.offset + block.length, cursor);
+    if (!bytes) throw truncatedStream(path, parsed.layout, block.index, block.offset + length, cursor);
     let data: Float32Array | Float64Array | null = null;
     if (consumer.kind === 'reduce' && length === neededBytes(format, block)) {
       data = viewInPlace(format, block, bytes);
@@ -75,8 +75,8 @@ export async function readUncompressedFromStream(
       }
     }
     try {
-      // Elsewhere (other sample types, byte orders, predictors; or handed over in blocks mode) the
-      // block decoder converts, into memory of the block's own.
+      // Other sample types, byte orders and predictors, and blocks handed over (blocks mode), go
+      // through the block decoder, which returns memory of the block's own.
       data ??= decodeBlock(bytes, format, block, asIs);
     } catch (err) {
       throw new CgerError(`${path}: ${describeBlock(parsed.layout, block.index)} failed to decode: ${err instanceof Error ? err.message : String(err)}`);
