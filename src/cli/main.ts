@@ -11,6 +11,7 @@ import { version } from '../common/version.ts';
 const commandModules: Record<string, () => Promise<{ register(program: Command): void }>> = {
   aggregate: () => import('./aggregate.ts'),
   ingest: () => import('./ingest.ts'),
+  worker: () => import('./worker.ts'),
   panel: () => import('./panel.ts'),
   synth: () => import('./synth.ts'),
   dml: () => import('./dml.ts'),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv } from '../common/csv.ts';
 import { CO2_PER_C } from '../zonal/index.ts';
-import type { Store } from './store.ts';
+import type { StoredMonth, StoredZoneMonth } from './store.ts';
 
 /** tonnes CO2 per tonne carbon. */
 
@@ -45,39 +45,30 @@ export interface IngestReport {
   outputs: { month: string; year: string };
 }
 
-interface MonthRow { zone_id: string; zone_name: string; year: number; month: number; sum_tc: number; coverage: number }
+/** What the outputs read from a store (either kind: SQLite answers at once, PostgreSQL asynchronously). */
+export interface OutputStore {
+  zoneMonths(release: string, zoneSetId: number): StoredZoneMonth[] | Promise<StoredZoneMonth[]>;
+  months(release: string, zoneSetId: number): StoredMonth[] | Promise<StoredMonth[]>;
+}
 
 /**
  * Builds the output tables of one release and zone set from the store. Zones with no valid cell
  * on the raster in a month (outside the grid) get no row. Years need 12 done months to appear in
  * the year table unless partial years are allowed.
  */
-export function buildOutputs(store: Store, spec: OutputSpec): { monthCsv: string; yearCsv: string; report: IngestReport } {
-  const { db } = store;
+export async function buildOutputs(store: OutputStore, spec: OutputSpec): Promise<BuiltOutputs> {
   const inYears = (y: number) => spec.years.includes(y);
-  const rows = (db.prepare(
-    `SELECT m.zone_id, z.zone_name, m.year, m.month, m.sum_tc, m.coverage
-       FROM zone_month m JOIN zones z ON z.zone_set_id = m.zone_set_id AND z.zone_id = m.zone_id
-      WHERE m.release = ? AND m.zone_set_id = ? AND m.cells > 0
-      ORDER BY m.year, m.month, z.zone_index`,
-  ).all(spec.release, spec.zoneSet.id) as MonthRow[]).filter((r) => inYears(r.year));
-
-  const doneMonths = (db.prepare(
-    `SELECT year, month FROM files WHERE release = ? AND zone_set_id = ? AND status = 'done'`,
-  ).all(spec.release, spec.zoneSet.id) as { year: number; month: number }[]).filter((r) => inYears(r.year));
+  const rows = (await store.zoneMonths(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
+  const recorded = (await store.months(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
+  const doneMonths = recorded.filter((r) => r.status === 'done');
   const doneByYear = new Map<number, number>();
   for (const r of doneMonths) doneByYear.set(r.year, (doneByYear.get(r.year) ?? 0) + 1);
-
-  const failed = (db.prepare(
-    `SELECT year, month, name, status, error FROM files
-      WHERE release = ? AND zone_set_id = ? AND status != 'done' ORDER BY year, month`,
-  ).all(spec.release, spec.zoneSet.id) as { year: number; month: number; name: string; status: 'failed' | 'quarantined'; error: string }[])
-    .filter((r) => inYears(r.year))
-    .map((r): MonthProblem => ({ release: spec.release, year: r.year, month: r.month, file: r.name, status: r.status, error: r.error }));
+  const failed = recorded.filter((r) => r.status !== 'done')
+    .map((r): MonthProblem => ({ release: spec.release, year: r.year, month: r.month, file: r.name, status: r.status as 'failed' | 'quarantined', error: r.error ?? '' }));
 
   const monthCsv = formatCsv(
     ['release', 'zone_id', 'zone_name', 'year', 'month', 'sum_tC', 'co2_t', 'coverage'],
-    rows.map((r) => [spec.release, r.zone_id, r.zone_name, r.year, r.month, r.sum_tc, r.sum_tc * CO2_PER_C, r.coverage]),
+    rows.map((r) => [spec.release, r.zoneId, r.zoneName, r.year, r.month, r.sumTc, r.sumTc * CO2_PER_C, r.coverage]),
   );
 
   const yearRows: (string | number)[][] = [];
@@ -92,10 +83,10 @@ export function buildOutputs(store: Store, spec: OutputSpec): { monthCsv: string
     const byZone = new Map<string, { name: string; months: number; sum: number }>();
     for (const r of rows) {
       if (r.year !== year) continue;
-      const acc = byZone.get(r.zone_id) ?? { name: r.zone_name, months: 0, sum: 0 };
+      const acc = byZone.get(r.zoneId) ?? { name: r.zoneName, months: 0, sum: 0 };
       acc.months++;
-      acc.sum += r.sum_tc;
-      byZone.set(r.zone_id, acc);
+      acc.sum += r.sumTc;
+      byZone.set(r.zoneId, acc);
     }
     for (const [zoneId, z] of byZone) yearRows.push([spec.release, zoneId, z.name, year, z.months, z.sum, z.sum * CO2_PER_C]);
   }
@@ -121,7 +112,9 @@ function writeIfChanged(path: string, data: string): boolean {
   return true;
 }
 
-export function writeOutputs(outDir: string, built: ReturnType<typeof buildOutputs>): string[] {
+export interface BuiltOutputs { monthCsv: string; yearCsv: string; report: IngestReport }
+
+export function writeOutputs(outDir: string, built: BuiltOutputs): string[] {
   const changed: string[] = [];
   const files: [string, string][] = [
     [OUTPUT_FILES.month, built.monthCsv],

@@ -103,6 +103,20 @@ export interface ZoneMonthRow { zoneId: string; sum: number; coverage: number; c
 
 export interface MonthAudit { gridTotal: number; zonesTotal: number; outside: number; relError: number }
 
+/** A zone's sum in a month, as the outputs list them (zones with cells on the raster only). */
+export interface StoredZoneMonth { zoneId: string; zoneName: string; zoneIndex: number; year: number; month: number; sumTc: number; coverage: number }
+
+/** A month's processing record as the outputs and the report show it. */
+export interface StoredMonth { year: number; month: number; name: string; md5: string; size: number | null; status: FileStatus; error: string | null }
+
+/** The mass audit of a year's months, summed. */
+export interface StoredAuditYear { year: number; months: number; gridTotal: number; zonesTotal: number; outside: number; maxRelError: number }
+
+export interface StoredRun { id: number; startedAt: string; finishedAt: string | null; status: string; cgerVersion: string; processed: number }
+
+/** Who holds the ingest lock: information for messages only (the lock itself is the operating system's). */
+export interface LockHolder { pid: number; host: string; since: string }
+
 export class Store {
   readonly db: Database.Database;
 
@@ -211,5 +225,25 @@ export class Store {
       this.upsertFile(f);
       this.deleteMonth(f.release, f.zoneSetId, f.year, f.month);
     }).immediate();
+  }
+
+  zoneMonths(release: string, zoneSetId: number): StoredZoneMonth[] {
+    return this.db.prepare(
+      `SELECT m.zone_id AS zoneId, z.zone_name AS zoneName, z.zone_index AS zoneIndex, m.year, m.month, m.sum_tc AS sumTc, m.coverage
+         FROM zone_month m JOIN zones z ON z.zone_set_id = m.zone_set_id AND z.zone_id = m.zone_id
+        WHERE m.release = ? AND m.zone_set_id = ? AND m.cells > 0
+        ORDER BY m.year, m.month, z.zone_index`,
+    ).all(release, zoneSetId) as StoredZoneMonth[];
+  }
+
+  months(release: string, zoneSetId: number): StoredMonth[] {
+    return this.db.prepare(
+      `SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month`,
+    ).all(release, zoneSetId) as StoredMonth[];
+  }
+
+  years(release: string, zoneSetId: number): number[] {
+    return this.db.prepare(`SELECT DISTINCT year FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year`).pluck()
+      .all(release, zoneSetId) as number[];
   }
 }

@@ -66,17 +66,19 @@ test('PostgreSQL store: all-or-nothing months, replace on recommit, exact double
   await Promise.all([5, 7].map((sum) => store.commitMonth({ ...record(zs.id, run, 2), status: 'done' }, [{ zoneId: '110000', sum, coverage: 1, cells: 1 }], audit)));
   assert.equal(await count(url, 'zone_month'), 3);
   assert.equal(await count(url, 'month_audit'), 2);
-  const rows = await store.monthRows('2099', zs.id);
-  assert.deepEqual(rows.map((r) => [r.zone_id, r.zone_name, r.month]), [['110000', 'Beijing', 1], ['110000', 'Beijing', 2]]);
-  assert.equal(rows[0].sum_tc, awkward);
+  const rows = await store.zoneMonths('2099', zs.id);
+  assert.deepEqual(rows.map((r) => [r.zoneId, r.zoneName, r.zoneIndex, r.month]), [['110000', 'Beijing', 0, 1], ['110000', 'Beijing', 0, 2]]);
+  assert.equal(rows[0].sumTc, awkward);
   assert.equal(rows[0].coverage, 1 / 3);
-  assert.ok([5, 7].includes(rows[1].sum_tc));
+  assert.ok([5, 7].includes(rows[1].sumTc));
 
   await store.failMonth({ ...record(zs.id, run, 1, 'quarantined'), status: 'quarantined' });
   assert.deepEqual(await store.fileStatus('2099', 2011, 1, zs.id), { status: 'quarantined', md5: 'a'.repeat(32) });
-  assert.deepEqual(await store.doneMonths('2099', zs.id), [{ year: 2011, month: 2 }]);
-  assert.deepEqual((await store.problemMonths('2099', zs.id)).map((p) => [p.month, p.status, p.error]), [[1, 'quarantined', 'bad']]);
-  assert.deepEqual(await store.storedYears('2099', zs.id), [2011]);
+  assert.deepEqual((await store.months('2099', zs.id)).map((m) => [m.month, m.status, m.error, m.size]),
+    [[1, 'quarantined', 'bad', 3_000_000_000], [2, 'done', null, 3_000_000_000]]);
+  assert.deepEqual(await store.years('2099', zs.id), [2011]);
+  assert.deepEqual((await store.auditByYear('2099', zs.id)).map((a) => [a.year, a.months, a.gridTotal]), [[2011, 1, 10]]);
+  assert.deepEqual((await store.runs()).map((r) => [r.id, r.status, r.processed]), [[run, 'running', 0]]);
   assert.equal((await store.findZoneSet('h1', 'exact'))?.id, zs.id);
   assert.equal(await store.findZoneSet('h1', 'center'), undefined);
   await store.close();
@@ -87,8 +89,8 @@ test('PostgreSQL store: the ingest lock excludes a second holder and is freed wh
   const url = await server!.createDatabase('store_lock');
   const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
     const { PostgresStore } = await import(${JSON.stringify(`${repoRoot}src/ingest/store/postgres.ts`)});
-    const store = await PostgresStore.open(${JSON.stringify(url)}, { applicationName: 'lock holder test' });
-    await store.acquireLock();
+    const store = await PostgresStore.open(${JSON.stringify(url)});
+    if (!(await store.tryLock({ pid: process.pid, host: 'holder-host', since: 'then' }))) process.exit(3);
     process.stdout.write('locked\\n');
     setInterval(() => {}, 1000);
   `], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -97,13 +99,24 @@ test('PostgreSQL store: the ingest lock excludes a second holder and is freed wh
     holder.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
   });
   const store = await PostgresStore.open(url);
-  await assert.rejects(store.acquireLock(), /another ingest holds the lock on postgres:\/\/cger@localhost\/store_lock.*\(lock holder test\); run with --wait/);
-  const waiting: string[] = [];
-  const waited = store.acquireLock({ wait: true, pollMs: 50, onWaiting: (m) => waiting.push(m) });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  const me = { pid: process.pid, host: 'here', since: 'now' };
+  assert.equal(await store.tryLock(me), false);
+  assert.deepEqual(await store.lockHolder(), { pid: holder.pid, host: 'holder-host', since: 'then' });
   holder.kill('SIGKILL');
-  const lock = await waited;
-  assert.match(waiting[0], /waiting for another ingest/);
-  await lock.release();
+  // The server notices the dropped connection at once; the lock is free without any timeout.
+  let taken = false;
+  for (let i = 0; i < 100 && !taken; i++) {
+    taken = await store.tryLock(me);
+    if (!taken) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(taken, 'lock taken after its holder was killed');
+  assert.equal(await store.tryLock(me), true, 'held here already');
+  const run = await store.startRun('/src', {}, 'test');
+  await store.setLockRun(run);
+  const other = await PostgresStore.open(url);
+  assert.equal(await other.tryLock({ pid: 1, host: 'other', since: 'later' }), false);
+  await store.unlock();
+  assert.equal(await other.tryLock({ pid: 1, host: 'other', since: 'later' }), true);
+  await other.close();
   await store.close();
 });
