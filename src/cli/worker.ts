@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { CgerError } from '../common/errors.ts';
-import { isPostgresUrl, processMonth, runWorker } from '../ingest/index.ts';
+import { isPostgresUrl, runWorker } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
 
 interface WorkerCliOptions {
@@ -57,7 +57,7 @@ Example:
         db, downloadDir: o.downloadDir, cacheDir: o.cacheDir, threads: positiveNumber(o.threads, '--threads'),
         untilEmpty: Boolean(o.untilEmpty), pollMs: positiveNumber(o.poll, '--poll', false) * 1000,
         expiryCheckSeconds: positiveNumber(o.expiryCheck, '--expiry-check'), quiet: Boolean(o.quiet), signal: stop.signal,
-      }, { openZones, processMonth });
+      }, openZones);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -4,9 +4,10 @@ import { basename } from 'node:path';
 import { parseOdiacName } from '../zonal/index.ts';
 
 /**
- * The ODIAC release tree (DESIGN.md section 2):
- *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]
- *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_checksum_<YYYY>.md5.txt
+ * The ODIAC release tree:
+ *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_excl_intl_<YYMM>.tif[.gz]            (monthly files)
+ *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_excl_intl_<YYYY>_allmonths.tif.gz.zip (or one zip a year)
+ *   odiac<REL>/1km_tiff/<YYYY>/odiac<REL>_1km_checksum_<YYYY>.md5.txt              (md5 of the monthly files)
  */
 
 export const RELEASE_DIR_PATTERN = /^odiac(\d{4})$/;
@@ -18,6 +19,11 @@ export function yearDir(release: string, year: number): string {
 
 export function checksumListName(release: string, year: number): string {
   return `odiac${release}_1km_checksum_${year}.md5.txt`;
+}
+
+/** The per-year archive ODIAC ships since its 2024 release, holding the twelve monthly `.tif.gz`. */
+export function yearZipName(release: string, year: number): string {
+  return `odiac${release}_1km_excl_intl_${year}_allmonths.tif.gz.zip`;
 }
 
 export interface MonthFileName {

@@ -1,167 +1,142 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { errorMessage } from '../common/errors.ts';
-import { version as cgerVersion } from '../common/version.ts';
 import type { ZoneEngine } from '../zonal/index.ts';
-import { defaultHttpOptions, downloadToPart, type HttpOptions } from './http.ts';
-import { md5File } from './layout.ts';
-import type { MonthFile } from './source.ts';
-import type { FileRecord, MonthAudit, ZoneMonthRow } from './store.ts';
+import { MASS_AUDIT_TOLERANCE, massAudit } from './audit.ts';
+import type { MonthCandidate, MonthFile } from './discover.ts';
+import { MonthVerifyError, type OpenedMonth } from './packings/registry.ts';
+import type { LocalFile, MonthSource } from './sources/registry.ts';
+import type { FileRecord, Store } from './store.ts';
 
-/**
- * One month-file from its source to the numbers the store keeps: fetched or read, checked
- * against its md5, summed per zone over the full grid, mass-audited. Used by the local ingest
- * and by queue workers alike; committing the outcome is the caller's.
- */
-
-/** Zones + outside must equal the grid total within this relative difference, or the month fails. */
-export const MASS_AUDIT_TOLERANCE = 1e-9;
-
-/** A month that could not be used; `status` quarantined for an md5 mismatch. */
-class MonthFailure extends Error {
+/** A month that could not be used; `status` quarantined when its bytes differ from the checksum list. */
+export class MonthFailure extends Error {
   constructor(message: string, readonly status: 'failed' | 'quarantined', readonly md5Actual: string | null = null, readonly path: string | null = null) {
     super(message);
   }
 }
 
-interface Acquired { path: string; size: number; fetchMs: number | null; verifyMs: number }
-
+/** What processing a month needs from the run. */
 export interface MonthContext {
-  kind: 'dir' | 'http';
+  /** Where the month's outcome is committed (a queue worker adds its job's completion to the same transaction). */
+  store: Pick<Store, 'commitMonth' | 'failMonth'>;
+  source: MonthSource;
   engine: ZoneEngine;
   zoneSetId: number;
   runId: number;
-  /** Decoding threads for this month. */
+  cgerVersion: string;
+  /** Decoding threads for this month's sum. */
   threads: number;
-  /** Where HTTP downloads are kept: <downloadDir>/<REL>/<YYYY>/. */
-  downloadDir: string;
-  http?: HttpOptions;
+  /** Runs a download within the run's download slots (they run ahead of the summing). */
+  fetchSlot: <T>(job: () => Promise<T>) => Promise<T>;
+  /** Runs a month's checks and sum within the run's summing slots. */
+  sumSlot: <T>(job: () => Promise<T>) => Promise<T>;
   log: (message: string) => void;
-  /** Limits how many months fetch and sum at once (the local ingest runs downloads ahead of the sums). */
-  schedule?: { acquire<T>(work: () => Promise<T>): Promise<T>; sum<T>(work: () => Promise<T>): Promise<T> };
 }
 
-export type MonthOutcome =
-  | { status: 'done'; record: FileRecord & { status: 'done' }; rows: ZoneMonthRow[]; audit: MonthAudit; bytes: number }
-  | { status: 'failed' | 'quarantined'; record: FileRecord & { status: 'failed' | 'quarantined' } };
+export const monthLabel = (f: { year: number; month: number }) => `${f.year}-${String(f.month).padStart(2, '0')}`;
 
-export type ProcessMonth = (file: MonthFile, ctx: MonthContext) => Promise<MonthOutcome>;
+export interface MonthOutcome { ok: boolean; bytes: number; error?: string }
 
-const direct = <T>(work: () => Promise<T>) => work();
+/** Where a candidate was read from, and the month found there. */
+interface Verified { local: LocalFile; opened: OpenedMonth }
 
-export async function processMonth(file: MonthFile, ctx: MonthContext): Promise<MonthOutcome> {
-  const { engine } = ctx;
-  const schedule = ctx.schedule ?? { acquire: direct, sum: direct };
-  const record: FileRecord = {
-    release: file.release, year: file.year, month: file.month, zoneSetId: ctx.zoneSetId, name: file.name,
-    source: file.location, path: null, size: null, md5: file.md5 ?? '', md5Actual: null, status: 'failed', error: null,
-    grid: null, nodata: null, cgerVersion, runId: ctx.runId, fetchMs: null, verifyMs: null, sumMs: null,
-  };
-  try {
-    if (file.problem) throw new MonthFailure(file.problem, 'failed');
-    const sumMonth = async (got: Acquired): Promise<MonthOutcome> => {
-      Object.assign(record, { path: got.path, size: got.size, md5Actual: file.md5, fetchMs: got.fetchMs, verifyMs: got.verifyMs });
-      const t0 = performance.now();
-      const sums = await engine.sumRaster(got.path, { fullGrid: true, requireOdiacLattice: true, threads: ctx.threads, onNotice: ctx.log });
-      record.sumMs = performance.now() - t0;
-      record.grid = JSON.stringify(sums.grid);
-      record.nodata = sums.nodata;
-      const audit = massAudit(sums.zones.map((z) => z.sum), sums.outside!, sums.gridTotal!); // set: fullGrid
-      if (audit.relError > MASS_AUDIT_TOLERANCE || !Number.isFinite(audit.relError)) {
-        throw new MonthFailure(
-          `mass audit failed for ${file.name}: zones ${audit.zonesTotal} + outside ${audit.outside} != grid total ${audit.gridTotal} ` +
-          `(relative difference ${audit.relError.toExponential(2)} > ${MASS_AUDIT_TOLERANCE})`, 'failed', null, got.path,
-        );
+/**
+ * Fetches a candidate's holder and checks the month in it. A copy from an earlier run or a
+ * resumed download that fails is fetched once more from scratch; a whole fresh copy that fails
+ * is moved aside when the run ends (the message says where).
+ */
+async function verifyCandidate(file: MonthFile & { md5: string }, c: MonthCandidate, ctx: MonthContext): Promise<Verified> {
+  const listed = { release: file.release, year: file.year, month: file.month, name: file.name, md5: file.md5 };
+  const fetch = (fresh: boolean) => ctx.source.fetch(file.release, file.year, c.holder, { fresh, log: ctx.log });
+  let local = await fetch(false);
+  for (;;) {
+    try {
+      return { local, opened: await c.packing.open(local.path, listed) };
+    } catch (err) {
+      if (!(err instanceof MonthVerifyError)) throw err;
+      if (local.origin === 'kept' || local.origin === 'resumed') {
+        ctx.log(`${local.path} (${local.origin === 'kept' ? 'kept from an earlier run' : 'a resumed download'}) fails its checks (${err.message}); fetching it again from the start`);
+        local = await fetch(true);
+        continue;
       }
-      sums.zones.forEach((z, i) => {
-        if (z.id !== engine.zones[i]?.id) throw new Error(`zone ${i} is ${z.id} in the sums but ${engine.zones[i]?.id} in the zone set`);
-      });
-      const rows = sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells }));
-      return { status: 'done', record: { ...record, status: 'done' }, rows, audit, bytes: got.size };
-    };
-    // Downloads run ahead of the summing. A local file's md5 is checked just before it is
-    // summed: checking ahead only competed with decoding for the cores (bench:ingest on
-    // 2 cores: 180 s ahead vs 172 s in turn for 12 full-size months).
-    if (ctx.kind === 'dir') return await schedule.sum(async () => sumMonth(await verifyLocal(file)));
-    const got = await schedule.acquire(() => fetchRemote(file, ctx.downloadDir, ctx.http ?? defaultHttpOptions, ctx.log));
-    return await schedule.sum(() => sumMonth(got));
-  } catch (err) {
-    const failure = err instanceof MonthFailure ? err : new MonthFailure(errorMessage(err), 'failed');
-    record.error = failure.message;
-    record.md5Actual = failure.md5Actual ?? record.md5Actual;
-    record.path = failure.path ?? record.path;
-    return { status: failure.status, record: { ...record, status: failure.status } };
+      const aside = ctx.source.condemn(local, file.release);
+      throw aside ? new MonthVerifyError(`${err.message}; the download is kept as ${aside}`, err.md5Actual) : err;
+    }
   }
 }
 
-export function massAudit(zoneSums: number[], outside: number, gridTotal: number) {
-  let zonesTotal = 0;
-  for (const s of zoneSums) zonesTotal += s;
-  const diff = Math.abs(zonesTotal + outside - gridTotal);
-  const relError = gridTotal !== 0 ? diff / Math.abs(gridTotal) : diff;
-  return { gridTotal, zonesTotal, outside, relError };
-}
-
-function md5Mismatch(file: MonthFile, actual: string, where: string): MonthFailure {
-  return new MonthFailure(
-    `md5 mismatch for ${file.name} (${where}): the checksum list says ${file.md5}, the file has ${actual}`, 'quarantined', actual, where,
-  );
-}
-
-/** Moves a bad download aside so the next run fetches it afresh; returns where it went. */
-function quarantine(path: string, downloadDir: string, file: MonthFile): string {
-  const target = join(downloadDir, 'quarantine', file.release, file.name);
-  mkdirSync(dirname(target), { recursive: true });
-  renameSync(path, target);
-  return target;
-}
-
-async function verifyLocal(file: MonthFile): Promise<Acquired> {
+/** Sums a verified month, audits its mass and commits it, all its rows or none. */
+async function sumAndCommit(record: FileRecord, { local, opened }: Verified, ctx: MonthContext): Promise<number> {
+  Object.assign(record, { source: local.location, path: local.path, size: opened.size, md5Actual: record.md5, fetchMs: local.fetchMs, verifyMs: opened.verifyMs });
   const t0 = performance.now();
-  const actual = await md5File(file.location);
-  if (actual !== file.md5) throw md5Mismatch(file, actual, file.location);
-  return { path: file.location, size: statSync(file.location).size, fetchMs: null, verifyMs: performance.now() - t0 };
+  const sums = await ctx.engine.sumRaster(opened.raster, { fullGrid: true, requireOdiacLattice: true, threads: ctx.threads, onNotice: ctx.log });
+  record.sumMs = performance.now() - t0;
+  record.grid = JSON.stringify(sums.grid);
+  record.nodata = sums.nodata;
+  const audit = massAudit(sums.zones.map((z) => z.sum), sums.outside!, sums.gridTotal!); // set: fullGrid
+  if (audit.relError > MASS_AUDIT_TOLERANCE || !Number.isFinite(audit.relError)) {
+    throw new MonthFailure(
+      `mass audit failed for ${record.name}: zones ${audit.zonesTotal} + outside ${audit.outside} != grid total ${audit.gridTotal} ` +
+      `(relative difference ${audit.relError.toExponential(2)} > ${MASS_AUDIT_TOLERANCE})`, 'failed', null, local.path,
+    );
+  }
+  sums.zones.forEach((z, i) => {
+    if (z.id !== ctx.engine.zones[i]?.id) throw new Error(`zone ${i} is ${z.id} in the sums but ${ctx.engine.zones[i]?.id} in the zone set`);
+  });
+  await ctx.store.commitMonth({ ...record, status: 'done' }, sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells })), audit);
+  return opened.size;
 }
 
 /**
- * Brings a remote month to <downloadDir>/<REL>/<YYYY>/<name>: an existing verified copy is used
- * as is; otherwise it is downloaded to `<name>.part` (resuming an interrupted part), verified,
- * and renamed. A resumed download that fails its md5 is fetched once more from scratch.
+ * Processes one month: tries its candidates in order until one verifies (md5, and an archive's
+ * CRC), sums that one and commits it; a month no candidate delivers is recorded as failed, with
+ * what each candidate said. Resolves with the bytes summed (0 when it failed).
  */
-async function fetchRemote(file: MonthFile, downloadDir: string, http: HttpOptions, log: (m: string) => void): Promise<Acquired> {
-  const dest = join(downloadDir, file.release, String(file.year), file.name);
-  const part = `${dest}.part`;
-  mkdirSync(dirname(dest), { recursive: true });
-  let verifyMs = 0;
-  const timedMd5 = async (path: string) => {
-    const t0 = performance.now();
-    const md5 = await md5File(path);
-    verifyMs += performance.now() - t0;
-    return md5;
+export async function processMonth(file: MonthFile, ctx: MonthContext): Promise<MonthOutcome> {
+  const record: FileRecord = {
+    release: file.release, year: file.year, month: file.month, zoneSetId: ctx.zoneSetId, name: file.name,
+    source: file.location, path: null, size: null, md5: file.md5 ?? '', md5Actual: null, status: 'failed', error: null,
+    grid: null, nodata: null, cgerVersion: ctx.cgerVersion, runId: ctx.runId, fetchMs: null, verifyMs: null, sumMs: null,
   };
-  if (existsSync(dest)) {
-    const actual = await timedMd5(dest);
-    if (actual === file.md5) return { path: dest, size: statSync(dest).size, fetchMs: 0, verifyMs };
-    log(`${dest} does not match its md5 (${actual}); moved to ${quarantine(dest, downloadDir, file)}, downloading again`);
+  try {
+    if (file.problem || file.md5 === null) throw new MonthFailure(file.problem ?? `${file.name} is not in the checksum list`, 'failed');
+    const md5 = file.md5;
+    // The first candidate's download starts now, ahead of the summing (a source fetches a file once a run).
+    const first = file.candidates[0];
+    if (first) await ctx.fetchSlot(() => ctx.source.fetch(file.release, file.year, first.holder, { log: ctx.log }).catch(() => null));
+    return await ctx.sumSlot(() => tryCandidates(file, md5, record, ctx));
+  } catch (err) {
+    return await recordFailure(err, record, ctx);
   }
-  const t0 = performance.now();
-  for (let fresh = false; ; fresh = true) {
-    let resumed: boolean;
+}
+
+/** Tries the candidates in order; sums and commits the first that verifies, else throws what each said. */
+async function tryCandidates(file: MonthFile, md5: string, record: FileRecord, ctx: MonthContext): Promise<MonthOutcome> {
+  const problems: string[] = [];
+  let mismatch: string | null = null;
+  for (const c of file.candidates) {
+    let verified: Verified;
     try {
-      ({ resumed } = await downloadToPart(file.location, part, http, { onRetry: log }));
+      verified = await verifyCandidate({ ...file, md5 }, c, ctx);
     } catch (err) {
-      throw new MonthFailure(`download failed: ${errorMessage(err)}`, 'failed', null, null);
-    }
-    const actual = await timedMd5(part);
-    if (actual === file.md5) break;
-    if (resumed && !fresh) {
-      log(`${file.name}: resumed download does not match its md5; downloading it again from the start`);
-      rmSync(part, { force: true });
+      if (err instanceof MonthVerifyError && err.md5Actual !== null) mismatch ??= err.md5Actual;
+      problems.push(errorMessage(err));
+      record.path = c.location;
       continue;
     }
-    const moved = quarantine(part, downloadDir, file);
-    throw md5Mismatch(file, actual, `${file.location}, kept as ${moved}`);
+    try {
+      return { ok: true, bytes: await sumAndCommit(record, verified, ctx) };
+    } finally {
+      await verified.opened.close();
+    }
   }
-  renameSync(part, dest);
-  return { path: dest, size: statSync(dest).size, fetchMs: performance.now() - t0 - verifyMs, verifyMs };
+  throw new MonthFailure(problems.join('; '), mismatch !== null ? 'quarantined' : 'failed', mismatch);
+}
+
+/** Records a failed month (and removes any earlier rows of it), in one transaction. */
+async function recordFailure(err: unknown, record: FileRecord, ctx: MonthContext): Promise<MonthOutcome> {
+  const failure = err instanceof MonthFailure ? err : new MonthFailure(errorMessage(err), 'failed');
+  await ctx.store.failMonth({
+    ...record, status: failure.status, error: failure.message,
+    md5Actual: failure.md5Actual ?? record.md5Actual, path: failure.path ?? record.path,
+  });
+  return { ok: false, bytes: 0, error: failure.message };
 }

@@ -2,10 +2,8 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv } from '../common/csv.ts';
-import { CO2_PER_C } from '../zonal/index.ts';
-import type { StoredMonth, StoredZoneMonth } from './store.ts';
-
-/** tonnes CO2 per tonne carbon. */
+import { CO2_PER_C, sumYears } from '../zonal/index.ts';
+import type { Store } from './store.ts';
 
 export const OUTPUT_FILES = {
   month: 'province_month.csv',
@@ -45,59 +43,47 @@ export interface IngestReport {
   outputs: { month: string; year: string };
 }
 
-/** What the outputs read from a store (either kind: SQLite answers at once, PostgreSQL asynchronously). */
-export interface OutputStore {
-  zoneMonths(release: string, zoneSetId: number): StoredZoneMonth[] | Promise<StoredZoneMonth[]>;
-  months(release: string, zoneSetId: number): StoredMonth[] | Promise<StoredMonth[]>;
-}
-
 /**
  * Builds the output tables of one release and zone set from the store. Zones with no valid cell
  * on the raster in a month (outside the grid) get no row. Years need 12 done months to appear in
  * the year table unless partial years are allowed.
  */
-export async function buildOutputs(store: OutputStore, spec: OutputSpec): Promise<BuiltOutputs> {
+export async function buildOutputs(store: Pick<Store, 'zoneMonths' | 'months'>, spec: OutputSpec): Promise<BuiltOutputs> {
   const inYears = (y: number) => spec.years.includes(y);
   const rows = (await store.zoneMonths(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
-  const recorded = (await store.months(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
-  const doneMonths = recorded.filter((r) => r.status === 'done');
+  const months = (await store.months(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
   const doneByYear = new Map<number, number>();
-  for (const r of doneMonths) doneByYear.set(r.year, (doneByYear.get(r.year) ?? 0) + 1);
-  const failed = recorded.filter((r) => r.status !== 'done')
-    .map((r): MonthProblem => ({ release: spec.release, year: r.year, month: r.month, file: r.name, status: r.status as 'failed' | 'quarantined', error: r.error ?? '' }));
+  for (const r of months) if (r.status === 'done') doneByYear.set(r.year, (doneByYear.get(r.year) ?? 0) + 1);
+  const failed = months.filter((r) => r.status !== 'done').map((r): MonthProblem => ({
+    release: spec.release, year: r.year, month: r.month, file: r.name, status: r.status as 'failed' | 'quarantined', error: r.error ?? '',
+  }));
 
   const monthCsv = formatCsv(
     ['release', 'zone_id', 'zone_name', 'year', 'month', 'sum_tC', 'co2_t', 'coverage'],
     rows.map((r) => [spec.release, r.zoneId, r.zoneName, r.year, r.month, r.sumTc, r.sumTc * CO2_PER_C, r.coverage]),
   );
 
-  const yearRows: (string | number)[][] = [];
   const years: IngestReport['years'] = [];
   for (const year of spec.years) {
     const done = doneByYear.get(year) ?? 0;
     const complete = done === 12;
-    const included = done > 0 && (complete || spec.allowPartialYear);
-    years.push({ year, months_done: done, complete, in_year_output: included });
-    if (!included) continue;
-    // Rows arrive ordered by month within the year, so each zone's total is summed in month order.
-    const byZone = new Map<string, { name: string; months: number; sum: number }>();
-    for (const r of rows) {
-      if (r.year !== year) continue;
-      const acc = byZone.get(r.zoneId) ?? { name: r.zoneName, months: 0, sum: 0 };
-      acc.months++;
-      acc.sum += r.sumTc;
-      byZone.set(r.zoneId, acc);
-    }
-    for (const [zoneId, z] of byZone) yearRows.push([spec.release, zoneId, z.name, year, z.months, z.sum, z.sum * CO2_PER_C]);
+    years.push({ year, months_done: done, complete, in_year_output: done > 0 && (complete || spec.allowPartialYear) });
   }
-  const yearCsv = formatCsv(['release', 'zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t'], yearRows);
+  const included = new Set(years.filter((y) => y.in_year_output).map((y) => y.year));
+  // Rows come ordered by month within the year, so each zone's total is summed in month order.
+  const annual = sumYears(rows.filter((r) => included.has(r.year))
+    .map((r) => ({ zoneId: r.zoneId, zoneName: r.zoneName, zoneRank: r.zoneIndex, year: r.year, sum: r.sumTc })));
+  const yearCsv = formatCsv(
+    ['release', 'zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t'],
+    annual.map((a) => [spec.release, a.zone_id, a.zone_name, a.year, a.months, a.sum_tC, a.co2_t]),
+  );
 
   const report: IngestReport = {
     cger_version: spec.cgerVersion,
     release: spec.release,
     zones: { path: spec.zoneSet.path, hash: spec.zoneSet.hash, method: spec.zoneSet.method },
     years,
-    months_done: doneMonths.length,
+    months_done: [...doneByYear.values()].reduce((a, b) => a + b, 0),
     failed,
     missing: spec.missing.filter((m) => inYears(m.year)),
     outputs: { month: OUTPUT_FILES.month, year: OUTPUT_FILES.year },

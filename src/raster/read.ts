@@ -11,6 +11,7 @@
  * after the data, overlapping blocks) is decompressed to a temporary file instead (onNotice says so).
  */
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, checkSignature, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
 import { BlockDecodeError, createReducer, decodeInline, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
 import { sharedPool } from './pool.ts';
-import type { BlockReducer, BlockReduction, CellWindow, Grid, RasterBlock, RowEnds } from './types.ts';
+import type { BlockReducer, BlockReduction, CellWindow, Grid, RasterBlock, RasterInput, RowEnds } from './types.ts';
 
 export interface RasterInfo {
   path: string;
@@ -200,17 +201,17 @@ class GunzipCursor {
   position = 0;
   chunk: Buffer = Buffer.alloc(0);
   ended = false;
-  private readonly input;
+  private readonly input: Readable;
   private readonly iterator: AsyncIterator<Buffer>;
 
-  constructor(private readonly path: string, onBytes?: (n: number) => void) {
-    this.input = createReadStream(path, { highWaterMark: 1 << 20 });
+  constructor(private readonly path: string, onBytes?: (n: number) => void, input?: Readable) {
+    this.input = input ?? createReadStream(path, { highWaterMark: 1 << 20 });
     // Read ahead up to 32 MB (zlib streams pass stream options on): gunzip, the serial part of
     // a .gz read, keeps going while batches wait for the decoders (~1 s less a month).
     const options: ZlibOptions & { highWaterMark: number } = { chunkSize: 1 << 20, highWaterMark: 32 << 20 };
     const gunzip = createGunzip(options);
-    if (onBytes) this.input.on('data', (c) => onBytes(c.length));
-    this.input.on('error', (err) => gunzip.destroy(err));
+    if (onBytes) this.input.on('data', (c: Buffer) => onBytes(c.length));
+    this.input.on('error', (err: Error) => gunzip.destroy(err));
     this.input.pipe(gunzip);
     this.iterator = gunzip[Symbol.asyncIterator]();
   }
@@ -470,8 +471,8 @@ async function viaTempFile<T>(path: string, cursor: GunzipCursor, head: Buffer |
   }
 }
 
-async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
-  const cursor = new GunzipCursor(path, opts.onBytes);
+async function readGzipBlocks(path: string, prepare: Prepare, opts: ReadOptions, input?: Readable): Promise<RasterInfo> {
+  const cursor = new GunzipCursor(path, opts.onBytes, input);
   const notice = opts.onNotice ?? (() => {});
   try {
     const { parsed, head } = await parseGzipHead(cursor, path);
@@ -548,7 +549,7 @@ export interface ReducePlan<I> extends Pick<ReadOptions, 'window' | 'rowEnds'> {
  * order received is deterministic.
  */
 export function reduceBlocks<I, R>(
-  path: string, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void,
+  path: RasterInput, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void,
   opts: Omit<ReadOptions, 'window' | 'rowEnds'> = {},
 ): Promise<RasterInfo> {
   return readWith(path, async (info) => {
@@ -557,7 +558,10 @@ export function reduceBlocks<I, R>(
   }, opts);
 }
 
-async function readWith(path: string, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
+async function readWith(input: RasterInput, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {
+  // A gzip stream (e.g. a zip archive's entry) is read as a .tif.gz file's stream would be.
+  if (typeof input !== 'string') return readGzipBlocks(input.name, prepare, opts, await input.open());
+  const path = input;
   const handle = await openForReading(path);
   try {
     if (await isGzipFile(handle)) return await readGzipBlocks(path, prepare, opts);

@@ -72,3 +72,15 @@ export interface BlockReduction<I> {
 export interface BlockReducerModule<I, R> {
   createBlockReducer(init: I): BlockReducer<R>;
 }
+
+/**
+ * A gzipped TIFF that is not a file of its own (e.g. an entry of a zip archive): `open` gives
+ * its gzip bytes as a stream, read once front to back; `name` labels messages.
+ */
+export interface GzipStreamRaster {
+  name: string;
+  open(): Promise<import('node:stream').Readable>;
+}
+
+/** What the raster reader reads: a .tif or .tif.gz path, or a gzip stream. */
+export type RasterInput = string | GzipStreamRaster;

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { CgerError } from '../common/errors.ts';
 import { parseCsv, type CsvTable } from '../common/csv.ts';
+import { openStore, type StoredAuditYear, type StoredMonth, type StoredRun } from '../ingest/index.ts';
 
 /**
  * Everything a report is built from, read from the outputs of ingest, panel and dml. Nothing is
@@ -33,23 +33,16 @@ export function defaultPaths(outDir: string): ReportPaths {
 
 export interface ProvinceYear { zoneId: string; zoneName: string; year: number; months: number; co2: number }
 
-export interface FileProvenance { year: number; month: number; name: string; md5: string; size: number | null; status: string; error: string | null }
+export type FileProvenance = StoredMonth;
 
-export interface AuditYear {
-  year: number;
-  months: number;
-  gridTotal: number;
-  zonesTotal: number;
-  outside: number;
-  maxRelError: number;
-}
+export type AuditYear = StoredAuditYear;
 
 export interface Provenance {
   release: string;
   cgerVersion: string;
   zones: { path: string; hash: string; method: string };
   files: FileProvenance[];
-  runs: { id: number; startedAt: string; finishedAt: string | null; status: string; cgerVersion: string; processed: number }[];
+  runs: StoredRun[];
   audit: AuditYear[];
 }
 
@@ -116,30 +109,20 @@ export function readProvenance(dbPath: string, ingestReportPath: string): Proven
   const release = String(report.release ?? '');
   const zones = report.zones as Provenance['zones'] | undefined;
   if (!release || !zones?.hash) throw new CgerError(`${ingestReportPath}: no release or zone set recorded`);
-  if (!existsSync(dbPath)) throw new CgerError(`ingest store not found: ${dbPath} (run \`cger ingest\` first, or pass --db)`);
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const store = openStore(dbPath, { readonly: true });
   try {
-    const zoneSet = db.prepare('SELECT id FROM zone_sets WHERE hash = ? AND method = ?').get(zones.hash, zones.method) as { id: number } | undefined;
+    const zoneSet = store.findZoneSet(zones.hash, zones.method);
     if (!zoneSet) throw new CgerError(`${dbPath}: no zone set with hash ${zones.hash} (${zones.method}); the store does not match ${ingestReportPath}`);
     const years = ((report.years as Array<{ year: number }>) ?? []).map((y) => y.year);
     const inYears = (y: number) => years.length === 0 || years.includes(y);
-    const files = (db.prepare(
-      `SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month`,
-    ).all(release, zoneSet.id) as FileProvenance[]).filter((f) => inYears(f.year));
-    const audit = (db.prepare(
-      `SELECT year, COUNT(*) AS months, SUM(grid_total) AS gridTotal, SUM(zones_total) AS zonesTotal,
-              SUM(outside) AS outside, MAX(ABS(rel_error)) AS maxRelError
-         FROM month_audit WHERE release = ? AND zone_set_id = ? GROUP BY year ORDER BY year`,
-    ).all(release, zoneSet.id) as AuditYear[]).filter((a) => inYears(a.year));
-    const runs = (db.prepare(
-      `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, cger_version AS cgerVersion, processed FROM runs ORDER BY id`,
-    ).all()) as Provenance['runs'];
-    return { release, cgerVersion: String(report.cger_version ?? ''), zones, files, runs, audit };
+    const files = store.months(release, zoneSet.id).filter((f) => inYears(f.year));
+    const audit = store.auditByYear(release, zoneSet.id).filter((a) => inYears(a.year));
+    return { release, cgerVersion: String(report.cger_version ?? ''), zones, files, runs: store.runs(), audit };
   } catch (err) {
     if (err instanceof CgerError) throw err;
     throw new CgerError(`cannot read the ingest store ${dbPath}: ${(err as Error).message}`);
   } finally {
-    db.close();
+    store.close();
   }
 }
 

@@ -86,22 +86,31 @@ export function annualTotals(results: RasterResult[], allowPartialYear = false):
       }
     }
   }
-  const rows = new Map<string, AnnualRow>();
-  for (const r of results) {
-    for (const z of r.zones) {
-      if (!r.touching.has(z.id)) continue;
-      const key = `${z.id}\u0000${r.year}`;
-      let row = rows.get(key);
-      if (!row) rows.set(key, (row = { zone_id: z.id, zone_name: z.name, year: r.year!, months: 0, sum_tC: 0, co2_t: 0 }));
-      row.months++;
-      row.sum_tC += z.sum;
-    }
-  }
-  const ordered = [...rows.values()];
   const zoneOrder = new Map(results[0]?.zones.map((z, i) => [z.id, i]) ?? []);
-  ordered.sort((a, b) => a.year - b.year || zoneOrder.get(a.zone_id)! - zoneOrder.get(b.zone_id)!);
-  for (const row of ordered) row.co2_t = row.sum_tC * CO2_PER_C;
-  return ordered;
+  const months = results.flatMap((r) => r.zones.filter((z) => r.touching.has(z.id))
+    .map((z) => ({ zoneId: z.id, zoneName: z.name, zoneRank: zoneOrder.get(z.id)!, year: r.year!, sum: z.sum })));
+  return sumYears(months);
+}
+
+/** A zone's sum in one month, what annual totals are summed from. */
+export interface ZoneMonthSum { zoneId: string; zoneName: string; zoneRank: number; year: number; sum: number }
+
+/**
+ * One row per zone and year from monthly zone sums (aggregate --annual and ingest both use it).
+ * Each total is summed in the order the months are given, so the same months in the same order
+ * give the same bits; rows come by year, then zone rank.
+ */
+export function sumYears(months: Iterable<ZoneMonthSum>): AnnualRow[] {
+  const rows = new Map<string, AnnualRow & { rank: number }>();
+  for (const m of months) {
+    const key = `${m.zoneId}\u0000${m.year}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { zone_id: m.zoneId, zone_name: m.zoneName, year: m.year, months: 0, sum_tC: 0, co2_t: 0, rank: m.zoneRank }));
+    row.months++;
+    row.sum_tC += m.sum;
+  }
+  const ordered = [...rows.values()].sort((a, b) => a.year - b.year || a.rank - b.rank);
+  return ordered.map(({ rank: _rank, ...row }) => ({ ...row, co2_t: row.sum_tC * CO2_PER_C }));
 }
 
 function pad2(n: number): string {

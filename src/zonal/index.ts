@@ -2,14 +2,14 @@ import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
 import { checkOdiacLattice, reduceBlocks, type RasterInfo } from '../raster/index.ts';
-import type { Crs, Grid } from '../raster/types.ts';
+import type { Crs, Grid, RasterInput } from '../raster/types.ts';
 import { loadOrComputeCoverage } from './cache.ts';
 import { addContributions, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneContributions, type ZoneSumsInit } from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
 export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
 export { parseOdiacName } from '../raster/index.ts';
-export { CO2_PER_C } from './aggregate.ts';
+export { CO2_PER_C, sumYears, type AnnualRow, type ZoneMonthSum } from './aggregate.ts';
 
 export interface ZoneSums {
   id: string;
@@ -61,7 +61,8 @@ export interface ZoneEngine {
   hash: string;
   method: CoverageMethod;
   zones: ZoneInfo[];
-  sumRaster(rasterPath: string, opts?: SumRasterOptions): Promise<RasterSums>;
+  /** Sums a raster file, or a gzipped TIFF given as a stream (e.g. a zip archive's entry). */
+  sumRaster(raster: RasterInput, opts?: SumRasterOptions): Promise<RasterSums>;
   coverage(grid: Grid): Promise<Coverage>;
 }
 
@@ -108,10 +109,11 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     return cov;
   };
 
-  const sumRaster = async (rasterPath: string, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
+  const sumRaster = async (raster: RasterInput, sumOpts: SumRasterOptions = {}): Promise<RasterSums> => {
+    const rasterPath = typeof raster === 'string' ? raster : raster.name;
     let planned: { cov: Coverage; acc: ZoneAccumulator } | undefined;
     // The header is parsed once: what to read follows from the grid's coverage.
-    const info: RasterInfo = await reduceBlocks(rasterPath, async (header) => {
+    const info: RasterInfo = await reduceBlocks(raster, async (header) => {
       if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
       const cov = await coverage(header.grid);
       planned = { cov, acc: createAccumulator(cov.zones.length) };

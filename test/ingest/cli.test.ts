@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Store } from '../../src/ingest/store.ts';
+import { openStore } from '../../src/ingest/store.ts';
 import { acquireLock } from '../../src/ingest/lock.ts';
 import { fixtureRoot, repoRoot, runCli, tempDir } from './helpers.ts';
 
@@ -25,7 +25,7 @@ test('two concurrent ingests on one store: one waits, nothing is processed twice
 
 test('a held lock makes a second ingest exit 1 with a clear message; bad options name the flag', async () => {
   const work = tempDir('cli');
-  const store = new Store(join(work, 'cger.sqlite'));
+  const store = openStore(join(work, 'cger.sqlite'));
   const lock = await acquireLock(store);
   try {
     const r = await runCli(args(work));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadToPart, fetchText, HttpError } from '../../src/ingest/http.ts';
-import { discover } from '../../src/ingest/source.ts';
+import { discover } from '../../src/ingest/discover.ts';
+import { openSource } from '../../src/ingest/sources/registry.ts';
 import { startTestServer } from './server.ts';
 import { tempDir } from './helpers.ts';
 
@@ -60,8 +61,9 @@ test('gives up after the retries with a message naming the URL', async () => {
 });
 
 test('discovers the fixture release from a directory and over HTTP', async () => {
-  const fromDir = await discover(root, { releases: 'latest', years: null, http: fast });
-  assert.equal(fromDir.kind, 'dir');
+  const open = (location: string) => openSource(location, { http: fast, downloadDir: tempDir('http') });
+  const fromDir = await discover(open(root), { releases: 'latest', years: null });
+  assert.equal(fromDir.kind, 'directory');
   assert.deepEqual(fromDir.releases.map((r) => [r.release, r.years]), [['2099', [2011]]]);
   assert.equal(fromDir.releases[0].files.length, 12);
   assert.ok(fromDir.releases[0].files.every((f) => f.problem === null && /^[0-9a-f]{32}$/.test(f.md5 ?? '')));
@@ -69,8 +71,8 @@ test('discovers the fixture release from a directory and over HTTP', async () =>
 
   const server = await startTestServer(root);
   try {
-    await assert.rejects(discover(server.url, { releases: 'latest', years: null, http: fast }), /name the releases to probe/);
-    const fromHttp = await discover(server.url, { releases: ['2098', '2099'], years: [2010, 2011], http: fast });
+    await assert.rejects(discover(open(server.url), { releases: 'latest', years: null }), /name the releases to probe/);
+    const fromHttp = await discover(open(server.url), { releases: ['2098', '2099'], years: [2010, 2011] });
     assert.deepEqual(fromHttp.releases.map((r) => [r.release, r.years]), [['2099', [2011]]]);
     assert.deepEqual(fromHttp.releases[0].files.map((f) => [f.month, f.md5]), fromDir.releases[0].files.map((f) => [f.month, f.md5]));
     assert.equal(fromHttp.releases[0].files[0].location, server.url + rel);
@@ -99,7 +101,7 @@ test('ingest over HTTP: a download failing its md5 is quarantined and reported, 
     assert.equal(result.exitCode, 2);
     assert.equal(result.processed, 1);
     assert.deepEqual(result.failed.map((f) => [f.month, f.status]), [[2, 'quarantined']]);
-    assert.match(result.failed[0].error, /md5 mismatch .*kept as .*quarantine.*the checksum list says 0{32}, the file has [0-9a-f]{32}/);
+    assert.match(result.failed[0].error, /md5 mismatch .*the checksum list says 0{32}, the file has [0-9a-f]{32}; the download is kept as .*quarantine/);
     assert.deepEqual(readFileSync(join(work, 'rasters/quarantine/2099', monthName('2099', 2))), months.get(2));
     assert.equal(existsSync(join(work, 'rasters/2099/2011', monthName('2099', 2))), false);
     assert.deepEqual(readFileSync(join(work, 'rasters/2099/2011', monthName('2099', 1))), months.get(1));

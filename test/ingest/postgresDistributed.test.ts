@@ -99,3 +99,15 @@ test('a worker SIGKILLed mid-month: its job expires and is retried by another wo
   assert.equal((await collect(db, p)).exitCode, 0);
   assertSameOutputs(p.out, ref.out);
 });
+
+test('plain `cger ingest --db postgres://...` (one machine): the same outputs as the SQLite store, nothing redone on a second run', async (t) => {
+  if (skip) return t.skip(skip);
+  const ref = await sqliteReference();
+  const db = await server!.createDatabase('plain');
+  const p = paths('pg-plain');
+  const first = await runIngest({ ...ingestOptions(p.work), dbPath: db, outDir: p.out }, openZones);
+  assert.equal(first.processed, 12);
+  assertSameOutputs(p.out, ref.out);
+  const second = await runIngest({ ...ingestOptions(p.work), dbPath: db, outDir: p.out }, openZones);
+  assert.deepEqual([second.processed, second.skipped, second.outputs.changed], [0, 12, []]);
+});

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Store, type FileRecord } from '../../src/ingest/store.ts';
+import Database from 'better-sqlite3';
+import { openStore, type FileRecord } from '../../src/ingest/store.ts';
 import { acquireLock } from '../../src/ingest/lock.ts';
 import { buildOutputs, writeOutputs, removeStaleTemps } from '../../src/ingest/outputs.ts';
 import { parseCsv } from '../../src/common/csv.ts';
@@ -22,35 +22,38 @@ function record(zoneSetId: number, runId: number, month: number, status: FileRec
 }
 
 test('a month commits all-or-nothing: a failing insert leaves no rows and no file record', () => {
-  const store = new Store(join(tmp(), 'db.sqlite'));
+  const path = join(tmp(), 'db.sqlite');
+  const store = openStore(path);
+  const peek = new Database(path, { readonly: true });
   const zs = store.zoneSet('h1', 'exact', 'b.geojson', zones);
   const run = store.startRun('/src', {}, 'test');
   const audit = { gridTotal: 10, zonesTotal: 4, outside: 6, relError: 0 };
   // Duplicate zone id violates the primary key on the second row.
   assert.throws(() => store.commitMonth({ ...record(zs.id, run, 1), status: 'done' },
     [{ zoneId: '110000', sum: 1, coverage: 1, cells: 1 }, { zoneId: '110000', sum: 3, coverage: 1, cells: 1 }], audit), /UNIQUE|PRIMARY/);
-  assert.equal(store.db.prepare('SELECT count(*) FROM zone_month').pluck().get(), 0);
-  assert.equal(store.db.prepare('SELECT count(*) FROM files').pluck().get(), 0);
-  assert.equal(store.db.prepare('SELECT count(*) FROM month_audit').pluck().get(), 0);
+  assert.equal(peek.prepare('SELECT count(*) FROM zone_month').pluck().get(), 0);
+  assert.equal(peek.prepare('SELECT count(*) FROM files').pluck().get(), 0);
+  assert.equal(peek.prepare('SELECT count(*) FROM month_audit').pluck().get(), 0);
 
   store.commitMonth({ ...record(zs.id, run, 1), status: 'done' },
     [{ zoneId: '110000', sum: 1, coverage: 1, cells: 1 }, { zoneId: '120000', sum: 3, coverage: 1, cells: 1 }], audit);
   // Reprocessing replaces the month's rows instead of adding to them.
   store.commitMonth({ ...record(zs.id, run, 1), status: 'done' }, [{ zoneId: '110000', sum: 5, coverage: 1, cells: 1 }], audit);
-  assert.deepEqual(store.db.prepare('SELECT zone_id, sum_tc FROM zone_month').all(), [{ zone_id: '110000', sum_tc: 5 }]);
+  assert.deepEqual(peek.prepare('SELECT zone_id, sum_tc FROM zone_month').all(), [{ zone_id: '110000', sum_tc: 5 }]);
   store.failMonth({ ...record(zs.id, run, 1, 'quarantined'), status: 'quarantined' });
-  assert.equal(store.db.prepare('SELECT count(*) FROM zone_month').pluck().get(), 0);
+  assert.equal(peek.prepare('SELECT count(*) FROM zone_month').pluck().get(), 0);
   assert.deepEqual(store.fileStatus('2099', 2011, 1, zs.id), { status: 'quarantined', md5: 'a'.repeat(32) });
-  assert.equal(store.db.prepare('SELECT count(*) FROM files').pluck().get(), 1);
+  assert.equal(peek.prepare('SELECT count(*) FROM files').pluck().get(), 1);
   // The same boundary hash and method is the same zone set.
   assert.equal(store.zoneSet('h1', 'exact', 'other/path.geojson', zones).id, zs.id);
   assert.notEqual(store.zoneSet('h1', 'center', 'b.geojson', zones).id, zs.id);
+  peek.close();
   store.close();
 });
 
 test('outputs: month rows, complete years only, hand-checked sums, failures listed, written only when changed', async () => {
   const dir = tmp();
-  const store = new Store(join(dir, 'db.sqlite'));
+  const store = openStore(join(dir, 'db.sqlite'));
   const zs = store.zoneSet('h1', 'exact', 'b.geojson', zones);
   const run = store.startRun('/src', {}, 'test');
   const audit = { gridTotal: 0, zonesTotal: 0, outside: 0, relError: 0 };
@@ -97,31 +100,30 @@ test('outputs: month rows, complete years only, hand-checked sums, failures list
   store.close();
 });
 
-test('lock: a live holder blocks (clear message), --wait waits, a dead or silent holder is taken over', async () => {
+test('lock: a live holder blocks with a clear message, --wait waits, a recorded holder that is gone does not block', async () => {
   const path = join(tmp(), 'db.sqlite');
-  const store = new Store(path);
-  const setHolder = (pid: number, heartbeatAgeMs = 0) => store.db.prepare(
-    `INSERT OR REPLACE INTO lock (id, pid, host, run_id, acquired_at, heartbeat_at) VALUES (1, ?, ?, NULL, '2026-01-01T00:00:00Z', ?)`,
-  ).run(pid, hostname(), Date.now() - heartbeatAgeMs);
-  const alive = process.ppid;
-  setHolder(alive);
-  await assert.rejects(acquireLock(store), new RegExp(`another ingest holds the lock on .*db\\.sqlite \\(pid ${alive} .*--wait`));
+  const first = openStore(path);
+  const second = openStore(path);
+  const lock = await acquireLock(first);
+  await assert.rejects(acquireLock(second), new RegExp(`another ingest holds the lock on .*db\\.sqlite \\(pid ${process.pid} on ${hostname()}, since .*--wait`));
 
   const waiting: string[] = [];
-  const pending = acquireLock(store, { wait: true, pollMs: 20, onWaiting: (m) => waiting.push(m) });
+  let taken = false;
+  const pending = acquireLock(second, { wait: true, pollMs: 20, onWaiting: (m) => waiting.push(m) }).then((l) => { taken = true; return l; });
   await new Promise((r) => setTimeout(r, 150));
-  assert.equal(store.db.prepare('SELECT pid FROM lock').pluck().get(), alive); // still waiting
-  store.db.prepare('DELETE FROM lock').run();
-  const lock = await pending;
-  assert.equal(waiting.length, 1);
-  assert.equal(store.db.prepare('SELECT pid FROM lock').pluck().get(), process.pid);
+  assert.equal(taken, false, 'still waiting while the first holds the lock');
   lock.release();
-  assert.equal(store.db.prepare('SELECT count(*) FROM lock').pluck().get(), 0);
+  const next = await pending;
+  assert.equal(waiting.length, 1);
+  assert.match(waiting[0], /^waiting for another ingest on .*db\.sqlite \(pid \d+/);
+  next.release();
 
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  setHolder(Number(dead.stdout));
-  (await acquireLock(store)).release();
-  setHolder(alive, 60 * 60_000); // pid exists but no heartbeat for an hour (pid reuse, hung holder)
-  (await acquireLock(store)).release();
-  store.close();
+  // What a killed holder leaves: its row naming it, but no lock (the operating system dropped it).
+  const db = new Database(path);
+  db.prepare(`INSERT OR REPLACE INTO lock (id, pid, host, run_id, acquired_at, heartbeat_at) VALUES (1, 999999, 'elsewhere', NULL, '2026-01-01T00:00:00Z', 0)`).run();
+  db.close();
+  const third = await acquireLock(second);
+  third.release();
+  first.close();
+  second.close();
 });

@@ -1,17 +1,13 @@
 import { CgerError } from '../../common/errors.ts';
 import { version as cgerVersion } from '../../common/version.ts';
 import { buildOutputs, removeStaleTemps, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from '../outputs.ts';
-import { missingMonths, outputYears } from '../plan.ts';
+import { monthLabel } from '../month.ts';
+import { missingMonths, outputYears, type OfferedMonths } from '../plan.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { MonthQueue } from './monthQueue.ts';
 
 /** What an enqueue leaves for the collect: the newest release's listing, in short. */
-export interface CollectPlan {
-  release: string;
-  /** Years with a checksum list at the source. */
-  years: number[];
-  /** Months the source offers, as year * 100 + month. */
-  offered: number[];
+export interface CollectPlan extends OfferedMonths {
   /** --years of the enqueue, if given. */
   requestedYears: number[] | null;
   zones: { hash: string; method: string };
@@ -36,8 +32,6 @@ export interface CollectSummary {
   exitCode: 0 | 2;
   report: IngestReport;
 }
-
-const monthLabel = (f: { year: number; month: number }) => `${f.year}-${String(f.month).padStart(2, '0')}`;
 
 /** The newest enqueue run and its plan. */
 async function latestPlan(store: PostgresStore): Promise<{ runId: number; plan: CollectPlan }> {
@@ -88,10 +82,9 @@ export async function collectIngest(opts: CollectOptions): Promise<CollectSummar
     const zoneSet = await store.findZoneSet(plan.zones.hash, plan.zones.method);
     if (!zoneSet) throw new CgerError(`${store.path}: the zone set of run ${runId} is missing from the store`);
     removeStaleTemps(opts.outDir);
-    const listing = { release: plan.release, years: plan.years, offered: new Set(plan.offered) };
-    const years = await outputYears(store, listing, zoneSet, plan.requestedYears);
+    const years = await outputYears(store, plan, zoneSet.id, plan.requestedYears);
     const built = await buildOutputs(store, {
-      release: plan.release, zoneSet, years, missing: missingMonths(listing, years),
+      release: plan.release, zoneSet, years, missing: missingMonths(plan, years),
       allowPartialYear: opts.allowPartialYear, cgerVersion,
     });
     const changed = writeOutputs(opts.outDir, built);

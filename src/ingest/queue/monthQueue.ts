@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import { CgerError, errorMessage } from '../../common/errors.ts';
-import type { MonthFile } from '../source.ts';
+import type { MonthFile } from '../discover.ts';
+import { PACKINGS } from '../packings/registry.ts';
 import { redactUrl, type Transaction } from '../store/postgres.ts';
 
 /**
@@ -13,12 +14,30 @@ import { redactUrl, type Transaction } from '../store/postgres.ts';
 
 export const QUEUE_NAME = 'cger-ingest-month';
 
+/** A month-file as a job carries it (JSON): each candidate's packing by its kind. */
+export type JobMonthFile = Omit<MonthFile, 'candidates'> & { candidates: { packing: string; holder: string; location: string }[] };
+
+export function toJobFile(file: MonthFile): JobMonthFile {
+  return { ...file, candidates: file.candidates.map((c) => ({ packing: c.packing.kind, holder: c.holder, location: c.location })) };
+}
+
+export function fromJobFile(file: JobMonthFile): MonthFile {
+  return {
+    ...file,
+    candidates: file.candidates.map((c) => {
+      const packing = PACKINGS.find((p) => p.kind === c.packing);
+      if (!packing) throw new CgerError(`${file.name}: packing "${c.packing}" is unknown to this cger (workers older than the enqueuer?)`);
+      return { packing, holder: c.holder, location: c.location };
+    }),
+  };
+}
+
 /** What a worker needs to process a month anywhere: the file, where its release came from, and the zone set. */
 export interface MonthJob {
   runId: number;
-  /** The discovered source root (directory or URL) and its kind. */
-  source: { kind: 'dir' | 'http'; root: string };
-  file: MonthFile;
+  /** The discovered source root (directory or URL). */
+  source: { kind: string; root: string };
+  file: JobMonthFile;
   zones: { hash: string; method: 'exact' | 'center'; path: string; idField: string; nameField: string };
 }
 
@@ -30,7 +49,7 @@ export interface ClaimedMonth {
   attempts: number;
 }
 
-export interface QueueCounts { queued: number; running: number; failed: number }
+export interface QueueCounts { queued: number; running: number }
 
 export interface EnqueueOptions {
   /** Attempts per month before it is parked as failed. */
@@ -45,6 +64,13 @@ export const jobKey = (j: MonthJob) =>
 
 /** pg-boss's job states, as this queue reports them. */
 const PENDING_STATES = `('created', 'retry', 'active')`;
+
+/** The job expired while its worker still worked on it, and went to another worker: that one commits the month. */
+export class JobLost extends CgerError {
+  constructor(id: string) {
+    super(`job ${id} is no longer held by this worker (it expired and was handed on)`);
+  }
+}
 
 export class MonthQueue {
   private constructor(private readonly boss: PgBoss, private readonly shown: string) {}
@@ -115,7 +141,7 @@ export class MonthQueue {
   async completeIn(tx: Transaction, id: string): Promise<void> {
     // pg-boss resolves { affected } (its typings say void): the number of active jobs it completed.
     const done = await this.boss.complete(QUEUE_NAME, id, {}, { db: { executeSql: (text, values) => tx.query(text, values) } }) as unknown as { affected: number };
-    if (done.affected !== 1) throw new CgerError(`job ${id} is no longer held by this worker (it expired and was handed on)`);
+    if (done.affected !== 1) throw new JobLost(id);
   }
 
   /** Gives a month back after a failed attempt: retried, or parked as failed after its last attempt (in `tx` when given). */
@@ -135,18 +161,17 @@ export class MonthQueue {
     return Number(row.n);
   }
 
-  /** Per release: months queued (incl. waiting to retry), running, and parked as failed. */
+  /** Per release: months queued (incl. waiting to retry) and running. */
   async countsByRelease(): Promise<Map<string, QueueCounts>> {
     const rows = await this.rows<{ release: string; state: string; n: string }>(
       `SELECT data->'file'->>'release' AS release, state, count(*) AS n FROM pgboss.job
-        WHERE name = $1 AND state IN ('created', 'retry', 'active', 'failed') GROUP BY 1, 2`,
+        WHERE name = $1 AND state IN ${PENDING_STATES} GROUP BY 1, 2`,
       [QUEUE_NAME],
     );
     const counts = new Map<string, QueueCounts>();
     for (const r of rows) {
-      const c = counts.get(r.release) ?? { queued: 0, running: 0, failed: 0 };
+      const c = counts.get(r.release) ?? { queued: 0, running: 0 };
       if (r.state === 'active') c.running += Number(r.n);
-      else if (r.state === 'failed') c.failed += Number(r.n);
       else c.queued += Number(r.n);
       counts.set(r.release, c);
     }

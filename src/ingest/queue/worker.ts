@@ -1,9 +1,12 @@
 import { CgerError, errorMessage } from '../../common/errors.ts';
+import { version as cgerVersion } from '../../common/version.ts';
 import type { ZoneEngine } from '../../zonal/index.ts';
+import { defaultHttpOptions } from '../http.ts';
 import type { OpenZones } from '../ingest.ts';
-import type { ProcessMonth } from '../month.ts';
+import { processMonth, type MonthContext } from '../month.ts';
+import { openSource } from '../sources/registry.ts';
 import { PostgresStore } from '../store/postgres.ts';
-import { MonthQueue, type ClaimedMonth, type MonthJob } from './monthQueue.ts';
+import { JobLost, MonthQueue, fromJobFile, type ClaimedMonth, type MonthJob } from './monthQueue.ts';
 
 export interface WorkerOptions {
   /** postgres:// URL of the shared store and queue. */
@@ -33,7 +36,7 @@ const label = (j: MonthJob) => `${j.file.release} ${j.file.year}-${String(j.file
  * does, and commits it to the store together with its job's completion. A failed attempt goes
  * back to the queue; the last one is recorded in the store as failed (and parked in the queue).
  */
-export async function runWorker(opts: WorkerOptions, deps: { openZones: OpenZones; processMonth: ProcessMonth }): Promise<WorkerSummary> {
+export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): Promise<WorkerSummary> {
   const started = Date.now();
   const say = (m: string) => { if (!opts.quiet) process.stderr.write(`worker: ${m}\n`); };
   const warn = (m: string) => { process.stderr.write(`worker: ${m}\n`); };
@@ -46,7 +49,7 @@ export async function runWorker(opts: WorkerOptions, deps: { openZones: OpenZone
     const key = JSON.stringify([zones.path, zones.method, zones.idField, zones.nameField]);
     let engine = engines.get(key);
     if (!engine) {
-      engine = deps.openZones(zones.path, { idField: zones.idField, nameField: zones.nameField, method: zones.method, cacheDir: opts.cacheDir, onWarning: say });
+      engine = engineOpener(zones.path, { idField: zones.idField, nameField: zones.nameField, method: zones.method, cacheDir: opts.cacheDir, onWarning: say });
       engines.set(key, engine);
     }
     const opened = await engine;
@@ -56,10 +59,32 @@ export async function runWorker(opts: WorkerOptions, deps: { openZones: OpenZone
     return opened;
   };
 
+  /**
+   * Where a claimed month's outcome goes: a done month is committed with its job's completion in
+   * one transaction; a failure goes back to the queue for another attempt, or, on the last
+   * attempt, is recorded in the store as the job is parked.
+   */
+  const sinkFor = (claimed: ClaimedMonth, lost: { job: boolean }): MonthContext['store'] => ({
+    commitMonth: async (f, rows, audit) => {
+      try {
+        await store.commitMonth(f, rows, audit, (tx) => queue!.completeIn(tx, claimed.id));
+      } catch (err) {
+        if (err instanceof JobLost) lost.job = true;
+        throw err;
+      }
+    },
+    failMonth: async (f) => {
+      if (lost.job) return;
+      if (claimed.attempt < claimed.attempts) await queue!.fail(claimed.id, f.error ?? 'failed');
+      else await store.failMonth(f, (tx) => queue!.fail(claimed.id, f.error ?? 'failed', tx));
+    },
+  });
+
   const handle = async (claimed: ClaimedMonth): Promise<void> => {
     const { job } = claimed;
     const t0 = Date.now();
     const attempt = `attempt ${claimed.attempt}/${claimed.attempts}`;
+    const source = openSource(job.source.root, { http: defaultHttpOptions, downloadDir: opts.downloadDir, onRetry: say });
     try {
       const zoneSet = await store.findZoneSet(job.zones.hash, job.zones.method);
       if (!zoneSet) throw new CgerError(`zone set ${job.zones.hash} (${job.zones.method}) is not in the store: enqueue the run again`);
@@ -70,31 +95,36 @@ export async function runWorker(opts: WorkerOptions, deps: { openZones: OpenZone
         return;
       }
       const engine = await engineFor(job.zones);
-      const outcome = await deps.processMonth(job.file, {
-        kind: job.source.kind, engine, zoneSetId: zoneSet.id, runId: job.runId, threads: opts.threads,
-        downloadDir: opts.downloadDir, log: say,
+      const lost = { job: false };
+      const direct = <T>(work: () => Promise<T>) => work();
+      const outcome = await processMonth(fromJobFile(job.file), {
+        store: sinkFor(claimed, lost), source, engine, zoneSetId: zoneSet.id, runId: job.runId, cgerVersion, threads: opts.threads,
+        fetchSlot: direct, sumSlot: direct, log: say,
       });
-      if (outcome.status === 'done') {
-        await store.commitMonth(outcome.record, outcome.rows, outcome.audit, (tx) => queue!.completeIn(tx, claimed.id));
+      if (outcome.ok) {
         summary.done++;
         say(`${label(job)} done in ${((Date.now() - t0) / 1000).toFixed(1)} s (${attempt})`);
-        return;
-      }
-      if (claimed.attempt < claimed.attempts) {
-        await queue!.fail(claimed.id, outcome.record.error ?? 'failed');
+      } else if (lost.job) {
+        say(`${label(job)} handed on before it was committed here (${attempt})`);
+      } else if (claimed.attempt < claimed.attempts) {
         summary.retried++;
-        warn(`${label(job)} failed (${attempt}), will be retried: ${outcome.record.error}`);
+        warn(`${label(job)} failed (${attempt}), will be retried: ${outcome.error}`);
       } else {
-        await store.failMonth(outcome.record, (tx) => queue!.fail(claimed.id, outcome.record.error ?? 'failed', tx));
         summary.failed++;
-        warn(`FAILED ${label(job)} ${job.file.name} (${attempt}, parked): ${outcome.record.error}`);
+        warn(`FAILED ${label(job)} ${job.file.name} (${attempt}, parked): ${outcome.error}`);
       }
     } catch (err) {
-      // Not the month's fault as far as we know (store, boundaries, a job handed on): give it back.
+      if (err instanceof JobLost) {
+        say(`${label(job)}: ${err.message}`);
+        return;
+      }
+      // Not the month's fault as far as we know (store, boundaries): give it back for another attempt.
       const message = errorMessage(err);
       await queue!.fail(claimed.id, message).catch(() => {});
       summary.retried++;
       warn(`${label(job)} not processed (${attempt}): ${message}`);
+    } finally {
+      source.close();
     }
   };
 
