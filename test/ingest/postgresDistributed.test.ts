@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { collectIngest, enqueueIngest, ingestStatus, runIngest, type IngestOptions } from '../../src/ingest/index.ts';
+import { collectIngest, enqueueIngest, ingestStatus, runIngest, runWorker, type IngestOptions } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { fixtureRoot, tempDir } from './helpers.ts';
+import { fixtureMonths, fixtureRoot, monthName, tempDir, writeRelease } from './helpers.ts';
 import { startPostgres, type TestPostgres } from './postgresServer.ts';
 import {
   assertSameOutputs, checkStoreOnce, committed, enqueueArgs, jobStates, paths, runCger, runWithKills, startCger, workerArgs, zonesPath, type Paths,
@@ -110,4 +110,25 @@ test('plain `cger ingest --db postgres://...` (one machine): the same outputs as
   assertSameOutputs(p.out, ref.out);
   const second = await runIngest({ ...ingestOptions(p.work), dbPath: db, outDir: p.out }, openZones);
   assert.deepEqual([second.processed, second.skipped, second.outputs.changed], [0, 12, []]);
+});
+
+test('a month failing every attempt is parked as failed, named by --collect (exit 2) and --status; the other months are done', async (t) => {
+  if (skip) return t.skip(skip);
+  const db = await server!.createDatabase('dist_fail');
+  const p = paths('pg-fail');
+  const source = tempDir('pg-fail-source');
+  // Month 3's checksum list entry does not match its file: every attempt quarantines it.
+  writeRelease(source, '2099', new Map([...fixtureMonths()].filter(([m]) => m <= 4)), new Map([[3, '0'.repeat(32)]]));
+  const planned = await enqueueIngest({ ...ingestOptions(p.work), source, outDir: p.out, db, queue: { attempts: 2, timeoutSeconds: 60 } }, openZones);
+  assert.equal(planned.enqueued, 4);
+  const summary = await runWorker({
+    db, downloadDir: p.downloads, cacheDir: p.cache, threads: 1, untilEmpty: true, pollMs: 100, expiryCheckSeconds: 1, quiet: true,
+  }, openZones);
+  assert.deepEqual([summary.done, summary.retried, summary.failed], [3, 1, 1]);
+  assert.deepEqual(await ingestStatus(db), [{ release: '2099', done: 3, running: 0, queued: 0, failed: 1 }]);
+  const collected = await collect(db, p);
+  assert.equal(collected.exitCode, 2);
+  assert.deepEqual(collected.failed.map((f) => [f.month, f.file, f.status]), [[3, monthName('2099', 3), 'quarantined']]);
+  assert.match(collected.failed[0].error, /md5/);
+  assert.deepEqual((await jobStates(db)).map((j) => j.state).sort(), ['completed', 'completed', 'completed']);
 });

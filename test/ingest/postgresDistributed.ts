@@ -124,7 +124,7 @@ export interface KillRunOptions {
 /**
  * Keeps `workers` workers running until the queue drains, SIGKILLing a random one (and starting
  * a replacement) `kills` times at seeded random moments. Returns every worker's stderr and how
- * many kills landed while the victim held a month.
+ * many kills landed while months were being processed.
  */
 export async function runWithKills(opts: KillRunOptions): Promise<{ stderr: string[]; killedMidMonth: number }> {
   const rng = createRng(opts.seed);
@@ -141,16 +141,18 @@ export async function runWithKills(opts: KillRunOptions): Promise<{ stderr: stri
   let killedMidMonth = 0;
   for (let k = 0; k < opts.kills && live.size > 0; k++) {
     await new Promise((resolve) => setTimeout(resolve, rng.int(opts.maxGapMs)));
-    const running = [...live];
-    if (running.length === 0) break;
-    const victim = running[rng.int(running.length)];
-    // A worker holds a month between its "working on" line and its exit, except between months.
-    const before = committed(victim.stderr()).length;
+    // Victims are workers past their start-up (connected, claiming months), so kills land in month work.
+    let working: Running[] = [];
+    while (live.size > 0 && (working = [...live].filter((w) => / working on /.test(w.stderr()))).length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (working.length === 0) break;
+    const victim = working[rng.int(working.length)];
+    const activeBefore = (await jobStates(opts.db)).filter((j) => j.state === 'active').length;
     victim.child.kill('SIGKILL');
     live.delete(victim);
-    const active = (await jobStates(opts.db)).filter((j) => j.state === 'active').length;
-    if (active > running.length - 1) killedMidMonth++;
-    log(`kill ${k + 1}: a worker with ${before} month(s) committed; ${active} month(s) active after the kill`);
+    if (activeBefore > 0) killedMidMonth++;
+    log(`kill ${k + 1}: a worker with ${committed(victim.stderr()).length} month(s) committed; ${activeBefore} month(s) active at the kill`);
     spawnOne();
   }
   const results = await Promise.all(all.map((w) => w.done));
