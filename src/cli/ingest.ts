@@ -55,7 +55,7 @@ export function register(program: Command): void {
   const command = program
     .command('ingest')
     .description('Find new ODIAC months at a directory or HTTP source, sum them per province once, and rebuild the province tables (kill-safe, for cron)')
-    .option('--source <dir|url>', 'directory holding odiac<REL>/ release trees, or an http(s) base URL serving the same tree')
+    .option('--source <dir|url>', 'directory holding odiac<REL>/ release trees (monthly .tif.gz files or one <YYYY>_allmonths.tif.gz.zip a year), or an http(s) base URL serving the same tree (not needed with --collect or --status)')
     .option('--release <latest|REL,...>', 'releases to ingest: latest found (directory), or labels to probe, e.g. 2023,2024 (required over HTTP)', 'latest')
     .option('--years <range>', 'limit the months to these years, e.g. 2011-2022 or 2011,2015-2016')
     .option('--zones <path>', 'boundary file (GeoJSON or shapefile)', 'boundaries/cn-provinces-ctamap2023.geojson')
@@ -67,15 +67,20 @@ export function register(program: Command): void {
     .option('--download-dir <dir>', 'where HTTP downloads are kept (<dir>/<REL>/<YYYY>/)', 'rasters')
     .option('--concurrency <n>', 'files summed at once; the cores are shared among them for decoding', '1')
     .option('--allow-partial-year', 'also write years with fewer than 12 months to province_year.csv')
-    .option('--wait', 'if another ingest holds the store, wait for it instead of exiting')
+    .option('--wait', 'if another live ingest holds the store, wait for it instead of exiting (a killed one holds nothing)')
     .option('--quiet', 'no progress or notes on stderr (failed and missing months are still printed)')
     .option('--json', 'print a JSON summary on stdout');
   addQueueOptions(command);
   command
     .addHelpText('after', `
+Layouts read in each odiac<REL>/1km_tiff/<YYYY>/ folder, next to odiac<REL>_1km_checksum_<YYYY>.md5.txt:
+  monthly odiac<REL>_1km_excl_intl_<YYMM>.tif.gz (or .tif), and/or the year archive
+  odiac<REL>_1km_excl_intl_<YYYY>_allmonths.tif.gz.zip (read in place; a month's own file is tried first).
+
 Exit codes: 0 done (including nothing new), 1 error, 2 some months failed (see ingest_report.json).
 
 Example:
+  $ npx cger ingest --source test/fixtures/release-zip --db /tmp/cger-zip/cger.sqlite --out-dir /tmp/cger-zip
   $ cger ingest --source /data/odiac --years 2011-2022
   $ cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
   # nightly from cron:

@@ -2,8 +2,8 @@
 export { runIngest, massAudit, MASS_AUDIT_TOLERANCE, type IngestOptions, type IngestSummary, type OpenZones } from './ingest.ts';
 export { parseYears, parseReleases, parseChecksumList, parseMonthFileName, md5File, checksumListName, yearDir, yearZipName } from './layout.ts';
 export { discover, type Discovery, type MonthFile, type MonthCandidate } from './discover.ts';
-export { openSource, isUrl, type MonthSource } from './sources/registry.ts';
-export { PACKINGS, type MonthPacking } from './packings/registry.ts';
+export { openSource, type MonthSource } from './sources/registry.ts';
+export type { MonthPacking } from './packings/registry.ts';
 export { downloadToPart, fetchText, defaultHttpOptions, HttpError, type HttpOptions } from './http.ts';
 export { openStore, connectStore, type Store, type StoredMonth, type StoredAuditYear, type StoredRun } from './store.ts';
 export { acquireLock } from './lock.ts';

@@ -16,10 +16,6 @@ const SOURCES: readonly SourceKind[] = [
   { matches: () => true, open: (l) => directorySource(l) },
 ];
 
-export function isUrl(location: string): boolean {
-  return SOURCES[0].matches(location);
-}
-
 export function openSource(location: string, opts: HttpSourceOptions): MonthSource {
   return SOURCES.find((s) => s.matches(location))!.open(location, opts);
 }

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createRng } from '../../src/common/random.ts';
+import { checkStore } from './killLoop.ts';
+import { fixtureMonths, repoRoot, runCli, tempDir, writeRelease } from './helpers.ts';
+
+const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
+const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
+const args = (work: string, source: string) => ['--source', source, '--zones', zones, '--db', join(work, 'cger.sqlite'), '--out-dir', join(work, 'output'), '--quiet'];
+
+interface Run { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> }
+
+function start(cliArgs: string[]): Run {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/cger.js'), 'ingest', ...cliArgs], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+  return { child, done };
+}
+
+/** The pid the store names as the lock's holder (recorded once the lock is taken), if any. */
+function recordedHolder(dbPath: string): number | null {
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare('SELECT pid FROM lock WHERE id = 1').pluck().get() as number | undefined) ?? null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null; // the store or its tables do not exist yet
+  }
+}
+
+/** Resolves true once `run` holds the store's lock, false if it ends first. */
+async function holdsLock(run: Run, dbPath: string): Promise<boolean> {
+  let ended = false;
+  run.done.then(() => { ended = true; });
+  while (!ended) {
+    if (recordedHolder(dbPath) === run.child.pid) return true;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return false;
+}
+
+test('20 kill -9 of a lock holder, each followed at once by a new run: none refused, outputs identical to a clean run', async () => {
+  const source = tempDir('lock-source');
+  writeRelease(source, '2099', new Map([...fixtureMonths()].filter(([m]) => m <= 2)));
+  const clean = tempDir('lock-clean');
+  const reference = await runCli(args(clean, source));
+  assert.equal(reference.code, 0, reference.stderr);
+
+  const work = tempDir('lock');
+  const dbPath = join(work, 'cger.sqlite');
+  const rng = createRng(20261201);
+  const ended: Awaited<Run['done']>[] = [];
+  let killedHolding = 0;
+  let run = start(args(work, source));
+  for (let attempt = 0; killedHolding < 20 && attempt < 40; attempt++) {
+    if (!(await holdsLock(run, dbPath))) {
+      ended.push(await run.done); // finished before it could be killed: checked below like every run
+      run = start(args(work, source));
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, rng.int(40)));
+    const victim = run;
+    victim.child.kill('SIGKILL');
+    run = start(args(work, source)); // at once: the victim may not even be reaped yet
+    const outcome = await victim.done;
+    ended.push(outcome);
+    if (outcome.signal === 'SIGKILL') killedHolding++;
+  }
+  ended.push(await run.done);
+
+  assert.equal(killedHolding, 20, 'twenty runs were killed while holding the lock');
+  for (const r of ended) {
+    assert.doesNotMatch(r.stderr, /holds the lock/);
+    assert.ok(r.signal === 'SIGKILL' || r.code === 0, `a run ended with ${r.signal ?? r.code}: ${r.stderr}`);
+  }
+  assert.equal(ended.at(-1)!.code, 0, 'the last run, not killed, completes');
+  assert.equal(checkStore(dbPath), 2);
+  for (const name of OUTPUTS) {
+    assert.deepEqual(readFileSync(join(work, 'output', name)), readFileSync(join(clean, 'output', name)), `${name} differs from the clean run`);
+  }
+});
