@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CgerError } from '../../common/errors.ts';
 import { version as cgerVersion } from '../../common/version.ts';
 import { defaultHttpOptions, type HttpOptions } from '../http.ts';
@@ -6,6 +5,7 @@ import type { IngestOptions, OpenZones } from '../ingest.ts';
 import { discover } from '../discover.ts';
 import { offeredMonths, planMonths } from '../plan.ts';
 import { openSource } from '../sources/registry.ts';
+import { hostCacheDir } from '../store.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { MonthQueue, toJobFile, type EnqueueOptions, type MonthJob } from './monthQueue.ts';
 import type { CollectPlan } from './collect.ts';
@@ -42,7 +42,7 @@ export async function enqueueIngest(opts: IngestOptions & { db: string; queue: E
     }
     const engine = await engineOpener(opts.zones.path, {
       idField: opts.zones.idField, nameField: opts.zones.nameField, method: opts.zones.method,
-      cacheDir: join(opts.outDir, 'cache'), onWarning: (m) => say(`ingest: ${m}`),
+      cacheDir: hostCacheDir(opts.db, opts.outDir), onWarning: (m) => say(`ingest: ${m}`),
     });
     const selected = discovery.releases[discovery.releases.length - 1];
     const plan: CollectPlan = { ...offeredMonths(selected), requestedYears: opts.years, zones: { hash: engine.hash, method: engine.method } };
