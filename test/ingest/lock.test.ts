@@ -49,6 +49,29 @@ async function holdsLock(run: Run, dbPath: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * Waits, blocking this thread, until `pid` holds the store's lock (true) or `limitMs` passes. A
+ * blocked thread does not reap its killed children: they stay zombies, as under a shell or a
+ * supervisor that has not waited for them yet, so `kill(pid, 0)` still finds them.
+ */
+function holdsLockBlocking(pid: number, dbPath: string, limitMs: number): boolean {
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  for (const end = Date.now() + limitMs; Date.now() < end;) {
+    if (recordedHolder(dbPath) === pid) return true;
+    Atomics.wait(nap, 0, 0, 5);
+  }
+  return false;
+}
+
+/** Linux: whether `pid` is a zombie (ended, not yet reaped by its parent). */
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 test('20 kill -9 of a lock holder, each followed at once by a new run: none refused, outputs identical to a clean run', async () => {
   const source = tempDir('lock-source');
   writeRelease(source, '2099', new Map([...fixtureMonths()].filter(([m]) => m <= 2)));
@@ -61,17 +84,22 @@ test('20 kill -9 of a lock holder, each followed at once by a new run: none refu
   const rng = createRng(20261201);
   const ended: Awaited<Run['done']>[] = [];
   let killedHolding = 0;
+  let tookOverFromZombie = 0;
   let run = start(args(work, source));
+  let holding = await holdsLock(run, dbPath);
   for (let attempt = 0; killedHolding < 20 && attempt < 40; attempt++) {
-    if (!(await holdsLock(run, dbPath))) {
-      ended.push(await run.done); // finished before it could be killed: checked below like every run
+    if (!holding) {
+      ended.push(await run.done); // ended before it could be killed: checked below like every run
       run = start(args(work, source));
+      holding = await holdsLock(run, dbPath);
       continue;
     }
     await new Promise((r) => setTimeout(r, rng.int(40)));
     const victim = run;
     victim.child.kill('SIGKILL');
-    run = start(args(work, source)); // at once: the victim may not even be reaped yet
+    run = start(args(work, source)); // at once
+    holding = holdsLockBlocking(run.child.pid!, dbPath, 20_000);
+    if (holding && isZombie(victim.child.pid!)) tookOverFromZombie++;
     const outcome = await victim.done;
     ended.push(outcome);
     if (outcome.signal === 'SIGKILL') killedHolding++;
@@ -83,6 +111,7 @@ test('20 kill -9 of a lock holder, each followed at once by a new run: none refu
     assert.doesNotMatch(r.stderr, /holds the lock/);
     assert.ok(r.signal === 'SIGKILL' || r.code === 0, `a run ended with ${r.signal ?? r.code}: ${r.stderr}`);
   }
+  if (process.platform === 'linux') assert.equal(tookOverFromZombie, 20, 'each new run took the lock while the killed one was still an unreaped zombie');
   assert.equal(ended.at(-1)!.code, 0, 'the last run, not killed, completes');
   assert.equal(checkStore(dbPath), 2);
   for (const name of OUTPUTS) {
