@@ -129,13 +129,16 @@ async function prepareSource(): Promise<string> {
   return source;
 }
 
-function runCger(args: string[]): Promise<void> {
+/** Runs `cger <args>`; resolves with its stdout. */
+function runCger(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/cger.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/cger.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`cger ${args[0]} exited ${code}: ${stderr}`))));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`cger ${args[0]} exited ${code}: ${stderr}`))));
   });
 }
 
@@ -182,7 +185,7 @@ async function processingWindow(db: string): Promise<number> {
   return Number(rows[0].s);
 }
 
-async function distributedRun(workers: number, rep: number): Promise<{ wall: number; window: number }> {
+async function distributedRun(workers: number, rep: number): Promise<{ wall: number; window: number; cpu: number }> {
   const db = await freshDatabase(`bench_${workers}w_${rep}`);
   const work = join(root, `run-${workers}w`);
   rmSync(work, { recursive: true, force: true });
@@ -194,9 +197,10 @@ async function distributedRun(workers: number, rep: number): Promise<{ wall: num
   const planned = await enqueueIngest({ ...options, db, queue: { attempts: 3, timeoutSeconds: 900 } }, openZones);
   if (planned.enqueued !== 24) throw new Error(`enqueued ${planned.enqueued} months, expected 24`);
   const start = performance.now();
-  await Promise.all(Array.from({ length: workers }, () => runCger([
-    'worker', '--db', db, '--until-empty', '--threads', '1', '--poll', '0.5', '--cache-dir', join(refDir, 'cache'), '--quiet',
+  const summaries = await Promise.all(Array.from({ length: workers }, () => runCger([
+    'worker', '--db', db, '--until-empty', '--threads', '1', '--poll', '0.5', '--cache-dir', join(refDir, 'cache'), '--quiet', '--json',
   ])));
+  const cpu = summaries.reduce((sum, out) => sum + (JSON.parse(out) as { cpuSeconds: number }).cpuSeconds, 0);
   const wall = (performance.now() - start) / 1000;
   const window = await processingWindow(db);
   const collected = await collectIngest({ db, outDir: options.outDir, allowPartialYear: false, wait: false, quiet: true });
@@ -204,7 +208,7 @@ async function distributedRun(workers: number, rep: number): Promise<{ wall: num
   for (const name of OUTPUTS) {
     if (!readFileSync(join(options.outDir, name)).equals(readFileSync(join(refDir, 'output', name)))) throw new Error(`${name} differs from the SQLite run`);
   }
-  return { wall, window };
+  return { wall, window, cpu };
 }
 
 const best = { 1: { wall: Infinity, window: Infinity }, 2: { wall: Infinity, window: Infinity } };
@@ -213,7 +217,8 @@ try {
     for (const workers of [1, 2] as const) {
       t0 = performance.now();
       const r = await distributedRun(workers, rep);
-      console.log(`run ${rep + 1}, ${workers} worker(s): wall ${r.wall.toFixed(1)} s, processing window ${r.window.toFixed(1)} s, outputs byte-identical to the SQLite run`);
+      console.log(`run ${rep + 1}, ${workers} worker(s): wall ${r.wall.toFixed(1)} s, processing window ${r.window.toFixed(1)} s, workers' CPU ${r.cpu.toFixed(1)} s ` +
+        `(${(r.cpu / r.wall).toFixed(2)} cores busy on average), outputs byte-identical to the SQLite run`);
       best[workers] = { wall: Math.min(best[workers].wall, r.wall), window: Math.min(best[workers].window, r.window) };
     }
   }

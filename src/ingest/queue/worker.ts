@@ -27,7 +27,11 @@ export interface WorkerOptions {
   signal?: AbortSignal;
 }
 
-export interface WorkerSummary { done: number; failed: number; retried: number; seconds: number }
+export interface WorkerSummary {
+  done: number; failed: number; retried: number; seconds: number;
+  /** CPU time of this process (all its threads), user + system. */
+  cpuSeconds: number;
+}
 
 const label = (j: MonthJob) => `${j.file.release} ${j.file.year}-${String(j.file.month).padStart(2, '0')}`;
 
@@ -42,7 +46,7 @@ export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): P
   const warn = (m: string) => { process.stderr.write(`worker: ${m}\n`); };
   const store = await PostgresStore.open(opts.db);
   let queue: MonthQueue | undefined;
-  const summary: WorkerSummary = { done: 0, failed: 0, retried: 0, seconds: 0 };
+  const summary: WorkerSummary = { done: 0, failed: 0, retried: 0, seconds: 0, cpuSeconds: 0 };
   const engines = new Map<string, Promise<ZoneEngine>>();
 
   const engineFor = async (zones: MonthJob['zones']): Promise<ZoneEngine> => {
@@ -146,5 +150,7 @@ export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): P
     await store.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage();
+  summary.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return summary;
 }
