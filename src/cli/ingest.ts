@@ -1,19 +1,20 @@
 import { Command, Option } from 'commander';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { runIngest, parseReleases, parseYears, type IngestSummary } from '../ingest/index.ts';
+import { runIngest, parseReleases, parseYears, type IngestOptions, type IngestSummary } from '../ingest/index.ts';
+import { addQueueOptions, runEnqueue, runQueueCommand, type QueueCliOptions } from './ingestQueue.ts';
 import { openZones } from '../zonal/index.ts';
 import { wholeNumber } from './options.ts';
 import { NAME_FIELD_HELP } from '../zones/index.ts';
 
-interface IngestCliOptions {
-  source: string;
+interface IngestCliOptions extends QueueCliOptions {
+  source?: string;
   release: string;
   years?: string;
   zones: string;
   idField: string;
   nameField?: string;
   method: 'exact' | 'center';
-  db: string;
+  db?: string;
   outDir: string;
   downloadDir: string;
   concurrency: string;
@@ -21,6 +22,11 @@ interface IngestCliOptions {
   wait?: boolean;
   quiet?: boolean;
   json?: boolean;
+}
+
+function requireSource(o: { source?: string }): string {
+  if (!o.source) throw new CgerError('--source <dir|url> is required (except with --collect or --status)');
+  return o.source;
 }
 
 function summaryJson(s: IngestSummary) {
@@ -42,24 +48,26 @@ function summaryJson(s: IngestSummary) {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('ingest')
     .description('Find new ODIAC months at a directory or HTTP source, sum them per province once, and rebuild the province tables (kill-safe, for cron)')
-    .requiredOption('--source <dir|url>', 'directory holding odiac<REL>/ release trees (monthly .tif.gz files or one <YYYY>_allmonths.tif.gz.zip a year), or an http(s) base URL serving the same tree')
+    .option('--source <dir|url>', 'directory holding odiac<REL>/ release trees (monthly .tif.gz files or one <YYYY>_allmonths.tif.gz.zip a year), or an http(s) base URL serving the same tree (not needed with --collect or --status)')
     .option('--release <latest|REL,...>', 'releases to ingest: latest found (directory), or labels to probe, e.g. 2023,2024 (required over HTTP)', 'latest')
     .option('--years <range>', 'limit the months to these years, e.g. 2011-2022 or 2011,2015-2016')
     .option('--zones <path>', 'boundary file (GeoJSON or shapefile)', 'boundaries/cn-provinces-ctamap2023.geojson')
     .option('--id-field <name>', 'zone id attribute', 'id')
     .option('--name-field <name>', NAME_FIELD_HELP)
     .addOption(new Option('--method <method>', 'coverage rule').choices(['exact', 'center']).default('exact'))
-    .option('--db <path>', 'ingest store (SQLite)', 'output/cger.sqlite')
+    .option('--db <path|url>', 'ingest store: a SQLite file, or postgres://... shared by several machines (default: $CGER_DB, else output/cger.sqlite)')
     .option('--out-dir <dir>', 'where province_month.csv, province_year.csv and ingest_report.json go', 'output')
     .option('--download-dir <dir>', 'where HTTP downloads are kept (<dir>/<REL>/<YYYY>/)', 'rasters')
     .option('--concurrency <n>', 'files summed at once; the cores are shared among them for decoding', '1')
     .option('--allow-partial-year', 'also write years with fewer than 12 months to province_year.csv')
     .option('--wait', 'if another live ingest holds the store, wait for it instead of exiting (a killed one holds nothing)')
     .option('--quiet', 'no progress or notes on stderr (failed and missing months are still printed)')
-    .option('--json', 'print a JSON summary on stdout')
+    .option('--json', 'print a JSON summary on stdout');
+  addQueueOptions(command);
+  command
     .addHelpText('after', `
 Layouts read in each odiac<REL>/1km_tiff/<YYYY>/ folder, next to odiac<REL>_1km_checksum_<YYYY>.md5.txt:
   monthly odiac<REL>_1km_excl_intl_<YYMM>.tif.gz (or .tif), and/or the year archive
@@ -74,6 +82,9 @@ Example:
   # nightly from cron:
   15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`)
     .action(async (o: IngestCliOptions) => {
+      const db = o.db ?? process.env.CGER_DB ?? 'output/cger.sqlite';
+      if (await runQueueCommand(o, db)) return;
+      const source = requireSource(o);
       let releases: 'latest' | string[];
       let years: number[] | null;
       try {
@@ -82,19 +93,21 @@ Example:
       } catch (err) {
         throw new CgerError(errorMessage(err));
       }
-      const summary = await runIngest({
-        source: o.source,
+      const options: IngestOptions = {
+        source,
         releases,
         years,
         zones: { path: o.zones, idField: o.idField, nameField: o.nameField, method: o.method },
-        dbPath: o.db,
+        dbPath: db,
         outDir: o.outDir,
         downloadDir: o.downloadDir,
         concurrency: wholeNumber(o.concurrency, '--concurrency'),
         wait: Boolean(o.wait),
         allowPartialYear: Boolean(o.allowPartialYear),
         quiet: Boolean(o.quiet),
-      }, openZones);
+      };
+      if (o.enqueue) return runEnqueue(options, o, db);
+      const summary = await runIngest(options, openZones);
       if (o.json) process.stdout.write(JSON.stringify(summaryJson(summary), null, 2) + '\n');
       else if (!o.quiet) {
         process.stderr.write(

@@ -12,6 +12,7 @@ import { version } from '../common/version.ts';
 const commandModules: Record<string, () => Promise<{ register(program: Command): void }>> = {
   aggregate: () => import('./aggregate.ts'),
   ingest: () => import('./ingest.ts'),
+  worker: () => import('./worker.ts'),
   panel: () => import('./panel.ts'),
   yearbook: () => import('./yearbook.ts'),
   synth: () => import('./synth.ts'),

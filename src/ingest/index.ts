@@ -5,6 +5,11 @@ export { discover, type Discovery, type MonthFile, type MonthCandidate } from '.
 export { openSource, type MonthSource } from './sources/registry.ts';
 export type { MonthPacking } from './packings/registry.ts';
 export { downloadToPart, fetchText, defaultHttpOptions, HttpError, type HttpOptions } from './http.ts';
-export { openStore, type Store, type StoredMonth, type StoredAuditYear, type StoredRun } from './store.ts';
+export { openStore, connectStore, type Store, type StoredMonth, type StoredAuditYear, type StoredRun } from './store.ts';
 export { acquireLock } from './lock.ts';
 export { buildOutputs, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from './outputs.ts';
+export { PostgresStore, isPostgresUrl } from './store/postgres.ts';
+export { enqueueIngest, type EnqueueSummary } from './queue/enqueue.ts';
+export { runWorker, type WorkerSummary } from './queue/worker.ts';
+export { collectIngest, type CollectSummary } from './queue/collect.ts';
+export { ingestStatus, formatStatus, type ReleaseStatus } from './queue/status.ts';

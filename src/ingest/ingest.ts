@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { CgerError } from '../common/errors.ts';
 import { ODIAC_GLOBAL_GRID } from '../odiac/index.ts';
@@ -11,9 +10,9 @@ import { defaultHttpOptions, type HttpOptions } from './http.ts';
 import { acquireLock, type StoreLock } from './lock.ts';
 import { monthLabel, processMonth, type MonthContext } from './month.ts';
 import { buildOutputs, removeStaleTemps, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from './outputs.ts';
-import { missingMonths, outputYears, planMonths } from './plan.ts';
+import { missingMonths, offeredMonths, outputYears, planMonths } from './plan.ts';
 import { openSource, type MonthSource } from './sources/registry.ts';
-import { openStore, type Store, type ZoneSetRecord } from './store.ts';
+import { connectStore, hostCacheDir, type Store, type ZoneSetRecord } from './store.ts';
 
 export { MASS_AUDIT_TOLERANCE, massAudit } from './audit.ts';
 
@@ -103,10 +102,10 @@ async function processMonths(todo: MonthFile[], ctx: Omit<MonthContext, 'fetchSl
  * Rebuilds the outputs from the store for the newest release (so a rerun after a kill restores
  * them) and tells what failed or is missing, on stderr even with --quiet so cron mails it.
  */
-function publishOutputs(store: Store, discovery: Discovery, zoneSet: ZoneSetRecord, opts: IngestOptions, { say, warn }: Say) {
-  const selected = discovery.releases[discovery.releases.length - 1];
-  const years = outputYears(store, selected, zoneSet.id, opts.years);
-  const built = buildOutputs(store, {
+async function publishOutputs(store: Store, discovery: Discovery, zoneSet: ZoneSetRecord, opts: IngestOptions, { say, warn }: Say) {
+  const selected = offeredMonths(discovery.releases[discovery.releases.length - 1]);
+  const years = await outputYears(store, selected, zoneSet.id, opts.years);
+  const built = await buildOutputs(store, {
     release: selected.release, zoneSet, years, missing: missingMonths(selected, years), allowPartialYear: opts.allowPartialYear, cgerVersion,
   });
   const changed = writeOutputs(opts.outDir, built);
@@ -131,31 +130,31 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
   };
 
   const source = openSource(opts.source, { http, downloadDir: opts.downloadDir, onRetry: (m) => out.say(`ingest: ${m}`) });
-  const store = openStore(opts.dbPath);
+  const store = await connectStore(opts.dbPath);
   let lock: StoreLock | undefined;
   let runId: number | undefined;
   try {
     lock = await acquireLock(store, { wait: opts.wait, pollMs: opts.lock?.pollMs, onWaiting: out.say });
-    runId = store.startRun(opts.source, { ...opts, http }, cgerVersion);
-    lock.setRunId(runId);
+    runId = await store.startRun(opts.source, { ...opts, http }, cgerVersion);
+    await lock.setRunId(runId);
     removeStaleTemps(opts.outDir);
 
     const discovery = await discoverReleases(source, opts, out);
-    for (const r of discovery.releases) store.noteRelease(r.release, discovery.root, runId);
+    for (const r of discovery.releases) await store.noteRelease(r.release, discovery.root, runId);
     const engine: ZoneEngine = await engineOpener(opts.zones.path, {
       idField: opts.zones.idField, nameField: opts.zones.nameField, method: opts.zones.method,
-      cacheDir: join(dirname(opts.dbPath), 'cache'), onWarning: (m) => out.say(`ingest: ${m}`),
+      cacheDir: hostCacheDir(opts.dbPath, opts.outDir), onWarning: (m) => out.say(`ingest: ${m}`),
     });
-    const zoneSet = store.zoneSet(engine.hash, engine.method, opts.zones.path, engine.zones);
+    const zoneSet = await store.zoneSet(engine.hash, engine.method, opts.zones.path, engine.zones);
 
-    const { todo, skipped } = planMonths(store, discovery.releases, zoneSet.id, out.say);
+    const { todo, skipped } = await planMonths(store, discovery.releases, zoneSet.id, out.say);
     // Every month must be on the ODIAC lattice: boundaries that miss it all fail here, before the first month.
     if (todo.length > 0) await engine.checkTouches(ODIAC_GLOBAL_GRID, 'the ODIAC 1 km grid');
     const counts = await processMonths(todo, { store, source, engine, zoneSetId: zoneSet.id, runId, cgerVersion, threads }, opts, concurrency);
-    const published = publishOutputs(store, discovery, zoneSet, opts, out);
+    const published = await publishOutputs(store, discovery, zoneSet, opts, out);
 
     const exitCode = counts.failed > 0 || published.report.failed.length > 0 ? 2 : 0;
-    store.finishRun(runId, exitCode === 0 ? 'done' : 'partial', { processed: counts.done, skipped, failed: counts.failed });
+    await store.finishRun(runId, exitCode === 0 ? 'done' : 'partial', { processed: counts.done, skipped, failed: counts.failed });
     return {
       runId, release: published.release, zonesHash: zoneSet.hash, processed: counts.done, skipped,
       failed: published.report.failed, missing: published.report.missing, notes: discovery.notes,
@@ -163,11 +162,11 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
       bytes: counts.bytes, seconds: (Date.now() - started) / 1000, exitCode, report: published.report,
     };
   } catch (err) {
-    if (runId !== undefined) store.finishRun(runId, 'error', { processed: 0, skipped: 0, failed: 0 });
+    if (runId !== undefined) await store.finishRun(runId, 'error', { processed: 0, skipped: 0, failed: 0 });
     throw err;
   } finally {
     source.close();
-    lock?.release();
-    store.close();
+    await lock?.release();
+    await store.close();
   }
 }

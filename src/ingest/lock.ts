@@ -16,8 +16,8 @@ export interface LockOptions {
 }
 
 export interface StoreLock {
-  setRunId(runId: number): void;
-  release(): void;
+  setRunId(runId: number): Promise<void>;
+  release(): Promise<void>;
 }
 
 function holderText(holder: LockHolder | null): string {
@@ -28,8 +28,8 @@ export async function acquireLock(store: Store, opts: LockOptions = {}): Promise
   const pollMs = opts.pollMs ?? 1000;
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   let announced = false;
-  while (!store.tryLock(me)) {
-    const holder = store.lockHolder();
+  while (!(await store.tryLock(me))) {
+    const holder = await store.lockHolder();
     if (!opts.wait) {
       throw new CgerError(`another ingest holds the lock on ${store.path} (${holderText(holder)}); run with --wait to wait for it`);
     }
@@ -41,13 +41,13 @@ export async function acquireLock(store: Store, opts: LockOptions = {}): Promise
   }
   let held = true;
   return {
-    setRunId(runId) {
-      store.setLockRun(runId);
+    async setRunId(runId) {
+      await store.setLockRun(runId);
     },
-    release() {
+    async release() {
       if (!held) return;
       held = false;
-      store.unlock();
+      await store.unlock();
     },
   };
 }

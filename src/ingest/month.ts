@@ -15,7 +15,8 @@ export class MonthFailure extends Error {
 
 /** What processing a month needs from the run. */
 export interface MonthContext {
-  store: Store;
+  /** Where the month's outcome is committed (a queue worker adds its job's completion to the same transaction). */
+  store: Pick<Store, 'commitMonth' | 'failMonth'>;
   source: MonthSource;
   engine: ZoneEngine;
   zoneSetId: number;
@@ -80,7 +81,7 @@ async function sumAndCommit(record: FileRecord, { local, opened }: Verified, ctx
   sums.zones.forEach((z, i) => {
     if (z.id !== ctx.engine.zones[i]?.id) throw new Error(`zone ${i} is ${z.id} in the sums but ${ctx.engine.zones[i]?.id} in the zone set`);
   });
-  ctx.store.commitMonth({ ...record, status: 'done' }, sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells })), audit);
+  await ctx.store.commitMonth({ ...record, status: 'done' }, sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells })), audit);
   return opened.size;
 }
 
@@ -103,7 +104,7 @@ export async function processMonth(file: MonthFile, ctx: MonthContext): Promise<
     if (first) await ctx.fetchSlot(() => ctx.source.fetch(file.release, file.year, first.holder, { log: ctx.log }).catch(() => null));
     return await ctx.sumSlot(() => tryCandidates(file, md5, record, ctx));
   } catch (err) {
-    return recordFailure(err, record, ctx);
+    return await recordFailure(err, record, ctx);
   }
 }
 
@@ -131,9 +132,9 @@ async function tryCandidates(file: MonthFile, md5: string, record: FileRecord, c
 }
 
 /** Records a failed month (and removes any earlier rows of it), in one transaction. */
-function recordFailure(err: unknown, record: FileRecord, ctx: MonthContext): MonthOutcome {
+async function recordFailure(err: unknown, record: FileRecord, ctx: MonthContext): Promise<MonthOutcome> {
   const failure = err instanceof MonthFailure ? err : new MonthFailure(errorMessage(err), 'failed');
-  ctx.store.failMonth({
+  await ctx.store.failMonth({
     ...record, status: failure.status, error: failure.message,
     md5Actual: failure.md5Actual ?? record.md5Actual, path: failure.path ?? record.path,
   });

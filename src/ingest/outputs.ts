@@ -49,10 +49,10 @@ export interface IngestReport {
  * on the raster in a month (outside the grid) get no row. Years need 12 done months to appear in
  * the year table unless partial years are allowed.
  */
-export function buildOutputs(store: Store, spec: OutputSpec): { monthCsv: string; yearCsv: string; report: IngestReport } {
+export async function buildOutputs(store: Pick<Store, 'zoneMonths' | 'months'>, spec: OutputSpec): Promise<BuiltOutputs> {
   const inYears = (y: number) => spec.years.includes(y);
-  const rows = store.zoneMonths(spec.release, spec.zoneSet.id).filter((r) => inYears(r.year));
-  const months = store.months(spec.release, spec.zoneSet.id).filter((r) => inYears(r.year));
+  const rows = (await store.zoneMonths(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
+  const months = (await store.months(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
   const doneByYear = new Map<number, number>();
   for (const r of months) if (r.status === 'done') doneByYear.set(r.year, (doneByYear.get(r.year) ?? 0) + 1);
   const failed = months.filter((r) => r.status !== 'done').map((r): MonthProblem => ({
@@ -99,7 +99,9 @@ function writeIfChanged(path: string, data: string): boolean {
   return true;
 }
 
-export function writeOutputs(outDir: string, built: ReturnType<typeof buildOutputs>): string[] {
+export interface BuiltOutputs { monthCsv: string; yearCsv: string; report: IngestReport }
+
+export function writeOutputs(outDir: string, built: BuiltOutputs): string[] {
   const changed: string[] = [];
   const files: [string, string][] = [
     [OUTPUT_FILES.month, built.monthCsv],

@@ -159,13 +159,13 @@ export async function readProvenance(dbPath: string, ingestReportPath: string): 
     return { ...base, files: [], runs: [], audit: [], storeNote: `ingest store not read: ${sqliteMissingMessage(err)}` };
   }
   try {
-    const zoneSet = store.findZoneSet(zones.hash, zones.method);
+    const zoneSet = await store.findZoneSet(zones.hash, zones.method);
     if (!zoneSet) throw new CgerError(`${dbPath}: no zone set with hash ${zones.hash} (${zones.method}); the store does not match ${ingestReportPath}`);
     const years = ((report.years as Array<{ year: number }>) ?? []).map((y) => y.year);
     const inYears = (y: number) => years.length === 0 || years.includes(y);
-    const files = store.months(release, zoneSet.id).filter((f) => inYears(f.year));
-    const audit = store.auditByYear(release, zoneSet.id).filter((a) => inYears(a.year));
-    return { ...base, files, runs: store.runs(), audit, storeNote: null };
+    const files = (await store.months(release, zoneSet.id)).filter((f) => inYears(f.year));
+    const audit = (await store.auditByYear(release, zoneSet.id)).filter((a) => inYears(a.year));
+    return { ...base, files, runs: await store.runs(), audit, storeNote: null };
   } catch (err) {
     if (err instanceof CgerError) throw err;
     throw new CgerError(`cannot read the ingest store ${dbPath}: ${errorMessage(err)}`);

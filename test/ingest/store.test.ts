@@ -51,7 +51,7 @@ test('a month commits all-or-nothing: a failing insert leaves no rows and no fil
   store.close();
 });
 
-test('outputs: month rows, complete years only, hand-checked sums, failures listed, written only when changed', () => {
+test('outputs: month rows, complete years only, hand-checked sums, failures listed, written only when changed', async () => {
   const dir = tmp();
   const store = openStore(join(dir, 'db.sqlite'));
   const zs = store.zoneSet('h1', 'exact', 'b.geojson', zones);
@@ -70,7 +70,7 @@ test('outputs: month rows, complete years only, hand-checked sums, failures list
     release: '2099', zoneSet: zs, years: [2011, 2012], allowPartialYear: false, cgerVersion: 'test',
     missing: [{ release: '2099', year: 2012, month: 3, file: null, status: 'missing' as const, error: 'not in the checksum list' }],
   };
-  const built = buildOutputs(store, spec);
+  const built = await buildOutputs(store, spec);
   const month = parseCsv(built.monthCsv);
   assert.deepEqual(month.header, ['release', 'zone_id', 'zone_name', 'year', 'month', 'sum_tC', 'co2_t', 'coverage']);
   assert.equal(month.records.length, 12 * 2 + 1);
@@ -85,13 +85,13 @@ test('outputs: month rows, complete years only, hand-checked sums, failures list
     { year: 2011, months_done: 12, complete: true, in_year_output: true },
     { year: 2012, months_done: 1, complete: false, in_year_output: false },
   ]);
-  const partial = parseCsv(buildOutputs(store, { ...spec, allowPartialYear: true }).yearCsv);
+  const partial = parseCsv((await buildOutputs(store, { ...spec, allowPartialYear: true })).yearCsv);
   assert.deepEqual(partial.records.at(-1)?.values, { release: '2099', zone_id: '110000', zone_name: 'Beijing', year: '2012', months: '1', sum_tC: '7', co2_t: String(7 * (44 / 12)) });
 
   const out = join(dir, 'out');
   assert.deepEqual(writeOutputs(out, built), ['province_month.csv', 'province_year.csv', 'ingest_report.json']);
   const mtime = statSync(join(out, 'province_month.csv')).mtimeMs;
-  assert.deepEqual(writeOutputs(out, buildOutputs(store, spec)), []);
+  assert.deepEqual(writeOutputs(out, await buildOutputs(store, spec)), []);
   assert.equal(statSync(join(out, 'province_month.csv')).mtimeMs, mtime);
   writeFileSync(join(out, '.province_month.csv.99999.tmp'), 'partial');
   removeStaleTemps(out);
