@@ -58,8 +58,9 @@ test('binned tree: same fit as a plain CART search when no feature has more than
   }
 });
 
-test('max_features: a share (<= 1, floored as scikit-learn does) or a count (> 1)', () => {
-  assert.equal(featuresPerSplit(1, 20), 20);
+test('max_features: a share (0 < x < 1, floored as scikit-learn does), a count (>= 1) or 0 = all', () => {
+  assert.equal(featuresPerSplit(0, 20), 20);
+  assert.equal(featuresPerSplit(1, 20), 1);
   assert.equal(featuresPerSplit(0.15, 20), 3);
   assert.equal(featuresPerSplit(1 / 3, 20), 6);
   assert.equal(featuresPerSplit(0.01, 20), 1);
