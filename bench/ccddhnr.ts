@@ -18,14 +18,19 @@ export const THETA = 0.5;
 
 export function ccddhnr(n: number, seed: number, binary = false, dimX = 20): ScaleData {
   const rng = createRng(seed);
-  const rho = 0.7, innovation = Math.sqrt(1 - rho * rho);
+  const rho = 0.7,
+    innovation = Math.sqrt(1 - rho * rho);
   const x = Array.from({ length: dimX }, () => new Float64Array(n));
-  const d = new Float64Array(n), y = new Float64Array(n);
+  const d = new Float64Array(n),
+    y = new Float64Array(n);
   const sigmoid = (t: number): number => Math.exp(t) / (1 + Math.exp(t));
   for (let i = 0; i < n; i++) {
     let prev = rng.normal();
     x[0][i] = prev;
-    for (let j = 1; j < dimX; j++) { prev = rho * prev + innovation * rng.normal(); x[j][i] = prev; }
+    for (let j = 1; j < dimX; j++) {
+      prev = rho * prev + innovation * rng.normal();
+      x[j][i] = prev;
+    }
     const index = x[0][i] + 0.25 * sigmoid(x[2][i]) + rng.normal();
     d[i] = binary ? (index > 0.125 ? 1 : 0) : index;
     y[i] = THETA * d[i] + sigmoid(x[0][i]) + 0.25 * x[2][i] + rng.normal();

@@ -7,31 +7,51 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Grid } from '../src/raster/types.ts';
-import { computeCoverage } from '../src/zonal/coverage.ts';
 import { loadOrComputeCoverage } from '../src/zonal/cache.ts';
+import { computeCoverage } from '../src/zonal/coverage.ts';
 import type { Coverage } from '../src/zonal/types.ts';
 import { loadZones } from '../src/zones/index.ts';
 
 const grid: Grid = {
-  width: 43200, height: 21600, originX: -180, originY: 90, cellWidth: 1 / 120, cellHeight: 1 / 120,
+  width: 43200,
+  height: 21600,
+  originX: -180,
+  originY: 90,
+  cellWidth: 1 / 120,
+  cellHeight: 1 / 120,
   crs: { epsg: 4326, definition: 'EPSG:4326' },
 };
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0) + ' MB';
 let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
 
 function describe(cov: Coverage): string {
-  let runs = 0, fullRuns = 0, cells = 0, partialCells = 0, area = 0;
+  let runs = 0,
+    fullRuns = 0,
+    cells = 0,
+    partialCells = 0,
+    area = 0;
   for (const row of cov.rows) {
     for (const run of row) {
       runs++;
       cells += run.col1 - run.col0;
-      if (run.fractions === null) { fullRuns++; area += run.col1 - run.col0; continue; }
-      for (const f of run.fractions) { area += f; if (f < 1) partialCells++; }
+      if (run.fractions === null) {
+        fullRuns++;
+        area += run.col1 - run.col0;
+        continue;
+      }
+      for (const f of run.fractions) {
+        area += f;
+        if (f < 1) partialCells++;
+      }
     }
   }
-  return `window ${cov.row1 - cov.row0} x ${cov.col1 - cov.col0} cells, ${runs} runs (${fullRuns} full), ` +
-    `${cells} cells (${partialCells} partial), covered area ${area.toFixed(3)} cells`;
+  return (
+    `window ${cov.row1 - cov.row0} x ${cov.col1 - cov.col0} cells, ${runs} runs (${fullRuns} full), ` +
+    `${cells} cells (${partialCells} partial), covered area ${area.toFixed(3)} cells`
+  );
 }
 
 let t = performance.now();

@@ -22,8 +22,12 @@ try {
   console.log(`demo ${quick ? '--quick' : '(default)'}: ${files.length} monthly rasters (${mb.toFixed(0)} MB gzipped), ${availableParallelism()} cores`);
   for (const [stage, s] of Object.entries(result.seconds)) console.log(`  ${stage.padEnd(8)} ${s.toFixed(1).padStart(7)} s`);
   console.log(`  total    ${total.toFixed(1).padStart(7)} s  (goal < ${goal} s: ratio ${(total / goal).toFixed(2)})`);
-  console.log(`  main-thread CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; per raster: write ${(result.seconds.rasters / files.length).toFixed(2)} s, ingest ${(result.seconds.ingest / files.length).toFixed(2)} s`);
-  console.log(`  CO2 recovered to ${result.co2MaxRelError.toExponential(1)} relative; baseline covers the planted effect: ${result.baseline.map((b) => `${b.column} ${b.ci_lower <= result.truth[b.y] && result.truth[b.y] <= b.ci_upper ? 'yes' : 'no'}`).join(', ')}`);
+  console.log(
+    `  main-thread CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; per raster: write ${(result.seconds.rasters / files.length).toFixed(2)} s, ingest ${(result.seconds.ingest / files.length).toFixed(2)} s`,
+  );
+  console.log(
+    `  CO2 recovered to ${result.co2MaxRelError.toExponential(1)} relative; baseline covers the planted effect: ${result.baseline.map((b) => `${b.column} ${b.ci_lower <= result.truth[b.y] && result.truth[b.y] <= b.ci_upper ? 'yes' : 'no'}`).join(', ')}`,
+  );
 } finally {
   rmSync(workdir, { recursive: true, force: true });
 }

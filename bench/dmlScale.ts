@@ -18,7 +18,9 @@ const { values } = parseArgs({
     'max-features': { type: 'string', default: '3' },
   },
 });
-const n = Number(values.rows), seed = Number(values.seed), threads = Number(values.threads);
+const n = Number(values.rows),
+  seed = Number(values.seed),
+  threads = Number(values.threads);
 const data = ccddhnr(n, seed, values.binary);
 const names = data.x.map((_, j) => `x${j + 1}`);
 // Through prepareDml as `cger dml --data` would: full-precision strings round-trip the doubles exactly.
@@ -27,15 +29,25 @@ const records = Array.from({ length: n }, (_, i) => ({
   values: Object.fromEntries([['y', String(data.y[i])], ['d', String(data.d[i])], ...names.map((name, j) => [name, String(data.x[j][i])])]),
 }));
 // DoubleML's reference: RandomForestRegressor(500 trees, max_depth 7, max_features 3, min_samples_leaf 3).
-const prepared = prepareDml({ header: ['y', 'd', ...names], records, source: `CCDDHNR design, ${n} rows` }, {
-  y: 'y', d: 'd', x: names, learner: 'rf', folds: 5, seed,
-  params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
-});
+const prepared = prepareDml(
+  { header: ['y', 'd', ...names], records, source: `CCDDHNR design, ${n} rows` },
+  {
+    y: 'y',
+    d: 'd',
+    x: names,
+    learner: 'rf',
+    folds: 5,
+    seed,
+    params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
+  },
+);
 const rssBefore = process.resourceUsage().maxRSS / 1024;
-const seconds: number[] = [], cpuSeconds: number[] = [];
+const seconds: number[] = [],
+  cpuSeconds: number[] = [];
 let estimate = { theta: NaN, se: NaN };
 for (let r = 0; r < Number(values.repeat); r++) {
-  const t0 = performance.now(), c0 = process.cpuUsage();
+  const t0 = performance.now(),
+    c0 = process.cpuUsage();
   const exec = createExecutor(threads);
   try {
     estimate = await runPrepared(prepared, { executor: exec });
@@ -46,7 +58,16 @@ for (let r = 0; r < Number(values.repeat); r++) {
   const c = process.cpuUsage(c0);
   cpuSeconds.push((c.user + c.system) / 1e6);
 }
-console.log(JSON.stringify({
-  rows: n, binary: values.binary, threads, seconds, cpuSeconds, theta: estimate.theta, se: estimate.se,
-  peakRssMb: process.resourceUsage().maxRSS / 1024, dataRssMb: rssBefore,
-}));
+console.log(
+  JSON.stringify({
+    rows: n,
+    binary: values.binary,
+    threads,
+    seconds,
+    cpuSeconds,
+    theta: estimate.theta,
+    se: estimate.se,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    dataRssMb: rssBefore,
+  }),
+);

@@ -5,18 +5,24 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip, inflateSync } from 'node:zlib';
+import type GeoTIFF from 'geotiff';
+import { fromFile } from 'geotiff';
 import type { CellWindow, Grid } from '../src/raster/index.ts';
-import GeoTIFF, { fromFile } from 'geotiff';
 
 const here = new URL('..', import.meta.url);
 
 export function chinaRows(grid: Grid): CellWindow {
   const geo = JSON.parse(readFileSync(new URL('boundaries/cn-provinces-ctamap2023.geojson', here), 'utf8'));
-  let minLat = Infinity, maxLat = -Infinity, minLon = Infinity, maxLon = -Infinity;
+  let minLat = Infinity,
+    maxLat = -Infinity,
+    minLon = Infinity,
+    maxLon = -Infinity;
   const visit = (c: unknown): void => {
     if (Array.isArray(c) && typeof c[0] === 'number') {
-      minLon = Math.min(minLon, c[0]); maxLon = Math.max(maxLon, c[0]);
-      minLat = Math.min(minLat, c[1]); maxLat = Math.max(maxLat, c[1]);
+      minLon = Math.min(minLon, c[0]);
+      maxLon = Math.max(maxLon, c[0]);
+      minLat = Math.min(minLat, c[1]);
+      maxLat = Math.max(maxLat, c[1]);
     } else if (Array.isArray(c)) c.forEach(visit);
   };
   for (const f of geo.features) visit(f.geometry.coordinates);
@@ -35,14 +41,22 @@ export const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
  * Seconds to inflate, on one core, the window's strips (those holding a row `needed` accepts, when
  * given): with zlib's defaults, and with zlib's output sized to the strip.
  */
-export async function floor(path: string, window: CellWindow, needed: (row: number) => boolean = () => true): Promise<{ seconds: number; sizedSeconds: number; strips: number }> {
+export async function floor(
+  path: string,
+  window: CellWindow,
+  needed: (row: number) => boolean = () => true,
+): Promise<{ seconds: number; sizedSeconds: number; strips: number }> {
   const tiff: GeoTIFF = await fromFile(path);
   const dir = (await tiff.getImage()).fileDirectory;
   const offsets = Array.from((await dir.loadValue('StripOffsets')) as ArrayLike<number>, Number);
   const counts = Array.from((await dir.loadValue('StripByteCounts')) as ArrayLike<number>, Number);
   const rowsPerStrip = Number((await dir.loadValue('RowsPerStrip')) ?? 1);
   const handle = await open(path, 'r');
-  let inflateMs = 0, inBytes = 0, outBytes = 0, cpuUs = 0, sizedMs = 0;
+  let inflateMs = 0,
+    inBytes = 0,
+    outBytes = 0,
+    cpuUs = 0,
+    sizedMs = 0;
   const stripBytes = rowsPerStrip * Number(await dir.loadValue('ImageWidth')) * 4;
   const strips: number[] = [];
   for (let s = Math.floor(window.row0 / rowsPerStrip); s < Math.ceil(window.row1 / rowsPerStrip); s++) {
@@ -50,7 +64,7 @@ export async function floor(path: string, window: CellWindow, needed: (row: numb
     if (rows.some(needed)) strips.push(s);
   }
   // Read ~64 MB of strips at a time (not timed), inflate them one by one (timed).
-  for (let i = 0; i < strips.length;) {
+  for (let i = 0; i < strips.length; ) {
     let j = i + 1;
     while (j < strips.length && offsets[strips[j]] + counts[strips[j]] - offsets[strips[i]] < 64e6) j++;
     const base = offsets[strips[i]];
@@ -72,7 +86,9 @@ export async function floor(path: string, window: CellWindow, needed: (row: numb
   }
   await handle.close();
   await tiff.close();
-  console.log(`floor (inflateSync, 1 thread): ${(inflateMs / 1000).toFixed(2)} s (CPU ${(cpuUs / 1e6).toFixed(2)} s) for ${strips.length} strips, ${mb(inBytes).toFixed(0)} MB -> ${mb(outBytes).toFixed(0)} MB (${(mb(outBytes) / (inflateMs / 1000)).toFixed(0)} MB/s out); with output sized to the strip: ${(sizedMs / 1000).toFixed(2)} s; peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `floor (inflateSync, 1 thread): ${(inflateMs / 1000).toFixed(2)} s (CPU ${(cpuUs / 1e6).toFixed(2)} s) for ${strips.length} strips, ${mb(inBytes).toFixed(0)} MB -> ${mb(outBytes).toFixed(0)} MB (${(mb(outBytes) / (inflateMs / 1000)).toFixed(0)} MB/s out); with output sized to the strip: ${(sizedMs / 1000).toFixed(2)} s; peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   return { seconds: inflateMs / 1000, sizedSeconds: sizedMs / 1000, strips: strips.length };
 }
 

@@ -25,8 +25,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
 import { createRng, mixSeed } from '../src/common/random.ts';
@@ -135,8 +135,12 @@ function runCger(args: string[]): Promise<string> {
     const child = spawn(process.execPath, ['bin/cger.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`cger ${args[0]} exited ${code}: ${stderr}`))));
   });
@@ -145,7 +149,9 @@ function runCger(args: string[]): Promise<string> {
 const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
 
 const source = await prepareSource();
-console.log(`24 months in the shipped layout, ${grid.rows} x ${grid.cols} cells each${full ? ' (global grid)' : ' (window over China)'}; ${availableParallelism()} cores`);
+console.log(
+  `24 months in the shipped layout, ${grid.rows} x ${grid.cols} cells each${full ? ' (global grid)' : ' (window over China)'}; ${availableParallelism()} cores`,
+);
 
 // The single-process SQLite run: reference outputs, and this host's coverage cache for the workers.
 const refDir = join(root, 'reference');
@@ -190,21 +196,32 @@ async function distributedRun(workers: number, rep: number): Promise<{ wall: num
   const work = join(root, `run-${workers}w`);
   rmSync(work, { recursive: true, force: true });
   const options: IngestOptions = {
-    source, releases: 'latest', years: null, zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: db, outDir: join(work, 'output'), downloadDir: join(work, 'rasters'),
-    concurrency: 1, wait: false, allowPartialYear: false, quiet: true,
+    source,
+    releases: 'latest',
+    years: null,
+    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
+    dbPath: db,
+    outDir: join(work, 'output'),
+    downloadDir: join(work, 'rasters'),
+    concurrency: 1,
+    wait: false,
+    allowPartialYear: false,
+    quiet: true,
   };
   const planned = await enqueueIngest({ ...options, db, queue: { attempts: 3, timeoutSeconds: 900 } }, openZones);
   if (planned.enqueued !== 24) throw new Error(`enqueued ${planned.enqueued} months, expected 24`);
   const start = performance.now();
-  const summaries = await Promise.all(Array.from({ length: workers }, () => runCger([
-    'worker', '--db', db, '--until-empty', '--threads', '1', '--poll', '0.5', '--cache-dir', join(refDir, 'cache'), '--quiet', '--json',
-  ])));
+  const summaries = await Promise.all(
+    Array.from({ length: workers }, () =>
+      runCger(['worker', '--db', db, '--until-empty', '--threads', '1', '--poll', '0.5', '--cache-dir', join(refDir, 'cache'), '--quiet', '--json']),
+    ),
+  );
   const cpu = summaries.reduce((sum, out) => sum + (JSON.parse(out) as { cpuSeconds: number }).cpuSeconds, 0);
   const wall = (performance.now() - start) / 1000;
   const window = await processingWindow(db);
   const collected = await collectIngest({ db, outDir: options.outDir, allowPartialYear: false, wait: false, quiet: true });
-  if (collected.report.months_done !== 24 || collected.exitCode !== 0) throw new Error(`collect: ${collected.report.months_done} months done, exit ${collected.exitCode}`);
+  if (collected.report.months_done !== 24 || collected.exitCode !== 0)
+    throw new Error(`collect: ${collected.report.months_done} months done, exit ${collected.exitCode}`);
   for (const name of OUTPUTS) {
     if (!readFileSync(join(options.outDir, name)).equals(readFileSync(join(refDir, 'output', name)))) throw new Error(`${name} differs from the SQLite run`);
   }
@@ -217,8 +234,10 @@ try {
     for (const workers of [1, 2] as const) {
       t0 = performance.now();
       const r = await distributedRun(workers, rep);
-      console.log(`run ${rep + 1}, ${workers} worker(s): wall ${r.wall.toFixed(1)} s, processing window ${r.window.toFixed(1)} s, workers' CPU ${r.cpu.toFixed(1)} s ` +
-        `(${(r.cpu / r.wall).toFixed(2)} cores busy on average), outputs byte-identical to the SQLite run`);
+      console.log(
+        `run ${rep + 1}, ${workers} worker(s): wall ${r.wall.toFixed(1)} s, processing window ${r.window.toFixed(1)} s, workers' CPU ${r.cpu.toFixed(1)} s ` +
+          `(${(r.cpu / r.wall).toFixed(2)} cores busy on average), outputs byte-identical to the SQLite run`,
+      );
       best[workers] = { wall: Math.min(best[workers].wall, r.wall), window: Math.min(best[workers].window, r.window) };
     }
   }
@@ -226,7 +245,11 @@ try {
   stopServer();
 }
 const rate = (s: number) => (24 / s) * 60;
-console.log(`best of ${reps}: 1 worker ${best[1].wall.toFixed(1)} s wall (${rate(best[1].wall).toFixed(1)} months/min), ` +
-  `2 workers ${best[2].wall.toFixed(1)} s wall (${rate(best[2].wall).toFixed(1)} months/min)`);
-console.log(`throughput ratio 2 workers / 1 worker: ${(best[1].wall / best[2].wall).toFixed(3)} (wall, incl. worker start-up), ` +
-  `${(best[1].window / best[2].window).toFixed(3)} (processing window)`);
+console.log(
+  `best of ${reps}: 1 worker ${best[1].wall.toFixed(1)} s wall (${rate(best[1].wall).toFixed(1)} months/min), ` +
+    `2 workers ${best[2].wall.toFixed(1)} s wall (${rate(best[2].wall).toFixed(1)} months/min)`,
+);
+console.log(
+  `throughput ratio 2 workers / 1 worker: ${(best[1].wall / best[2].wall).toFixed(3)} (wall, incl. worker start-up), ` +
+    `${(best[1].window / best[2].window).toFixed(3)} (processing window)`,
+);

@@ -11,7 +11,7 @@
  * copies of them (separate files, same decoding work), for a machine where generating takes long.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runIngest } from '../src/ingest/index.ts';
@@ -72,24 +72,39 @@ const singleMs = performance.now() - t0;
 t0 = performance.now();
 await engine.sumRaster(first, {});
 const bboxMs = performance.now() - t0;
-console.log(`single month, engine only: ${(singleMs / 1000).toFixed(1)} s with the full grid decoded (as ingest does, for the mass audit), ` +
-  `${(bboxMs / 1000).toFixed(1)} s decoding only China's rows (cger aggregate's default); ` +
-  `first call incl. coverage: ${(firstMs / 1000).toFixed(1)} s; grid ${warm.grid.width}x${warm.grid.height}`);
+console.log(
+  `single month, engine only: ${(singleMs / 1000).toFixed(1)} s with the full grid decoded (as ingest does, for the mass audit), ` +
+    `${(bboxMs / 1000).toFixed(1)} s decoding only China's rows (cger aggregate's default); ` +
+    `first call incl. coverage: ${(firstMs / 1000).toFixed(1)} s; grid ${warm.grid.width}x${warm.grid.height}`,
+);
 
 const storeDir = join(root, 'store');
 rmSync(storeDir, { recursive: true, force: true });
 t0 = performance.now();
-const summary = await runIngest({
-  source: join(root, 'source'), releases: 'latest', years: null,
-  zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-  dbPath: join(storeDir, 'cger.sqlite'), outDir: join(storeDir, 'output'), downloadDir: join(storeDir, 'rasters'),
-  concurrency: 1, wait: false, allowPartialYear: false, quiet: false,
-}, openZones);
+const summary = await runIngest(
+  {
+    source: join(root, 'source'),
+    releases: 'latest',
+    years: null,
+    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
+    dbPath: join(storeDir, 'cger.sqlite'),
+    outDir: join(storeDir, 'output'),
+    downloadDir: join(storeDir, 'rasters'),
+    concurrency: 1,
+    wait: false,
+    allowPartialYear: false,
+    quiet: false,
+  },
+  openZones,
+);
 const ingestMs = performance.now() - t0;
-if (summary.processed !== monthCount || summary.exitCode !== 0) throw new Error(`ingest processed ${summary.processed} of ${monthCount} months (exit ${summary.exitCode})`);
+if (summary.processed !== monthCount || summary.exitCode !== 0)
+  throw new Error(`ingest processed ${summary.processed} of ${monthCount} months (exit ${summary.exitCode})`);
 
 const minutes = ingestMs / 60_000;
 console.log(`ingest of ${monthCount} months (cold store and coverage, md5 checks, audit, outputs): ${(ingestMs / 1000).toFixed(1)} s`);
 console.log(`  throughput: ${(monthCount / minutes).toFixed(2)} months/min, ${(bytes / 1e6 / (ingestMs / 1000)).toFixed(1)} MB/s`);
-console.log(`  ratio to ${monthCount} x single-month sumRaster: ${(ingestMs / (monthCount * singleMs)).toFixed(3)} (full grid), ` +
-  `${(ingestMs / (monthCount * bboxMs)).toFixed(3)} (China rows only)`);
+console.log(
+  `  ratio to ${monthCount} x single-month sumRaster: ${(ingestMs / (monthCount * singleMs)).toFixed(3)} (full grid), ` +
+    `${(ingestMs / (monthCount * bboxMs)).toFixed(3)} (China rows only)`,
+);

@@ -11,32 +11,43 @@
  *
  * Run: node --import tsx bench/raster-read.ts <month.tif|.tif.gz> [floor|read|both] [threads] [reps]
  */
-import { readBlocks, readRasterInfo, warmUpDecoders, type CellWindow } from '../src/raster/index.ts';
+import { type CellWindow, readBlocks, readRasterInfo, warmUpDecoders } from '../src/raster/index.ts';
 import { chinaRows, floor, mb, peakRssMb } from './floor.ts';
 
 async function read(path: string, window: CellWindow, threads: number): Promise<number> {
-  let blocks = 0, cells = 0, sum = 0, inBytes = 0;
+  let blocks = 0,
+    cells = 0,
+    sum = 0,
+    inBytes = 0;
   // Worker start-up happens once per process (the aggregate overlaps it with coverage): timed apart.
   const tw = performance.now();
   const cw = process.cpuUsage();
   await warmUpDecoders(threads);
   const cpuWarm = process.cpuUsage(cw);
-  console.log(`worker start-up (${threads} threads, once per process): ${((performance.now() - tw) / 1000).toFixed(2)} s, CPU ${((cpuWarm.user + cpuWarm.system) / 1e6).toFixed(2)} s`);
+  console.log(
+    `worker start-up (${threads} threads, once per process): ${((performance.now() - tw) / 1000).toFixed(2)} s, CPU ${((cpuWarm.user + cpuWarm.system) / 1e6).toFixed(2)} s`,
+  );
   const t = performance.now();
   const cpu0 = process.cpuUsage();
-  await readBlocks(path, (b) => {
-    blocks++;
-    cells += b.data.length;
-    // Touch the window's columns as a consumer would (cheap: one pass, no per-cell work beyond a sum).
-    const d = b.data;
-    for (let r = 0; r < b.height; r++) {
-      const base = r * b.width;
-      for (let c = Math.max(window.col0 - b.col0, 0); c < Math.min(window.col1 - b.col0, b.width); c++) sum += d[base + c];
-    }
-  }, { window, threads, onBytes: (n) => (inBytes += n), onNotice: (m) => console.log(`notice: ${m}`) });
+  await readBlocks(
+    path,
+    (b) => {
+      blocks++;
+      cells += b.data.length;
+      // Touch the window's columns as a consumer would (cheap: one pass, no per-cell work beyond a sum).
+      const d = b.data;
+      for (let r = 0; r < b.height; r++) {
+        const base = r * b.width;
+        for (let c = Math.max(window.col0 - b.col0, 0); c < Math.min(window.col1 - b.col0, b.width); c++) sum += d[base + c];
+      }
+    },
+    { window, threads, onBytes: (n) => (inBytes += n), onNotice: (m) => console.log(`notice: ${m}`) },
+  );
   const s = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  console.log(`readBlocks (${threads} threads): ${s.toFixed(2)} s (CPU of all threads ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${blocks} blocks, ${mb(inBytes).toFixed(0)} MB read -> ${mb(cells * 4).toFixed(0)} MB decoded (${(mb(cells * 4) / s).toFixed(0)} MB/s out), window sum ${sum.toExponential(6)}; peak RSS ${peakRssMb().toFixed(0)} MB`);
+  console.log(
+    `readBlocks (${threads} threads): ${s.toFixed(2)} s (CPU of all threads ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s), ${blocks} blocks, ${mb(inBytes).toFixed(0)} MB read -> ${mb(cells * 4).toFixed(0)} MB decoded (${(mb(cells * 4) / s).toFixed(0)} MB/s out), window sum ${sum.toExponential(6)}; peak RSS ${peakRssMb().toFixed(0)} MB`,
+  );
   return s;
 }
 
@@ -47,7 +58,9 @@ if (!path) {
 }
 const info = await readRasterInfo(path);
 const window = chinaRows(info.grid);
-console.log(`${path}: ${info.grid.width} x ${info.grid.height}, ${info.layout.kind} ${info.layout.blockWidth}x${info.layout.blockHeight}, compression ${info.layout.compression}; China window rows ${window.row0}-${window.row1}, cols ${window.col0}-${window.col1}`);
+console.log(
+  `${path}: ${info.grid.width} x ${info.grid.height}, ${info.layout.kind} ${info.layout.blockWidth}x${info.layout.blockHeight}, compression ${info.layout.compression}; China window rows ${window.row0}-${window.row1}, cols ${window.col0}-${window.col1}`,
+);
 let bestFloor = Infinity;
 let bestRead = Infinity;
 for (let r = 0; r < Number(repsArg); r++) {

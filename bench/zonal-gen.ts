@@ -19,9 +19,9 @@ import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, deflate } from 'node:zlib';
-import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { createGzip, deflate } from 'node:zlib';
 import { createRng, mixSeed } from '../src/common/random.ts';
 import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from '../src/raster/tiffEncode.ts';
 

@@ -24,13 +24,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { readRasterInfo } from '../src/raster/index.ts';
+import { parseArgs } from 'node:util';
+import { createGunzip } from 'node:zlib';
 import { GunzipCursor, parseGzipHead } from '../src/raster/gunzipCursor.ts';
+import { readRasterInfo } from '../src/raster/index.ts';
 import { openZones } from '../src/zonal/index.ts';
 import { coverageRowEnds } from '../src/zonal/packed.ts';
 import { chinaRows, floor, gunzipFloor } from './floor.ts';
@@ -39,8 +39,11 @@ import { generateOdiacMonth, generateShippedMonth } from './zonal-gen.ts';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({
   options: {
-    dir: { type: 'string', default: '/tmp/cger-bench' }, distinct: { type: 'boolean' }, reps: { type: 'string', default: '3' },
-    layouts: { type: 'string', default: 'deflate,shipped' }, baseline: { type: 'string' },
+    dir: { type: 'string', default: '/tmp/cger-bench' },
+    distinct: { type: 'boolean' },
+    reps: { type: 'string', default: '3' },
+    layouts: { type: 'string', default: 'deflate,shipped' },
+    baseline: { type: 'string' },
   },
 });
 const layouts = new Set(args.layouts!.split(','));
@@ -56,7 +59,10 @@ async function monthFiles(folder: string, ext: string, generate: (path: string, 
   const months = Array.from({ length: 12 }, (_, i) => join(folder, `odiac2099_1km_excl_intl_11${String(i + 1).padStart(2, '0')}${ext}`));
   for (const [i, path] of months.entries()) {
     if (existsSync(path)) continue;
-    if (i > 0 && !args.distinct) { linkSync(months[0], path); continue; }
+    if (i > 0 && !args.distinct) {
+      linkSync(months[0], path);
+      continue;
+    }
     const t = performance.now();
     process.stderr.write(`generating ${path} ...\n`);
     await generate(path, i + 1);
@@ -65,13 +71,37 @@ async function monthFiles(folder: string, ext: string, generate: (path: string, 
   return months;
 }
 
-interface Run { seconds: number; cpuSeconds: number; rssMb: number }
+interface Run {
+  seconds: number;
+  cpuSeconds: number;
+  rssMb: number;
+}
 
 /** Runs the real CLI of `checkout` under /usr/bin/time; returns wall seconds and peak RSS (MB). */
 function aggregate(files: string[], opts: { checkout?: string; out?: string; extra?: string[] } = {}): Run {
   const timeFile = join(dir, 'time.txt');
-  execFileSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, join(opts.checkout ?? repo, 'bin/cger.js'), 'aggregate',
-    '--zones', zones, '--quiet', '--cache-dir', cacheDir, '--out', opts.out ?? join(dir, 'out.csv'), ...(opts.extra ?? []), ...files], { stdio: 'inherit' });
+  execFileSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %M %U %S',
+      '-o',
+      timeFile,
+      process.execPath,
+      join(opts.checkout ?? repo, 'bin/cger.js'),
+      'aggregate',
+      '--zones',
+      zones,
+      '--quiet',
+      '--cache-dir',
+      cacheDir,
+      '--out',
+      opts.out ?? join(dir, 'out.csv'),
+      ...(opts.extra ?? []),
+      ...files,
+    ],
+    { stdio: 'inherit' },
+  );
   const [seconds, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
   return { seconds, cpuSeconds: user + sys, rssMb: kb / 1024 };
 }
@@ -79,7 +109,9 @@ function aggregate(files: string[], opts: { checkout?: string; out?: string; ext
 const best = (a: Run, b: Run) => (b.seconds < a.seconds ? b : a);
 const none: Run = { seconds: Infinity, cpuSeconds: Infinity, rssMb: 0 };
 const fmt = (r: Run) => `${r.seconds.toFixed(2)} s (CPU ${r.cpuSeconds.toFixed(2)} s), peak RSS ${r.rssMb.toFixed(0)} MB`;
-const print = (rows: string[][]) => { for (const [k, v] of rows) console.log(`${k.padEnd(72)} ${v}`); };
+const print = (rows: string[][]) => {
+  for (const [k, v] of rows) console.log(`${k.padEnd(72)} ${v}`);
+};
 
 if (layouts.has('deflate')) await benchDeflate();
 if (layouts.has('shipped')) await benchShipped();
@@ -155,9 +187,11 @@ async function benchShipped(): Promise<void> {
   const needed = (row: number) => (rowEnds.colEnd[row - rowEnds.row0] ?? 0) > 0;
   const last = await lastNeededByte(months[0], needed);
   const whole = await gunzipFloor(months[0]);
-  console.log(`shipped month: ${info.grid.width} x ${info.grid.height}, compression ${info.layout.compression}, `
-    + `strips of ${info.layout.blockHeight} row(s); last needed row ${last.row}, `
-    + `ends at byte ${last.end} of ${whole.bytes} (${(100 * last.end / whole.bytes).toFixed(0)}%)`);
+  console.log(
+    `shipped month: ${info.grid.width} x ${info.grid.height}, compression ${info.layout.compression}, ` +
+      `strips of ${info.layout.blockHeight} row(s); last needed row ${last.row}, ` +
+      `ends at byte ${last.end} of ${whole.bytes} (${((100 * last.end) / whole.bytes).toFixed(0)}%)`,
+  );
   const before = args.baseline;
   const outNew = join(dir, 'shipped-new.csv');
   const outOld = join(dir, 'shipped-before.csv');
@@ -166,9 +200,14 @@ async function benchShipped(): Promise<void> {
   const strictChunk = 1 << 20;
   let floorDefault = { seconds: Infinity, cpuSeconds: Infinity };
   let floorStrict = { seconds: Infinity, cpuSeconds: Infinity };
-  const bestFloor = (a: typeof floorDefault, b: typeof floorDefault) =>
-    ({ seconds: Math.min(a.seconds, b.seconds), cpuSeconds: Math.min(a.cpuSeconds, b.cpuSeconds) });
-  let one = none, oneBefore = none, plainRun = none, plainBefore = none;
+  const bestFloor = (a: typeof floorDefault, b: typeof floorDefault) => ({
+    seconds: Math.min(a.seconds, b.seconds),
+    cpuSeconds: Math.min(a.cpuSeconds, b.cpuSeconds),
+  });
+  let one = none,
+    oneBefore = none,
+    plainRun = none,
+    plainBefore = none;
   for (let r = 0; r < reps; r++) {
     floorDefault = bestFloor(floorDefault, await gunzipFloor(months[0], last.end));
     one = best(one, aggregate([months[0]], { out: outNew }));
@@ -186,8 +225,9 @@ async function benchShipped(): Promise<void> {
   const remainderBefore = before ? aggregate([months[0]], { extra: ['--remainder'], checkout: before, out: join(dir, 'remainder-before.csv') }) : none;
   const sameRemainder = before ? readFileSync(join(dir, 'remainder-new.csv')).equals(readFileSync(join(dir, 'remainder-before.csv'))) : null;
   const floorText = (f: typeof floorDefault) => `${f.seconds.toFixed(2)} s (CPU ${f.cpuSeconds.toFixed(2)} s)`;
-  const ratios = (r: Run) => `${(r.seconds / floorDefault.seconds).toFixed(3)} (CPU ${(r.cpuSeconds / floorDefault.cpuSeconds).toFixed(3)}); `
-    + `to the stricter floor ${(r.seconds / floorStrict.seconds).toFixed(3)} (CPU ${(r.cpuSeconds / floorStrict.cpuSeconds).toFixed(3)})`;
+  const ratios = (r: Run) =>
+    `${(r.seconds / floorDefault.seconds).toFixed(3)} (CPU ${(r.cpuSeconds / floorDefault.cpuSeconds).toFixed(3)}); ` +
+    `to the stricter floor ${(r.seconds / floorStrict.seconds).toFixed(3)} (CPU ${(r.cpuSeconds / floorStrict.cpuSeconds).toFixed(3)})`;
   const rows = [
     [`Node's gunzip, whole stream (${(whole.bytes / 1e6).toFixed(0)} MB out)`, `${whole.seconds.toFixed(2)} s`],
     [`floor: Node's gunzip stream up to the last needed strip (row ${last.row})`, floorText(floorDefault)],

@@ -10,7 +10,9 @@ export const fixture = (rel: string) => fileURLToPath(new URL(`fixtures/${rel}`,
 export const boundary = (rel: string) => fileURLToPath(new URL(`../boundaries/${rel}`, import.meta.url));
 
 const made: string[] = [];
-process.on('exit', () => { for (const dir of made) rmSync(dir, { recursive: true, force: true }); });
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh directory `cger-<prefix>-XXXXXX` under the system temp dir, removed when the test process exits. */
 export function tempDir(prefix: string): string {
@@ -22,7 +24,10 @@ export function tempDir(prefix: string): string {
 /** Runs the real `cger` executable; returns its exit code and output. */
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const r = spawnSync(process.execPath, [`${repoRoot}bin/cger.js`, ...args], {
-    cwd: opts.cwd ?? repoRoot, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 120_000,
+    cwd: opts.cwd ?? repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

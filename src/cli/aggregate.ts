@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { CgerError } from '../common/errors.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
-import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
 import { noOverlapMessage, openZones } from '../zonal/index.ts';
+import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { wholeNumberOption } from './options.ts';
 
 interface AggregateFlags {
@@ -106,7 +105,13 @@ Example:
       if (flags.json) process.stdout.write(JSON.stringify({ rows: records, failed: failures, untouched: untouched.map((r) => r.path) }, null, 2) + '\n');
       else if (flags.out) writeFileAtomic(flags.out, formatCsvRecords(header, records));
       // On stdout, a failed run prints rows only when some raster gave some (never a lone header).
-      else if (records.length > 0 || !failed) process.stdout.write(formatCsv(header, records.map((r) => header.map((h) => r[h]))));
+      else if (records.length > 0 || !failed)
+        process.stdout.write(
+          formatCsv(
+            header,
+            records.map((r) => header.map((h) => r[h])),
+          ),
+        );
       if (failures.length > 0) process.exitCode = 1;
       else if (untouched.length > 0) process.exitCode = 2;
     });

@@ -1,10 +1,10 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { runIngest, parseReleases, parseYears, type IngestOptions, type IngestSummary } from '../ingest/index.ts';
-import { addQueueOptions, runEnqueue, runQueueCommand, type QueueCliOptions } from './ingestQueue.ts';
+import { type IngestOptions, type IngestSummary, parseReleases, parseYears, runIngest } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
-import { wholeNumber } from './options.ts';
 import { NAME_FIELD_HELP } from '../zones/index.ts';
+import { addQueueOptions, type QueueCliOptions, runEnqueue, runQueueCommand } from './ingestQueue.ts';
+import { wholeNumber } from './options.ts';
 
 interface IngestCliOptions extends QueueCliOptions {
   source?: string;
@@ -51,7 +51,10 @@ export function register(program: Command): void {
   const command = program
     .command('ingest')
     .description('Find new ODIAC months at a directory or HTTP source, sum them per province once, and rebuild the province tables (kill-safe, for cron)')
-    .option('--source <dir|url>', 'directory holding odiac<REL>/ release trees (monthly .tif.gz files or one <YYYY>_allmonths.tif.gz.zip a year), or an http(s) base URL serving the same tree (not needed with --collect or --status)')
+    .option(
+      '--source <dir|url>',
+      'directory holding odiac<REL>/ release trees (monthly .tif.gz files or one <YYYY>_allmonths.tif.gz.zip a year), or an http(s) base URL serving the same tree (not needed with --collect or --status)',
+    )
     .option('--release <latest|REL,...>', 'releases to ingest: latest found (directory), or labels to probe, e.g. 2023,2024 (required over HTTP)', 'latest')
     .option('--years <range>', 'limit the months to these years, e.g. 2011-2022 or 2011,2015-2016')
     .option('--zones <path>', 'boundary file (GeoJSON or shapefile)', 'boundaries/cn-provinces-ctamap2023.geojson')
@@ -68,7 +71,9 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON summary on stdout');
   addQueueOptions(command);
   command
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Layouts read in each odiac<REL>/1km_tiff/<YYYY>/ folder, next to odiac<REL>_1km_checksum_<YYYY>.md5.txt:
   monthly odiac<REL>_1km_excl_intl_<YYMM>.tif.gz (or .tif), and/or the year archive
   odiac<REL>_1km_excl_intl_<YYYY>_allmonths.tif.gz.zip (read in place; a month's own file is tried first).
@@ -80,7 +85,8 @@ Example:
   $ cger ingest --source /data/odiac --years 2011-2022
   $ cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
   # nightly from cron:
-  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`)
+  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`,
+    )
     .action(async (o: IngestCliOptions) => {
       const db = o.db ?? process.env.CGER_DB ?? 'output/cger.sqlite';
       if (await runQueueCommand(o, db)) return;
@@ -112,8 +118,8 @@ Example:
       else if (!o.quiet) {
         process.stderr.write(
           `ingest: release ${summary.release}: ${summary.processed} month(s) processed, ${summary.skipped} already done, ` +
-          `${summary.failed.length} failed; outputs in ${summary.outputs.dir}` +
-          `${summary.outputs.changed.length ? ` (updated: ${summary.outputs.changed.join(', ')})` : ' (unchanged)'}\n`,
+            `${summary.failed.length} failed; outputs in ${summary.outputs.dir}` +
+            `${summary.outputs.changed.length ? ` (updated: ${summary.outputs.changed.join(', ')})` : ' (unchanged)'}\n`,
         );
       }
       if (summary.exitCode !== 0) process.exitCode = summary.exitCode;

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { CgerError } from '../common/errors.ts';
 import { isPostgresUrl, runWorker } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
@@ -31,10 +31,12 @@ export function register(program: Command): void {
     .option('--threads <n>', 'decoding threads for the month being summed', '1')
     .option('--until-empty', 'exit once no month is queued or running (instead of waiting for more)')
     .option('--poll <seconds>', 'how often an idle worker looks for new months', '2')
-    .option('--expiry-check <seconds>', "how often months of killed workers are returned to the queue (once their job timeout has passed)", '30')
+    .option('--expiry-check <seconds>', 'how often months of killed workers are returned to the queue (once their job timeout has passed)', '30')
     .option('--quiet', 'only failures on stderr')
     .option('--json', 'print a JSON summary on stdout when the worker stops')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 A worker commits each month together with its job's completion, so a month is never counted twice.
 A killed worker's month is handed to another worker once its job timeout (--job-timeout of the
 enqueue) has passed; after its last attempt a month is parked as failed and named by --collect.
@@ -45,22 +47,36 @@ Example:
   $ cger ingest --source /data/odiac --enqueue
   $ cger worker --threads 2 &              # on each host, as many as you like
   $ cger ingest --status
-  $ cger ingest --collect --wait           # writes output/province_*.csv when the queue drains`)
+  $ cger ingest --collect --wait           # writes output/province_*.csv when the queue drains`,
+    )
     .action(async (o: WorkerCliOptions) => {
       const db = o.db ?? process.env.CGER_DB;
-      if (!db || !isPostgresUrl(db)) throw new CgerError(`worker needs --db postgres://... (or CGER_DB): the shared store and queue${db ? `, not "${db}"` : ''}`);
+      if (!db || !isPostgresUrl(db))
+        throw new CgerError(`worker needs --db postgres://... (or CGER_DB): the shared store and queue${db ? `, not "${db}"` : ''}`);
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
-      const summary = await runWorker({
-        db, downloadDir: o.downloadDir, cacheDir: o.cacheDir, threads: positiveNumber(o.threads, '--threads'),
-        untilEmpty: Boolean(o.untilEmpty), pollMs: positiveNumber(o.poll, '--poll', false) * 1000,
-        expiryCheckSeconds: positiveNumber(o.expiryCheck, '--expiry-check'), quiet: Boolean(o.quiet), signal: stop.signal,
-      }, openZones);
+      const summary = await runWorker(
+        {
+          db,
+          downloadDir: o.downloadDir,
+          cacheDir: o.cacheDir,
+          threads: positiveNumber(o.threads, '--threads'),
+          untilEmpty: Boolean(o.untilEmpty),
+          pollMs: positiveNumber(o.poll, '--poll', false) * 1000,
+          expiryCheckSeconds: positiveNumber(o.expiryCheck, '--expiry-check'),
+          quiet: Boolean(o.quiet),
+          signal: stop.signal,
+        },
+        openZones,
+      );
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-      else if (!o.quiet) process.stderr.write(`worker: ${summary.done} month(s) done, ${summary.failed} parked as failed, ${summary.retried} handed back, in ${summary.seconds.toFixed(1)} s\n`);
+      else if (!o.quiet)
+        process.stderr.write(
+          `worker: ${summary.done} month(s) done, ${summary.failed} parked as failed, ${summary.retried} handed back, in ${summary.seconds.toFixed(1)} s\n`,
+        );
     });
 }

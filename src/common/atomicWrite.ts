@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes a file so that readers see either the old content or the new one, never a part:

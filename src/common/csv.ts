@@ -25,11 +25,17 @@ export function formatCsv(header: readonly string[], rows: readonly (readonly Cs
 
 /** Formats records, taking columns in `header` order. */
 export function formatCsvRecords(header: readonly string[], records: readonly Record<string, CsvValue>[]): string {
-  return formatCsv(header, records.map((r) => header.map((h) => r[h])));
+  return formatCsv(
+    header,
+    records.map((r) => header.map((h) => r[h])),
+  );
 }
 
 /** One CSV record and the 1-based line it starts on. */
-export interface CsvLine { line: number; cells: string[] }
+export interface CsvLine {
+  line: number;
+  cells: string[];
+}
 
 /** Parses CSV text into records with their line numbers (quoted fields, embedded commas/newlines, BOM); blank lines are skipped. */
 export function parseCsvLines(text: string): CsvLine[] {
@@ -38,9 +44,11 @@ export function parseCsvLines(text: string): CsvLine[] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
-  let line = 1, start = 1;
+  let line = 1,
+    start = 1;
   const endRow = () => {
-    row.push(field); field = '';
+    row.push(field);
+    field = '';
     if (!(row.length === 1 && row[0] === '')) rows.push({ line: start, cells: row });
     row = [];
   };
@@ -48,14 +56,19 @@ export function parseCsvLines(text: string): CsvLine[] {
     const ch = text[i];
     if (quoted) {
       if (ch === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
       } else {
         if (ch === '\n') line++;
         field += ch;
       }
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n' || ch === '\r') {
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       endRow();
       start = ++line;
@@ -82,7 +95,9 @@ export function parseCsv(text: string): CsvTable {
   const header = (rows[0]?.cells ?? []).map((h) => h.trim());
   const records = rows.slice(1).map((r) => {
     const values: Record<string, string> = {};
-    header.forEach((h, j) => { values[h] = (r.cells[j] ?? '').trim(); });
+    header.forEach((h, j) => {
+      values[h] = (r.cells[j] ?? '').trim();
+    });
     return { line: r.line, values };
   });
   return { header, records };

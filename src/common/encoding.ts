@@ -9,8 +9,17 @@ export const ENCODINGS = ['utf8', 'gb18030', 'utf16le', 'utf16be'] as const;
 export type TextEncoding = (typeof ENCODINGS)[number];
 
 const ALIASES: Record<string, TextEncoding> = {
-  utf8: 'utf8', 'utf-8': 'utf8', gbk: 'gb18030', gb2312: 'gb18030', gb18030: 'gb18030', cp936: 'gb18030',
-  utf16le: 'utf16le', 'utf-16le': 'utf16le', 'utf-16': 'utf16le', utf16be: 'utf16be', 'utf-16be': 'utf16be',
+  utf8: 'utf8',
+  'utf-8': 'utf8',
+  gbk: 'gb18030',
+  gb2312: 'gb18030',
+  gb18030: 'gb18030',
+  cp936: 'gb18030',
+  utf16le: 'utf16le',
+  'utf-16le': 'utf16le',
+  'utf-16': 'utf16le',
+  utf16be: 'utf16be',
+  'utf-16be': 'utf16be',
 };
 
 /** The encoding named by the user (`--encoding`), in any common spelling. */

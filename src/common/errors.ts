@@ -1,6 +1,9 @@
 /** An error meant for the user: one line, naming the file/row/month and what is wrong. */
 export class CgerError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CgerError';
   }

@@ -25,18 +25,34 @@ export function createProgress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   const unit = opts.unit ?? '';
   let done = 0;
-  if (opts.quiet) return { tick: (n = 1) => { done += n; }, log: () => {}, stop: () => {} };
+  if (opts.quiet)
+    return {
+      tick: (n = 1) => {
+        done += n;
+      },
+      log: () => {},
+      stop: () => {},
+    };
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream,
-      format: `${opts.label} [{bar}] {value}/{total} ${unit} | {detail} | ETA {eta_formatted}`,
-      hideCursor: true,
-      clearOnComplete: false,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `${opts.label} [{bar}] {value}/{total} ${unit} | {detail} | ETA {eta_formatted}`,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(opts.total, 0, { detail: '' });
     return {
-      tick: (n = 1, detail = '') => { done += n; bar.update(done, { detail }); },
-      log: (message) => { stream.write(`\r\x1b[K${message}\n`); bar.render(); },
+      tick: (n = 1, detail = '') => {
+        done += n;
+        bar.update(done, { detail });
+      },
+      log: (message) => {
+        stream.write(`\r\x1b[K${message}\n`);
+        bar.render();
+      },
       stop: () => bar.stop(),
     };
   }
@@ -45,7 +61,9 @@ export function createProgress(opts: ProgressOptions): Progress {
       done += n;
       stream.write(`${opts.label}: ${done}/${opts.total}${unit ? ' ' + unit : ''}${detail ? ' ' + detail : ''}\n`);
     },
-    log: (message) => { stream.write(message + '\n'); },
+    log: (message) => {
+      stream.write(message + '\n');
+    },
     stop: () => {},
   };
 }

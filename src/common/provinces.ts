@@ -22,7 +22,14 @@ export const PROVINCES: readonly Province[] = [
   { code: '120000', zh: '天津', en: 'Tianjin', region: 'east', coastal: true, aliases: ['天津市', 'TJ'] },
   { code: '130000', zh: '河北', en: 'Hebei', region: 'east', coastal: true, aliases: ['河北省', 'HE'] },
   { code: '140000', zh: '山西', en: 'Shanxi', region: 'central', coastal: false, aliases: ['山西省', 'SX'] },
-  { code: '150000', zh: '内蒙古', en: 'Inner Mongolia', region: 'west', coastal: false, aliases: ['内蒙古自治区', 'Nei Mongol', 'Neimenggu', 'Nei Menggu', 'Inner Mongolia Autonomous Region', 'NM'] },
+  {
+    code: '150000',
+    zh: '内蒙古',
+    en: 'Inner Mongolia',
+    region: 'west',
+    coastal: false,
+    aliases: ['内蒙古自治区', 'Nei Mongol', 'Neimenggu', 'Nei Menggu', 'Inner Mongolia Autonomous Region', 'NM'],
+  },
   { code: '210000', zh: '辽宁', en: 'Liaoning', region: 'east', coastal: true, aliases: ['辽宁省', 'LN'] },
   { code: '220000', zh: '吉林', en: 'Jilin', region: 'central', coastal: false, aliases: ['吉林省', 'JL'] },
   { code: '230000', zh: '黑龙江', en: 'Heilongjiang', region: 'central', coastal: false, aliases: ['黑龙江省', 'HL'] },
@@ -37,7 +44,14 @@ export const PROVINCES: readonly Province[] = [
   { code: '420000', zh: '湖北', en: 'Hubei', region: 'central', coastal: false, aliases: ['湖北省', 'HB'] },
   { code: '430000', zh: '湖南', en: 'Hunan', region: 'central', coastal: false, aliases: ['湖南省', 'HN'] },
   { code: '440000', zh: '广东', en: 'Guangdong', region: 'east', coastal: true, aliases: ['广东省', 'GD'] },
-  { code: '450000', zh: '广西', en: 'Guangxi', region: 'west', coastal: true, aliases: ['广西壮族自治区', '广西自治区', 'Guangxi Zhuang', 'Guangxi Zhuang Autonomous Region', 'GX'] },
+  {
+    code: '450000',
+    zh: '广西',
+    en: 'Guangxi',
+    region: 'west',
+    coastal: true,
+    aliases: ['广西壮族自治区', '广西自治区', 'Guangxi Zhuang', 'Guangxi Zhuang Autonomous Region', 'GX'],
+  },
   { code: '460000', zh: '海南', en: 'Hainan', region: 'east', coastal: true, aliases: ['海南省', 'HI'] },
   { code: '500000', zh: '重庆', en: 'Chongqing', region: 'west', coastal: false, aliases: ['重庆市', 'CQ'] },
   { code: '510000', zh: '四川', en: 'Sichuan', region: 'west', coastal: false, aliases: ['四川省', 'SC'] },
@@ -47,8 +61,22 @@ export const PROVINCES: readonly Province[] = [
   { code: '610000', zh: '陕西', en: 'Shaanxi', region: 'west', coastal: false, aliases: ['陕西省', 'SN'] },
   { code: '620000', zh: '甘肃', en: 'Gansu', region: 'west', coastal: false, aliases: ['甘肃省', 'GS'] },
   { code: '630000', zh: '青海', en: 'Qinghai', region: 'west', coastal: false, aliases: ['青海省', 'QH'] },
-  { code: '640000', zh: '宁夏', en: 'Ningxia', region: 'west', coastal: false, aliases: ['宁夏回族自治区', 'Ningxia Hui', 'Ningxia Hui Autonomous Region', 'NX'] },
-  { code: '650000', zh: '新疆', en: 'Xinjiang', region: 'west', coastal: false, aliases: ['新疆维吾尔自治区', 'Xinjiang Uygur', 'Xinjiang Uyghur', 'Xinjiang Uighur', 'Xinjiang Uygur Autonomous Region', 'XJ'] },
+  {
+    code: '640000',
+    zh: '宁夏',
+    en: 'Ningxia',
+    region: 'west',
+    coastal: false,
+    aliases: ['宁夏回族自治区', 'Ningxia Hui', 'Ningxia Hui Autonomous Region', 'NX'],
+  },
+  {
+    code: '650000',
+    zh: '新疆',
+    en: 'Xinjiang',
+    region: 'west',
+    coastal: false,
+    aliases: ['新疆维吾尔自治区', 'Xinjiang Uygur', 'Xinjiang Uyghur', 'Xinjiang Uighur', 'Xinjiang Uygur Autonomous Region', 'XJ'],
+  },
   // Outside the study's sample; listed so that their rows are recognised (and left out) rather than rejected.
   { code: '710000', zh: '台湾', en: 'Taiwan', region: null, coastal: true, aliases: ['台湾省', 'TW'] },
   { code: '810000', zh: '香港', en: 'Hong Kong', region: null, coastal: true, aliases: ['香港特别行政区', 'Hongkong', 'HK'] },
@@ -56,15 +84,16 @@ export const PROVINCES: readonly Province[] = [
 ];
 
 /** The study's default sample: all mainland province-level units except Tibet (30). */
-export const DEFAULT_SAMPLE_CODES: readonly string[] = PROVINCES
-  .filter((p) => p.region !== null && p.code !== '540000')
-  .map((p) => p.code);
+export const DEFAULT_SAMPLE_CODES: readonly string[] = PROVINCES.filter((p) => p.region !== null && p.code !== '540000').map((p) => p.code);
 
 const BY_CODE = new Map(PROVINCES.map((p) => [p.code, p]));
 
 /** Lower-case, no spaces, hyphens, dots or underscores: "Nei Mongol" and "nei-mongol" meet. */
 function key(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/[\s\-_.'’]/g, '');
+  return name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\-_.'’]/g, '');
 }
 
 const BY_KEY = new Map<string, Province>();

@@ -66,7 +66,11 @@ class Mulberry32 implements Rng {
   }
 
   normal(): number {
-    if (this.spare !== null) { const s = this.spare; this.spare = null; return s; }
+    if (this.spare !== null) {
+      const s = this.spare;
+      this.spare = null;
+      return s;
+    }
     let u = 0;
     while (u === 0) u = this.next();
     const r = Math.sqrt(-2 * Math.log(u));

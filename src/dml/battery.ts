@@ -5,15 +5,15 @@ import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { createProgress } from '../common/progress.ts';
 import { version } from '../common/version.ts';
+import { contourSvg } from './contour.ts';
 import { loadPanel, type PanelData } from './design.ts';
+import { type DmlEstimate, type DmlSpec, type PreparedDml, prepareDml, runPrepared } from './estimate.ts';
 import { createExecutor } from './executor.ts';
-import { prepareDml, runPrepared, type DmlEstimate, type DmlSpec, type PreparedDml } from './estimate.ts';
 import { isLearnerName, LEARNERS } from './learners/index.ts';
 import type { LearnerRole } from './models/index.ts';
 import type { Inference } from './scores.ts';
-import { contourSvg } from './contour.ts';
 import { checkScenario, DEFAULT_SCENARIO, type Sensitivity, type SensitivityScenario } from './sensitivity.ts';
-import { sensitivityGrid, tableCsv, tableGrid, tableLatex, tableMarkdown, tableNote, SENSITIVITY_NOTE, type TableColumn, type TableStat } from './tables.ts';
+import { SENSITIVITY_NOTE, sensitivityGrid, type TableColumn, type TableStat, tableCsv, tableGrid, tableLatex, tableMarkdown, tableNote } from './tables.ts';
 
 /**
  * The estimation battery: a declarative JSON spec of tables, each a list of models. Settings
@@ -47,14 +47,47 @@ export interface ModelSettings {
   drop_missing?: boolean;
 }
 
-export interface ModelSpec extends ModelSettings { label: string }
+export interface ModelSpec extends ModelSettings {
+  label: string;
+}
 /** A table's sensitivity companion: true for the default scenario, or the scenario's values. */
 export type SensitivitySetting = boolean | Partial<Pick<SensitivityScenario, 'cf_y' | 'cf_d' | 'rho' | 'level'>>;
-export interface TableSpec { id: string; title: string; note?: string; defaults?: ModelSettings; models: ModelSpec[]; sensitivity?: SensitivitySetting }
-export interface BatterySpec { description?: string; defaults?: ModelSettings; tables: TableSpec[] }
+export interface TableSpec {
+  id: string;
+  title: string;
+  note?: string;
+  defaults?: ModelSettings;
+  models: ModelSpec[];
+  sensitivity?: SensitivitySetting;
+}
+export interface BatterySpec {
+  description?: string;
+  defaults?: ModelSettings;
+  tables: TableSpec[];
+}
 
-const SETTING_KEYS = ['y', 'd', 'x', 'z', 'learner', 'learner_params', 'folds', 'reps', 'seed', 'cluster', 'fe',
-  'winsorize', 'squares', 'where', 'sample', 'model', 'score', 'trimming', 'learners', 'drop_missing'];
+const SETTING_KEYS = [
+  'y',
+  'd',
+  'x',
+  'z',
+  'learner',
+  'learner_params',
+  'folds',
+  'reps',
+  'seed',
+  'cluster',
+  'fe',
+  'winsorize',
+  'squares',
+  'where',
+  'sample',
+  'model',
+  'score',
+  'trimming',
+  'learners',
+  'drop_missing',
+];
 
 function checkKeys(obj: unknown, allowed: string[], where: string): Record<string, unknown> {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new CgerError(`battery spec ${where}: expected an object`);
@@ -72,7 +105,10 @@ function checkSettings(obj: unknown, where: string, extra: string[] = []): void 
   const str = (v: unknown): boolean => typeof v === 'string' && v !== '';
   const strOrNull = (v: unknown): boolean => v === null || str(v);
   const strList = (v: unknown): boolean => Array.isArray(v) && v.every(str);
-  const int = (min: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min;
+  const int =
+    (min: number) =>
+    (v: unknown): boolean =>
+      Number.isInteger(v) && (v as number) >= min;
   for (const k of ['y', 'd', 'learner']) expect(k, str, 'a non-empty string');
   for (const k of ['z', 'cluster', 'where', 'sample']) expect(k, strOrNull, 'a string or null');
   for (const k of ['x', 'fe']) expect(k, strList, 'a list of column names');
@@ -88,7 +124,10 @@ function checkSettings(obj: unknown, where: string, extra: string[] = []): void 
   if (s.learners !== undefined) {
     const roles = checkKeys(s.learners, ['l', 'm', 'r', 'g'], `${where}.learners`);
     for (const [role, name] of Object.entries(roles)) {
-      if (typeof name !== 'string' || !isLearnerName(name)) throw new CgerError(`battery spec ${where}.learners.${role}: unknown learner ${JSON.stringify(name)} (choose one of ${Object.keys(LEARNERS).join(', ')})`);
+      if (typeof name !== 'string' || !isLearnerName(name))
+        throw new CgerError(
+          `battery spec ${where}.learners.${role}: unknown learner ${JSON.stringify(name)} (choose one of ${Object.keys(LEARNERS).join(', ')})`,
+        );
     }
   }
   if (s.learner !== undefined && !isLearnerName(s.learner as string)) {
@@ -163,10 +202,25 @@ function mergeSettings(...levels: (ModelSettings | undefined)[]): ModelSettings 
 function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
   if (!s.y || !s.d || !s.x) throw new CgerError(`battery spec ${where}: y, d and x must be set (here or in defaults)`);
   return {
-    y: s.y, d: s.d, x: s.x, z: s.z ?? undefined, learner: s.learner ?? 'rf', learners: s.learners, learnerParams: s.learner_params,
-    model: s.model, score: s.score, trimming: s.trimming, dropMissing: s.drop_missing,
-    folds: s.folds ?? 5, reps: s.reps ?? 1, seed: s.seed ?? 42, cluster: s.cluster ?? undefined, fe: s.fe ?? [],
-    winsorize: s.winsorize ?? 0, squares: s.squares ?? false, where: s.where ?? undefined,
+    y: s.y,
+    d: s.d,
+    x: s.x,
+    z: s.z ?? undefined,
+    learner: s.learner ?? 'rf',
+    learners: s.learners,
+    learnerParams: s.learner_params,
+    model: s.model,
+    score: s.score,
+    trimming: s.trimming,
+    dropMissing: s.drop_missing,
+    folds: s.folds ?? 5,
+    reps: s.reps ?? 1,
+    seed: s.seed ?? 42,
+    cluster: s.cluster ?? undefined,
+    fe: s.fe ?? [],
+    winsorize: s.winsorize ?? 0,
+    squares: s.squares ?? false,
+    where: s.where ?? undefined,
   };
 }
 
@@ -174,7 +228,13 @@ function toDmlSpec(s: ModelSettings, where: string): DmlSpec {
  * One entry of tables.json: a table's caption, in the spec's order; its cells are in `<id>.csv`.
  * A sensitivity table follows the table it bounds, with its contour plot's file name when drawn.
  */
-export interface BatteryTable { id: string; title: string; note: string; kind: 'estimates' | 'sensitivity'; contour?: string }
+export interface BatteryTable {
+  id: string;
+  title: string;
+  note: string;
+  kind: 'estimates' | 'sensitivity';
+  contour?: string;
+}
 
 /** One row of estimates.json. */
 export interface BatteryEstimate extends Inference {
@@ -241,23 +301,27 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
   const data = typeof options.data === 'string' ? loadPanel(options.data) : options.data;
   const spec = typeof options.spec === 'object' ? checkBatterySpec(options.spec) : loadBatterySpec(options.spec);
   // Provenance: the data file's SHA-256 (as sha256sum prints it), or of the parsed table when given in memory.
-  const dataHash = createHash('sha256').update(typeof options.data === 'string' ? readFileSync(options.data)
-    : JSON.stringify([data.header, data.records.map((r) => r.values)])).digest('hex');
+  const dataHash = createHash('sha256')
+    .update(typeof options.data === 'string' ? readFileSync(options.data) : JSON.stringify([data.header, data.records.map((r) => r.values)]))
+    .digest('hex');
 
   // Prepare (and so check) every model before fitting any; cells the data cannot serve are skipped.
   const { jobs, skipped, rowNotes } = planCells(spec, data, Boolean(options.strict));
   reportSkipped(skipped, options.quiet);
 
   const started = performance.now();
-  const perEstimate: number[] = [], cpuPerEstimate: number[] = [];
+  const perEstimate: number[] = [],
+    cpuPerEstimate: number[] = [];
   const results: DmlEstimate[] = [];
   const progress = createProgress({ label: 'dml battery', total: jobs.length, unit: 'estimates', quiet: options.quiet });
   const exec = createExecutor(options.threads);
   try {
     for (const job of jobs) {
-      const t0 = performance.now(), cpu0 = process.cpuUsage();
+      const t0 = performance.now(),
+        cpu0 = process.cpuUsage();
       results.push(await runPrepared(job.prepared, { executor: exec }));
-      const secs = (performance.now() - t0) / 1000, cpu = process.cpuUsage(cpu0);
+      const secs = (performance.now() - t0) / 1000,
+        cpu = process.cpuUsage(cpu0);
       perEstimate.push(secs);
       cpuPerEstimate.push((cpu.user + cpu.system) / 1e6);
       progress.tick(1, `${job.table.id} ${job.model.label} ${secs.toFixed(1)} s`);
@@ -271,29 +335,70 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
     const e = results[i];
     const s = job.settings;
     return {
-      table: job.table.id, column: job.model.label, model: e.model, y: e.y, d: e.d, z: e.z, learner: e.learner,
-      K: e.folds, folds: e.folds, reps: e.reps, theta: e.theta, se: e.se, t: e.t, p: e.p,
-      ci_lower: e.ci_lower, ci_upper: e.ci_upper, n_obs: e.n_obs, n_clusters: e.n_clusters, seed: e.seed,
+      table: job.table.id,
+      column: job.model.label,
+      model: e.model,
+      y: e.y,
+      d: e.d,
+      z: e.z,
+      learner: e.learner,
+      K: e.folds,
+      folds: e.folds,
+      reps: e.reps,
+      theta: e.theta,
+      se: e.se,
+      t: e.t,
+      p: e.p,
+      ci_lower: e.ci_lower,
+      ci_upper: e.ci_upper,
+      n_obs: e.n_obs,
+      n_clusters: e.n_clusters,
+      seed: e.seed,
       options: {
-        x: s.x ?? [], controls: e.controls, fe: s.fe ?? [], cluster: s.cluster ?? null, winsorize: s.winsorize ?? 0,
-        squares: s.squares ?? false, where: s.where ?? null, sample: s.sample ?? null, learner_params: e.learner_params,
+        x: s.x ?? [],
+        controls: e.controls,
+        fe: s.fe ?? [],
+        cluster: s.cluster ?? null,
+        winsorize: s.winsorize ?? 0,
+        squares: s.squares ?? false,
+        where: s.where ?? null,
+        sample: s.sample ?? null,
+        learner_params: e.learner_params,
       },
       rep_estimates: e.rep_estimates,
       learners: Object.fromEntries(Object.entries(e.nuisances).map(([name, n]) => [name, n.learner])),
-      first_stage_f: e.first_stage?.f ?? null, sensitivity: e.sensitivity, warnings: e.warnings,
-      data: data.source, data_sha256: dataHash, cger_version: version,
+      first_stage_f: e.first_stage?.f ?? null,
+      sensitivity: e.sensitivity,
+      warnings: e.warnings,
+      data: data.source,
+      data_sha256: dataHash,
+      cger_version: version,
     };
   });
 
   const files: string[] = [];
   const captions: BatteryTable[] = [];
-  const write = (name: string, text: string): void => { const path = join(options.outDir, name); writeFileAtomic(path, text); files.push(path); };
+  const write = (name: string, text: string): void => {
+    const path = join(options.outDir, name);
+    writeFileAtomic(path, text);
+    files.push(path);
+  };
   for (const table of spec.tables) {
-    const columns: TableColumn[] = jobs.flatMap((job, i) => (job.table !== table ? [] : [{
-      label: job.model.label, estimate: results[i], fe: job.settings.fe ?? [], winsorize: job.settings.winsorize ?? 0,
-      squares: job.settings.squares ?? false, cluster: job.settings.cluster ?? null,
-      sample: job.settings.sample ?? job.settings.where ?? null,
-    }]));
+    const columns: TableColumn[] = jobs.flatMap((job, i) =>
+      job.table !== table
+        ? []
+        : [
+            {
+              label: job.model.label,
+              estimate: results[i],
+              fe: job.settings.fe ?? [],
+              winsorize: job.settings.winsorize ?? 0,
+              squares: job.settings.squares ?? false,
+              cluster: job.settings.cluster ?? null,
+              sample: job.settings.sample ?? job.settings.where ?? null,
+            },
+          ],
+    );
     const stat = options.tableStat ?? 't';
     const grid = tableGrid(columns, stat);
     const note = [tableNote(stat), table.note, ...cellNotes(table.id, skipped, rowNotes)].filter(Boolean).join(' ');
@@ -320,9 +425,18 @@ export async function runBattery(options: BatteryOptions): Promise<BatteryResult
 }
 
 /** A battery cell that was not estimated; listed in estimates.json after the estimates. */
-export interface SkippedCell { table: string; column: string; skipped: string }
+export interface SkippedCell {
+  table: string;
+  column: string;
+  skipped: string;
+}
 
-interface CellJob { table: TableSpec; model: ModelSpec; settings: ModelSettings; prepared: PreparedDml }
+interface CellJob {
+  table: TableSpec;
+  model: ModelSpec;
+  settings: ModelSettings;
+  prepared: PreparedDml;
+}
 
 /** The columns a cell reads, and which of them must hold a number on every row it uses. */
 function cellColumns(s: ModelSettings): { all: string[]; numeric: string[] } {
@@ -404,7 +518,9 @@ function cellNotes(tableId: string, skipped: readonly SkippedCell[], rowNotes: M
  * model that sets its own.
  */
 export function withTrees(spec: BatterySpec, trees: number): BatterySpec {
-  const sized = Object.values(LEARNERS).filter((l) => 'trees' in l.params).map((l) => l.name);
+  const sized = Object.values(LEARNERS)
+    .filter((l) => 'trees' in l.params)
+    .map((l) => l.name);
   const resize = (settings: ModelSettings | undefined): ModelSettings | undefined => {
     if (!settings) return settings;
     const lp = { ...settings.learner_params };

@@ -1,8 +1,8 @@
 import { CgerError } from '../common/errors.ts';
 import { buildDesign, type PanelData } from './design.ts';
-import { estimateDml, type DmlEstimate, type DmlSpec, type EstimateOptions } from './estimate.ts';
+import { type DmlEstimate, type DmlSpec, type EstimateOptions, estimateDml } from './estimate.ts';
 import { median } from './scores.ts';
-import { sensitivityAnalysis, type Sensitivity } from './sensitivity.ts';
+import { type Sensitivity, sensitivityAnalysis } from './sensitivity.ts';
 
 /**
  * Calibration of the sensitivity parameters by an observed confounder (DoubleML's
@@ -22,8 +22,13 @@ export interface SensitivityBenchmark {
   bounds: Sensitivity;
 }
 
-export async function sensitivityBenchmark(data: PanelData, spec: DmlSpec, long: DmlEstimate, group: string[],
-  options: EstimateOptions = {}): Promise<SensitivityBenchmark> {
+export async function sensitivityBenchmark(
+  data: PanelData,
+  spec: DmlSpec,
+  long: DmlEstimate,
+  group: string[],
+  options: EstimateOptions = {},
+): Promise<SensitivityBenchmark> {
   if (!long.sensitivityInputs || !long.sensitivity) throw new CgerError('--sensitivity-benchmark needs --sensitivity (PLR or IRM without --cluster)');
   const known = [...spec.x, ...(spec.fe ?? [])];
   const unknown = group.filter((g) => !known.includes(g));
@@ -39,15 +44,20 @@ export async function sensitivityBenchmark(data: PanelData, spec: DmlSpec, long:
   let varY = 0;
   for (const v of y) varY += (v - mean) ** 2;
   varY /= y.length;
-  const cfY: number[] = [], cfD: number[] = [], rho: number[] = [], delta: number[] = [];
+  const cfY: number[] = [],
+    cfD: number[] = [],
+    rho: number[] = [],
+    delta: number[] = [];
   long.sensitivityInputs.forEach((l, r) => {
     const s = short.sensitivityInputs![r];
-    const r2Long = 1 - l.elements.sigma2 / varY, r2Short = 1 - s.elements.sigma2 / varY;
+    const r2Long = 1 - l.elements.sigma2 / varY,
+      r2Short = 1 - s.elements.sigma2 / varY;
     const r2Riesz = s.elements.nu2 / l.elements.nu2;
     cfY.push(Math.min(1, Math.max(0, (r2Long - r2Short) / (1 - r2Long))));
     cfD.push(Math.min(1, Math.max(0, (1 - r2Riesz) / r2Riesz)));
     const d = s.theta - l.theta;
-    const varG = s.elements.sigma2 - l.elements.sigma2, varRiesz = l.elements.nu2 - s.elements.nu2;
+    const varG = s.elements.sigma2 - l.elements.sigma2,
+      varRiesz = l.elements.nu2 - s.elements.nu2;
     const denom = varG > 0 && varRiesz > 0 ? Math.sqrt(varG * varRiesz) : 0;
     rho.push(Math.sign(d) * (denom !== 0 ? Math.min(1, Math.abs(d) / denom) : 1));
     delta.push(d);
@@ -56,7 +66,9 @@ export async function sensitivityBenchmark(data: PanelData, spec: DmlSpec, long:
   const scenario = { ...long.sensitivity, cf_y: bench.cf_y, cf_d: Math.min(bench.cf_d, 1 - 1e-9), rho: bench.rho };
   const { cf_y, cf_d, rho: rh, level, null_hypothesis } = scenario;
   return {
-    controls: group, ...bench, delta_theta: median(delta),
+    controls: group,
+    ...bench,
+    delta_theta: median(delta),
     bounds: sensitivityAnalysis(long.sensitivityInputs, long.theta, { cf_y, cf_d, rho: rh, level, null_hypothesis }, long.n_obs),
   };
 }

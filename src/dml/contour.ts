@@ -36,10 +36,13 @@ function isoSegments(z: number[][], level: number): [number, number, number, num
       const c = [z[i][j], z[i + 1][j], z[i + 1][j + 1], z[i][j + 1]];
       const pts: [number, number][] = [];
       const edges: [number, number, [number, number], [number, number]][] = [
-        [0, 1, [i, j], [i + 1, j]], [1, 2, [i + 1, j], [i + 1, j + 1]], [2, 3, [i + 1, j + 1], [i, j + 1]], [3, 0, [i, j + 1], [i, j]],
+        [0, 1, [i, j], [i + 1, j]],
+        [1, 2, [i + 1, j], [i + 1, j + 1]],
+        [2, 3, [i + 1, j + 1], [i, j + 1]],
+        [3, 0, [i, j + 1], [i, j]],
       ];
       for (const [a, b, pa, pb] of edges) {
-        if ((c[a] < level) !== (c[b] < level)) {
+        if (c[a] < level !== c[b] < level) {
           const t = cross(c[a], c[b]);
           pts.push([pa[0] + t * (pb[0] - pa[0]), pa[1] + t * (pb[1] - pa[1])]);
         }
@@ -56,7 +59,8 @@ function isoSegments(z: number[][], level: number): [number, number, number, num
  * benchmarks marked, and the estimate itself at the origin.
  */
 export function contourSvg(e: DmlEstimate, options: ContourOptions = {}): string {
-  const s = e.sensitivity!, reps = e.sensitivityInputs!;
+  const s = e.sensitivity!,
+    reps = e.sensitivityInputs!;
   const nScaling = e.n_obs;
   const h = s.null_hypothesis;
   const upperSide = h > e.theta;
@@ -65,13 +69,20 @@ export function contourSvg(e: DmlEstimate, options: ContourOptions = {}): string
   const max = options.max ?? Math.min(0.99, Math.max(0.15, 1.25 * s.rv, ...marks.map((m) => 1.2 * Math.max(m.cf_y, m.cf_d))));
   const n = options.grid ?? 61;
   const axis = Array.from({ length: n }, (_, k) => (k / (n - 1)) * max);
-  const z = axis.map((cy) => axis.map((cd) => {
-    const b = thetaBounds(reps, cy, cd, s.rho, nScaling);
-    return upperSide ? b.upper : b.lower;
-  }));
+  const z = axis.map((cy) =>
+    axis.map((cd) => {
+      const b = thetaBounds(reps, cy, cd, s.rho, nScaling);
+      return upperSide ? b.upper : b.lower;
+    }),
+  );
   const flat = z.flat();
-  const lo = Math.min(...flat), hi = Math.max(...flat);
-  const W = 560, H = 520, left = 70, top = 50, size = 400;
+  const lo = Math.min(...flat),
+    hi = Math.max(...flat);
+  const W = 560,
+    H = 520,
+    left = 70,
+    top = 50,
+    size = 400;
   const X = (i: number): number => left + (i / (n - 1)) * size;
   const Y = (j: number): number => top + size - (j / (n - 1)) * size;
   const Xv = (v: number): number => left + (v / max) * size;
@@ -95,8 +106,7 @@ export function contourSvg(e: DmlEstimate, options: ContourOptions = {}): string
       out.push(`<rect x="${px(X(i))}" y="${px(Y(j + 1))}" width="${px(cell + 0.3)}" height="${px(cell + 0.3)}" fill="${colour(v)}"/>`);
     }
   }
-  const path = (segs: [number, number, number, number][]): string =>
-    segs.map(([a, b, c, d]) => `M${px(X(a))} ${px(Y(b))}L${px(X(c))} ${px(Y(d))}`).join('');
+  const path = (segs: [number, number, number, number][]): string => segs.map(([a, b, c, d]) => `M${px(X(a))} ${px(Y(b))}L${px(X(c))} ${px(Y(d))}`).join('');
   for (const level of levels(lo, hi)) {
     if (Math.abs(level - h) < 1e-12) continue;
     const segs = isoSegments(z, level);
@@ -110,21 +120,33 @@ export function contourSvg(e: DmlEstimate, options: ContourOptions = {}): string
   if (nullSegs.length) out.push(`<path d="${path(nullSegs)}" stroke="#c00" stroke-width="2.5" fill="none"><title>bound = ${fmt(h)}</title></path>`);
   out.push(`<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="#000"/>`);
   for (const t of levels(0, max, 5)) {
-    out.push(`<line x1="${px(Xv(t))}" y1="${top + size}" x2="${px(Xv(t))}" y2="${top + size + 5}" stroke="#000"/>`,
+    out.push(
+      `<line x1="${px(Xv(t))}" y1="${top + size}" x2="${px(Xv(t))}" y2="${top + size + 5}" stroke="#000"/>`,
       `<text x="${px(Xv(t))}" y="${top + size + 18}" text-anchor="middle">${fmt(t)}</text>`,
       `<line x1="${left - 5}" y1="${px(Yv(t))}" x2="${left}" y2="${px(Yv(t))}" stroke="#000"/>`,
-      `<text x="${left - 8}" y="${px(Yv(t) + 4)}" text-anchor="end">${fmt(t)}</text>`);
+      `<text x="${left - 8}" y="${px(Yv(t) + 4)}" text-anchor="end">${fmt(t)}</text>`,
+    );
   }
-  out.push(`<text x="${left + size / 2}" y="${top + size + 38}" text-anchor="middle">cf_y (share of the outcome's residual variation)</text>`,
-    `<text transform="translate(18 ${top + size / 2}) rotate(-90)" text-anchor="middle">cf_d (share of the treatment's residual variation)</text>`);
-  out.push(`<circle cx="${px(Xv(0))}" cy="${px(Yv(0))}" r="5" fill="#000"><title>estimate ${fmt(e.theta)}</title></circle>`,
-    `<text x="${px(Xv(0) + 8)}" y="${px(Yv(0) - 8)}">estimate ${fmt(e.theta)}</text>`);
+  out.push(
+    `<text x="${left + size / 2}" y="${top + size + 38}" text-anchor="middle">cf_y (share of the outcome's residual variation)</text>`,
+    `<text transform="translate(18 ${top + size / 2}) rotate(-90)" text-anchor="middle">cf_d (share of the treatment's residual variation)</text>`,
+  );
+  out.push(
+    `<circle cx="${px(Xv(0))}" cy="${px(Yv(0))}" r="5" fill="#000"><title>estimate ${fmt(e.theta)}</title></circle>`,
+    `<text x="${px(Xv(0) + 8)}" y="${px(Yv(0) - 8)}">estimate ${fmt(e.theta)}</text>`,
+  );
   for (const m of marks) {
     const b = thetaBounds(reps, m.cf_y, m.cf_d, s.rho, nScaling);
     const v = upperSide ? b.upper : b.lower;
-    out.push(`<path d="M${px(Xv(m.cf_y) - 5)} ${px(Yv(m.cf_d) - 5)}l10 10m0 -10l-10 10" stroke="#000" stroke-width="2"><title>${esc(m.label)}: bound ${fmt(v)}</title></path>`,
-      `<text x="${px(Xv(m.cf_y) + 8)}" y="${px(Yv(m.cf_d) - 6)}">${esc(`${m.label}: ${fmt(v)}`)}</text>`);
+    out.push(
+      `<path d="M${px(Xv(m.cf_y) - 5)} ${px(Yv(m.cf_d) - 5)}l10 10m0 -10l-10 10" stroke="#000" stroke-width="2"><title>${esc(m.label)}: bound ${fmt(v)}</title></path>`,
+      `<text x="${px(Xv(m.cf_y) + 8)}" y="${px(Yv(m.cf_d) - 6)}">${esc(`${m.label}: ${fmt(v)}`)}</text>`,
+    );
   }
-  out.push(`<text x="${left}" y="${H - 10}" font-size="11">rho = ${s.rho}; red line: bound = ${fmt(h)}; RV = ${(s.rv * 100).toFixed(2)}%, RVa = ${(s.rva * 100).toFixed(2)}%</text>`, '</svg>', '');
+  out.push(
+    `<text x="${left}" y="${H - 10}" font-size="11">rho = ${s.rho}; red line: bound = ${fmt(h)}; RV = ${(s.rv * 100).toFixed(2)}%, RVa = ${(s.rva * 100).toFixed(2)}%</text>`,
+    '</svg>',
+    '',
+  );
   return out.join('\n');
 }

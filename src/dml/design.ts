@@ -1,7 +1,7 @@
+import { type CsvTable, readCsvFile } from '../common/csv.ts';
 import { CgerError } from '../common/errors.ts';
-import { readCsvFile, type CsvTable } from '../common/csv.ts';
-import { compileWhere } from './where.ts';
 import type { Features } from './learners/types.ts';
+import { compileWhere } from './where.ts';
 
 /** A data set as read from CSV; `source` names it in error messages. */
 export interface PanelData extends CsvTable {
@@ -33,7 +33,10 @@ export interface DesignSpec {
 }
 
 /** A control left out of the design, as Stata notes "omitted because of collinearity". */
-export interface OmittedControl { name: string; reason: 'constant' | 'collinear' }
+export interface OmittedControl {
+  name: string;
+  reason: 'constant' | 'collinear';
+}
 
 export interface Design {
   n: number;
@@ -71,7 +74,12 @@ function listLines(lines: number[]): string {
 /** Cells that count as missing: empty or NA. */
 const isMissing = (text: string | undefined): boolean => text === undefined || text === '' || text === 'NA';
 
-interface ColumnProblem { column: string; role: string; missing: number[]; bad: { line: number; text: string }[] }
+interface ColumnProblem {
+  column: string;
+  role: string;
+  missing: number[];
+  bad: { line: number; text: string }[];
+}
 
 /** Every missing or non-numeric cell of the used columns, column by column. */
 function columnProblems(data: PanelData, rows: number[], columns: { column: string; role: string; numeric: boolean }[]): ColumnProblem[] {
@@ -96,12 +104,13 @@ function describeProblems(source: string, problems: ColumnProblem[], offerDrop: 
     return `  ${p.role} '${p.column}': ${what.join(', ')}`;
   });
   const anyMissing = problems.some((p) => p.missing.length > 0);
-  return `${problems.length} column${problems.length > 1 ? 's have' : ' has'} missing or non-numeric values in ${source}:\n${parts.join('\n')}`
-    + (offerDrop && anyMissing ? '\n(--drop-missing drops the rows with missing values)' : '');
+  return (
+    `${problems.length} column${problems.length > 1 ? 's have' : ' has'} missing or non-numeric values in ${source}:\n${parts.join('\n')}` +
+    (offerDrop && anyMissing ? '\n(--drop-missing drops the rows with missing values)' : '')
+  );
 }
 
-const numericColumn = (data: PanelData, rows: number[], column: string): Float64Array =>
-  Float64Array.from(rows, (r) => Number(data.records[r].values[column]));
+const numericColumn = (data: PanelData, rows: number[], column: string): Float64Array => Float64Array.from(rows, (r) => Number(data.records[r].values[column]));
 
 const textColumn = (data: PanelData, rows: number[], column: string): string[] => rows.map((r) => data.records[r].values[column]);
 
@@ -121,7 +130,10 @@ function omitDegenerate(cols: Float64Array[], names: string[], n: number): { col
     let norm0 = 0;
     for (let i = 0; i < n; i++) norm0 += r[i] * r[i];
     const scale = Math.max(...col.map(Math.abs));
-    if (!(norm0 > n * (1e-12 * Math.max(scale, 1e-300)) ** 2)) { omitted.push({ name: names[j], reason: 'constant' }); return; }
+    if (!(norm0 > n * (1e-12 * Math.max(scale, 1e-300)) ** 2)) {
+      omitted.push({ name: names[j], reason: 'constant' });
+      return;
+    }
     for (const q of basis) {
       let dot = 0;
       for (let i = 0; i < n; i++) dot += q[i] * r[i];
@@ -129,7 +141,10 @@ function omitDegenerate(cols: Float64Array[], names: string[], n: number): { col
     }
     let norm = 0;
     for (let i = 0; i < n; i++) norm += r[i] * r[i];
-    if (norm <= 1e-10 * norm0) { omitted.push({ name: names[j], reason: 'collinear' }); return; }
+    if (norm <= 1e-10 * norm0) {
+      omitted.push({ name: names[j], reason: 'collinear' });
+      return;
+    }
     const inv = 1 / Math.sqrt(norm);
     basis.push(r.map((v) => v * inv));
     keep.push(j);
@@ -146,7 +161,8 @@ function quantile(sorted: ArrayLike<number>, q: number): number {
 
 export function winsorize(values: Float64Array, share: number): Float64Array {
   const sorted = Float64Array.from(values).sort();
-  const lo = quantile(sorted, share), hi = quantile(sorted, 1 - share);
+  const lo = quantile(sorted, share),
+    hi = quantile(sorted, 1 - share);
   return values.map((v) => Math.min(hi, Math.max(lo, v)));
 }
 
@@ -178,7 +194,8 @@ export function buildDesign(data: PanelData, spec: DesignSpec): Design {
     if (rows.length === 0) throw new CgerError(`--where '${spec.where}' selects no rows of ${data.source}`);
   }
   const used = [
-    { column: spec.y, role: 'outcome', numeric: true }, { column: spec.d, role: 'treatment', numeric: true },
+    { column: spec.y, role: 'outcome', numeric: true },
+    { column: spec.d, role: 'treatment', numeric: true },
     ...(spec.z ? [{ column: spec.z, role: 'instrument', numeric: true }] : []),
     ...spec.x.map((column) => ({ column, role: 'control', numeric: true })),
     ...(spec.fe ?? []).map((column) => ({ column, role: 'fixed effect', numeric: false })),
@@ -191,7 +208,8 @@ export function buildDesign(data: PanelData, spec: DesignSpec): Design {
     const kept = rows.filter((r) => !drop.has(data.records[r].line));
     droppedMissing = rows.length - kept.length;
     rows = kept;
-    if (rows.length === 0) throw new CgerError(`every row of ${data.source}${spec.where ? ` selected by --where '${spec.where}'` : ''} has a missing value in a column used`);
+    if (rows.length === 0)
+      throw new CgerError(`every row of ${data.source}${spec.where ? ` selected by --where '${spec.where}'` : ''} has a missing value in a column used`);
     problems = columnProblems(data, rows, used);
   }
   if (problems.length > 0) throw new CgerError(describeProblems(data.source, problems, !spec.dropMissing));
@@ -199,8 +217,9 @@ export function buildDesign(data: PanelData, spec: DesignSpec): Design {
   const y = numericColumn(data, rows, spec.y);
   const d = numericColumn(data, rows, spec.d);
   const z = spec.z ? numericColumn(data, rows, spec.z) : undefined;
-  if (d.every((v) => v === d[0])) throw new CgerError(`treatment '${spec.d}' is constant (${d[0]}) in the ${n} observations used; its effect cannot be estimated`);
-  if (z && z.every((v) => v === z[0])) throw new CgerError(`instrument '${spec.z}' is constant (${z[0]}) in the ${n} observations used`);
+  if (d.every((v) => v === d[0]))
+    throw new CgerError(`treatment '${spec.d}' is constant (${d[0]}) in the ${n} observations used; its effect cannot be estimated`);
+  if (z?.every((v) => v === z[0])) throw new CgerError(`instrument '${spec.z}' is constant (${z[0]}) in the ${n} observations used`);
 
   const cols: Float64Array[] = [];
   const controlNames: string[] = [];
@@ -224,8 +243,17 @@ export function buildDesign(data: PanelData, spec: DesignSpec): Design {
   }
   const kept = omitDegenerate(cols, controlNames, n);
   const design: Design = {
-    n, names: { y: spec.y, d: spec.d, z: spec.z }, y, d, z, x: { n, cols: kept.cols }, controlNames: kept.names,
-    omitted: kept.omitted, droppedMissing, rows, lines: rows.map((r) => data.records[r].line),
+    n,
+    names: { y: spec.y, d: spec.d, z: spec.z },
+    y,
+    d,
+    z,
+    x: { n, cols: kept.cols },
+    controlNames: kept.names,
+    omitted: kept.omitted,
+    droppedMissing,
+    rows,
+    lines: rows.map((r) => data.records[r].line),
   };
   if (spec.cluster) {
     const values = textColumn(data, rows, spec.cluster);

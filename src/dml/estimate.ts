@@ -1,14 +1,14 @@
 import { CgerError } from '../common/errors.ts';
 import { mixSeed } from '../common/random.ts';
 import { buildDesign, type Design, type DesignSpec, type OmittedControl, type PanelData } from './design.ts';
-import { createExecutor, fitPredict, type Executor } from './executor.ts';
-import { checkFoldPlan, drawFolds, readFoldFile, type FoldPlan } from './folds.ts';
-import { getLearner, resolveLearnerParams, type Features, type LearnerParams, type LearnerTask } from './learners/index.ts';
-import { MODELS, type DmlModel, type IrmScore, type LearnerRole, type ModelOptions, type NuisanceSpec, type Predictions } from './models/index.ts';
-import { aggregate, median, repEstimate, type Inference, type RepEstimate } from './scores.ts';
-import { firstStageF, type FirstStage } from './firstStage.ts';
-import { sensitivityAnalysis, type RepSensitivityInput, type Sensitivity, type SensitivityScenario } from './sensitivity.ts';
-import { tuneLearner, type TuneSpec } from './tune.ts';
+import { createExecutor, type Executor, fitPredict } from './executor.ts';
+import { type FirstStage, firstStageF } from './firstStage.ts';
+import { checkFoldPlan, drawFolds, type FoldPlan, readFoldFile } from './folds.ts';
+import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams } from './learners/index.ts';
+import { type DmlModel, type IrmScore, type LearnerRole, MODELS, type ModelOptions, type NuisanceSpec, type Predictions } from './models/index.ts';
+import { aggregate, type Inference, median, type RepEstimate, repEstimate } from './scores.ts';
+import { type RepSensitivityInput, type Sensitivity, type SensitivityScenario, sensitivityAnalysis } from './sensitivity.ts';
+import { type TuneSpec, tuneLearner } from './tune.ts';
 
 /** One DML estimate: the sample (DesignSpec), the model, the learners and the cross-fitting. */
 export interface DmlSpec extends DesignSpec {
@@ -108,12 +108,15 @@ function planFolds(design: Design, spec: DmlSpec, nData: number): FoldPlan {
     if (design.n < k) throw new CgerError(`only ${design.n} observations${spec.where ? ` after --where '${spec.where}'` : ''}, fewer than --folds ${k}`);
     if (design.cluster) {
       const nClusters = design.clusterNames!.length;
-      if (nClusters < k) throw new CgerError(`only ${nClusters} clusters of '${spec.cluster}'${spec.where ? ` after --where '${spec.where}'` : ''}, fewer than --folds ${k}`);
+      if (nClusters < k)
+        throw new CgerError(`only ${nClusters} clusters of '${spec.cluster}'${spec.where ? ` after --where '${spec.where}'` : ''}, fewer than --folds ${k}`);
       const sizes = new Int32Array(nClusters);
       for (const c of design.cluster) sizes[c]++;
       const biggest = sizes.reduce((b, s, c) => (s > sizes[b] ? c : b), 0);
       if (sizes[biggest] > design.n / k) {
-        throw new CgerError(`cluster '${design.clusterNames![biggest]}' of '${spec.cluster}' has ${sizes[biggest]} of ${design.n} observations, more than one fold of ${(design.n / k).toFixed(1)} allows at --folds ${k}`);
+        throw new CgerError(
+          `cluster '${design.clusterNames![biggest]}' of '${spec.cluster}' has ${sizes[biggest]} of ${design.n} observations, more than one fold of ${(design.n / k).toFixed(1)} allows at --folds ${k}`,
+        );
       }
     }
     plan = drawFolds(design.n, k, reps, spec.seed ?? 42, design.cluster, design.clusterNames?.length ?? 0);
@@ -123,7 +126,10 @@ function planFolds(design: Design, spec: DmlSpec, nData: number): FoldPlan {
 }
 
 /** A nuisance with its learner resolved. */
-interface PreparedNuisance extends NuisanceSpec { learner: string; params: LearnerParams }
+interface PreparedNuisance extends NuisanceSpec {
+  learner: string;
+  params: LearnerParams;
+}
 
 /** A checked estimation problem: sample, model, learners and folds, ready to fit. */
 export interface PreparedDml {
@@ -153,8 +159,10 @@ function resolveNuisance(n: NuisanceSpec, spec: DmlSpec): PreparedNuisance {
   const task = learner.tasks.includes(n.task) ? n.task : learner.tasks[0];
   if (n.task === 'classification' && task !== 'classification') {
     const flag = `--learner-${n.role}`;
-    throw new CgerError(`${n.name} (${n.describes}) needs a ${n.task} learner; '${name}' does ${learner.tasks.join(' and ')} only`
-      + ` (choose one with ${flag}, e.g. ${n.task === 'classification' ? 'logit' : 'ols'})`);
+    throw new CgerError(
+      `${n.name} (${n.describes}) needs a ${n.task} learner; '${name}' does ${learner.tasks.join(' and ')} only` +
+        ` (choose one with ${flag}, e.g. ${n.task === 'classification' ? 'logit' : 'ols'})`,
+    );
   }
   const overrides = { ...spec.learnerParams?.[name], ...(name === (spec.learner ?? 'rf') ? spec.params : {}) };
   return { ...n, task, learner: name, params: resolveLearnerParams(name, overrides) };
@@ -173,27 +181,34 @@ export function prepareDml(data: PanelData, spec: DmlSpec): PreparedDml {
   for (const n of nuisances) {
     if (n.task === 'classification') {
       const bad = n.target.findIndex((v) => v !== 0 && v !== 1);
-      if (bad >= 0) throw new CgerError(`${n.name} uses the classifier '${n.learner}' but its target is ${n.target[bad]} at line ${design.lines[bad]}, not 0/1`);
+      if (bad >= 0)
+        throw new CgerError(`${n.name} uses the classifier '${n.learner}' but its target is ${n.target[bad]} at line ${design.lines[bad]}, not 0/1`);
     }
   }
   if (spec.sensitivity && !model.sensitivityElements) throw new CgerError(`sensitivity analysis is available for PLR and IRM, not ${model.name.toUpperCase()}`);
-  if (spec.sensitivity && design.cluster) throw new CgerError('sensitivity analysis with clustered inference (--cluster) is not available (nor in DoubleML 0.8)');
+  if (spec.sensitivity && design.cluster)
+    throw new CgerError('sensitivity analysis with clustered inference (--cluster) is not available (nor in DoubleML 0.8)');
   const plan = planFolds(design, spec, data.records.length);
   return { spec, model, options, nuisances, seed: spec.seed ?? 42, design, plan, warnings: designWarnings(design, plan, nuisances) };
 }
 
 function designWarnings(design: Design, plan: FoldPlan, nuisances: PreparedNuisance[]): string[] {
   const warnings: string[] = [];
-  for (const o of design.omitted) warnings.push(`control '${o.name}' omitted: ${o.reason === 'constant' ? 'constant in the sample' : 'collinear with the other controls'}`);
+  for (const o of design.omitted)
+    warnings.push(`control '${o.name}' omitted: ${o.reason === 'constant' ? 'constant in the sample' : 'collinear with the other controls'}`);
   if (design.droppedMissing > 0) warnings.push(`${design.droppedMissing} row(s) with missing values dropped (--drop-missing)`);
   const p = design.controlNames.length;
-  let smallest = Infinity, where = '';
+  let smallest = Infinity,
+    where = '';
   plan.fold.forEach((fold, r) => {
     for (let k = 0; k < plan.folds; k++) {
       for (const n of nuisances) {
         let rows = 0;
         for (let i = 0; i < fold.length; i++) if (fold[i] !== k && (n.trainOnD === undefined || design.d[i] === n.trainOnD)) rows++;
-        if (rows < smallest) { smallest = rows; where = `fold ${k} of repetition ${r} (${n.name})`; }
+        if (rows < smallest) {
+          smallest = rows;
+          where = `fold ${k} of repetition ${r} (${n.name})`;
+        }
       }
     }
   });
@@ -207,8 +222,13 @@ export async function estimateDml(data: PanelData, spec: DmlSpec, options: Estim
 }
 
 function rmseOn(pred: Float64Array, target: Float64Array, keep?: (i: number) => boolean): number {
-  let s = 0, m = 0;
-  for (let i = 0; i < pred.length; i++) if (!keep || keep(i)) { s += (pred[i] - target[i]) ** 2; m++; }
+  let s = 0,
+    m = 0;
+  for (let i = 0; i < pred.length; i++)
+    if (!keep || keep(i)) {
+      s += (pred[i] - target[i]) ** 2;
+      m++;
+    }
   return Math.sqrt(s / m);
 }
 
@@ -233,16 +253,20 @@ export async function runPrepared(prepared: PreparedDml, options: EstimateOption
           const train = trainSets.get(setKey)!;
           const y = Float64Array.from(train.idx, (i) => n.target[i]);
           const fitSeed = mixSeed(seed, r, k, t);
-          jobs.push((async () => {
-            let params = n.params;
-            if (spec.tune) {
-              const choice = await tuneLearner(exec, n.learner, n.params, spec.tune, train.x, y, n.task, mixSeed(fitSeed, 7));
-              params = choice.params;
-              tuned[t]!.push({ rep: r, fold: k, params, cv_loss: choice.loss });
-            }
-            const pred = await fitPredict(exec, n.learner, params, train.x, y, test, fitSeed, train.key, n.task);
-            testIdx.forEach((i, q) => { preds[r][n.name][i] = pred[q]; });
-          })());
+          jobs.push(
+            (async () => {
+              let params = n.params;
+              if (spec.tune) {
+                const choice = await tuneLearner(exec, n.learner, n.params, spec.tune, train.x, y, n.task, mixSeed(fitSeed, 7));
+                params = choice.params;
+                tuned[t]!.push({ rep: r, fold: k, params, cv_loss: choice.loss });
+              }
+              const pred = await fitPredict(exec, n.learner, params, train.x, y, test, fitSeed, train.key, n.task);
+              testIdx.forEach((i, q) => {
+                preds[r][n.name][i] = pred[q];
+              });
+            })(),
+          );
         });
       }
     });
@@ -272,24 +296,44 @@ export async function runPrepared(prepared: PreparedDml, options: EstimateOption
   let firstStage: FirstStage | null = null;
   if (firstStages.length > 0) {
     firstStage = { f: median(firstStages.map((f) => f.f)), coef: median(firstStages.map((f) => f.coef)), robust: firstStages[0].robust };
-    if (firstStage.f < 10) warnings.push(`weak instrument: first-stage F of the residualised instrument is ${firstStage.f.toFixed(2)} (< 10); the PLIV estimate and its confidence interval are unreliable`);
+    if (firstStage.f < 10)
+      warnings.push(
+        `weak instrument: first-stage F of the residualised instrument is ${firstStage.f.toFixed(2)} (< 10); the PLIV estimate and its confidence interval are unreliable`,
+      );
   }
   const report: Record<string, NuisanceReport> = {};
   const rmse: Record<string, number> = {};
   nuisances.forEach((n, t) => {
     const keep = n.trainOnD === undefined ? undefined : (i: number): boolean => design.d[i] === n.trainOnD;
     rmse[n.name] = preds.reduce((s, p) => s + rmseOn(p[n.name], n.target, keep), 0) / preds.length;
-    report[n.name] = { describes: n.describes, learner: n.learner, task: n.task, params: n.params, rmse: rmse[n.name], ...(tuned[t] ? { tuned: tuned[t] } : {}) };
+    report[n.name] = {
+      describes: n.describes,
+      learner: n.learner,
+      task: n.task,
+      params: n.params,
+      rmse: rmse[n.name],
+      ...(tuned[t] ? { tuned: tuned[t] } : {}),
+    };
   });
   const outcome = nuisances[0];
   return {
     ...inference,
-    model: model.name, score: model.scoreName(modelOptions),
-    y: spec.y, d: spec.d, z: spec.z ?? null,
-    n_obs: design.n, n_clusters: design.cluster ? nClusters : null,
-    learner: outcome.learner, learner_params: outcome.params, nuisances: report,
-    folds: plan.folds, reps: plan.fold.length, seed,
-    controls: design.controlNames, omitted_controls: design.omitted, dropped_missing: design.droppedMissing,
+    model: model.name,
+    score: model.scoreName(modelOptions),
+    y: spec.y,
+    d: spec.d,
+    z: spec.z ?? null,
+    n_obs: design.n,
+    n_clusters: design.cluster ? nClusters : null,
+    learner: outcome.learner,
+    learner_params: outcome.params,
+    nuisances: report,
+    folds: plan.folds,
+    reps: plan.fold.length,
+    seed,
+    controls: design.controlNames,
+    omitted_controls: design.omitted,
+    dropped_missing: design.droppedMissing,
     trimming: model.name === 'irm' ? modelOptions.trimming : null,
     first_stage: firstStage,
     sensitivity: spec.sensitivity && sensitivityInputs.length > 0 ? sensitivityAnalysis(sensitivityInputs, inference.theta, spec.sensitivity, nScaling) : null,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/worker.ts';
-import { createTaskRunner, getLearner, type FitTask, type LearnerName, type LearnerParams, type LearnerTask, type Features } from './learners/index.ts';
+import { createTaskRunner, type Features, type FitTask, getLearner, type LearnerName, type LearnerParams, type LearnerTask } from './learners/index.ts';
 
 /**
  * Runs learner fits on worker threads (or inline with threads <= 1). Results never depend on the
@@ -29,7 +29,11 @@ export function createExecutor(threads = defaultThreads()): Executor {
   return createWorkerExecutor(threads);
 }
 
-interface Pending { task: FitTask; resolve: (v: Float64Array) => void; reject: (e: Error) => void }
+interface Pending {
+  task: FitTask;
+  resolve: (v: Float64Array) => void;
+  reject: (e: Error) => void;
+}
 
 function createWorkerExecutor(threads: number): Executor {
   const queue: Pending[] = [];
@@ -51,7 +55,8 @@ function createWorkerExecutor(threads: number): Executor {
       const job = busy.get(worker)!;
       busy.delete(worker);
       idle.push(worker);
-      if (msg.error !== undefined) job.reject(new Error(msg.error)); else job.resolve(msg.result!);
+      if (msg.error !== undefined) job.reject(new Error(msg.error));
+      else job.resolve(msg.result!);
       dispatch();
     });
     worker.on('error', (err) => {
@@ -64,12 +69,18 @@ function createWorkerExecutor(threads: number): Executor {
   }
   return {
     threads,
-    run: (task) => new Promise((resolve, reject) => {
-      if (failure) { reject(failure); return; }
-      queue.push({ task, resolve, reject });
-      dispatch();
-    }),
-    close: async () => { await Promise.all(workers.map((w) => w.terminate())); },
+    run: (task) =>
+      new Promise((resolve, reject) => {
+        if (failure) {
+          reject(failure);
+          return;
+        }
+        queue.push({ task, resolve, reject });
+        dispatch();
+      }),
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
   };
 }
 
@@ -109,8 +120,15 @@ function sharedFeatures(x: Features): Features {
  * spread over tasks of PARTS_PER_TASK parts whose prediction sums are added in order, then averaged.
  */
 export async function fitPredict(
-  exec: Executor, learner: LearnerName, params: LearnerParams, train: Features, y: Float64Array, test: Features,
-  seed: number, presortKey?: string, task: LearnerTask = 'regression',
+  exec: Executor,
+  learner: LearnerName,
+  params: LearnerParams,
+  train: Features,
+  y: Float64Array,
+  test: Features,
+  seed: number,
+  presortKey?: string,
+  task: LearnerTask = 'regression',
 ): Promise<Float64Array> {
   const count = getLearner(learner).parts?.(params);
   if (count === undefined) return exec.run({ learner, params, task, train, y, test, seed, presortKey });

@@ -18,8 +18,12 @@ export function firstStageF(design: Design, mHat: Float64Array, rHat: Float64Arr
   const n = design.n;
   const v = design.d.map((d, i) => d - mHat[i]);
   const w = design.z!.map((z, i) => z - rHat[i]);
-  let sww = 0, swv = 0;
-  for (let i = 0; i < n; i++) { sww += w[i] * w[i]; swv += w[i] * v[i]; }
+  let sww = 0,
+    swv = 0;
+  for (let i = 0; i < n; i++) {
+    sww += w[i] * w[i];
+    swv += w[i] * v[i];
+  }
   const coef = swv / sww;
   let meat = 0;
   if (cluster) {

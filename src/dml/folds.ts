@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { CgerError } from '../common/errors.ts';
 import { parseCsv } from '../common/csv.ts';
+import { CgerError } from '../common/errors.ts';
 import { createRng, mixSeed } from '../common/random.ts';
 
 /** One split per repetition: `fold[r][i]` in 0..K-1 is observation i's fold in repetition r. */
@@ -20,7 +20,12 @@ export function drawFolds(n: number, k: number, reps: number, seed: number, clus
   for (let r = 0; r < reps; r++) {
     const rng = createRng(mixSeed(seed, r));
     const perm = Int32Array.from({ length: units }, (_, i) => i);
-    for (let i = units - 1; i > 0; i--) { const j = rng.int(i + 1); const t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+    for (let i = units - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
     const unitFold = new Int32Array(units);
     let pos = 0;
     for (let f = 0; f < k; f++) {
@@ -39,11 +44,13 @@ export function drawFolds(n: number, k: number, reps: number, seed: number, clus
  */
 export function readFoldFile(path: string, nSample: number, rows: number[], nData: number): FoldPlan {
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (err) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
     throw new CgerError(`cannot read fold file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const table = parseCsv(text);
-  let columns = table.header.includes('fold') ? ['fold'] : [];
+  const columns = table.header.includes('fold') ? ['fold'] : [];
   if (columns.length === 0) {
     for (let r = 0; table.header.includes(`fold_${r}`); r++) columns.push(`fold_${r}`);
   }
@@ -52,7 +59,10 @@ export function readFoldFile(path: string, nSample: number, rows: number[], nDat
   let pick: number[];
   if (nRows === nSample) pick = Array.from({ length: nSample }, (_, i) => i);
   else if (nRows === nData) pick = rows;
-  else throw new CgerError(`fold file ${path} has ${nRows} rows; expected one per observation (${nSample}${nData !== nSample ? ` in the sample, or ${nData} in the data` : ''})`);
+  else
+    throw new CgerError(
+      `fold file ${path} has ${nRows} rows; expected one per observation (${nSample}${nData !== nSample ? ` in the sample, or ${nData} in the data` : ''})`,
+    );
   const fold: Int32Array[] = [];
   let k = 0;
   for (const column of columns) {
@@ -77,15 +87,18 @@ export function checkFoldPlan(plan: FoldPlan, source: string, cluster?: Int32Arr
   plan.fold.forEach((fold, r) => {
     const counts = new Int32Array(plan.folds);
     for (const f of fold) counts[f]++;
-    const empty = counts.findIndex((c) => c === 0);
+    const empty = counts.indexOf(0);
     if (empty >= 0) throw new CgerError(`${source}: fold ${empty} of repetition ${r} has no observations (folds must be 0..${plan.folds - 1})`);
-    if (counts.some((c) => c === fold.length)) throw new CgerError(`${source}: repetition ${r} puts every observation in one fold; nothing is left to train on`);
+    if (counts.some((c) => c === fold.length))
+      throw new CgerError(`${source}: repetition ${r} puts every observation in one fold; nothing is left to train on`);
     if (cluster && clusterNames) {
       const seen = new Int32Array(clusterNames.length).fill(-1);
       for (let i = 0; i < fold.length; i++) {
         const c = cluster[i];
         if (seen[c] >= 0 && seen[c] !== fold[i]) {
-          throw new CgerError(`${source}: cluster '${clusterNames[c]}' is split across folds ${seen[c]} and ${fold[i]} in repetition ${r}; clustered inference needs each cluster in one fold`);
+          throw new CgerError(
+            `${source}: cluster '${clusterNames[c]}' is split across folds ${seen[c]} and ${fold[i]} in repetition ${r}; clustered inference needs each cluster in one fold`,
+          );
         }
         seen[c] = fold[i];
       }

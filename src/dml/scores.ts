@@ -14,14 +14,21 @@ export interface ClusterInfo {
   folds: number;
 }
 
-export interface RepEstimate { theta: number; se: number }
+export interface RepEstimate {
+  theta: number;
+  se: number;
+}
 
 /** Theta and standard error of one repetition (one split), plain or cluster-robust. */
 export function repEstimate({ psiA, psiB }: ScoreElements, clusters?: ClusterInfo): RepEstimate {
   const n = psiA.length;
   if (!clusters) {
-    let sa = 0, sb = 0;
-    for (let i = 0; i < n; i++) { sa += psiA[i]; sb += psiB[i]; }
+    let sa = 0,
+      sb = 0;
+    for (let i = 0; i < n; i++) {
+      sa += psiA[i];
+      sb += psiB[i];
+    }
     const theta = -sb / sa;
     const j = sa / n;
     let s2 = 0;
@@ -35,8 +42,12 @@ export function repEstimate({ psiA, psiB }: ScoreElements, clusters?: ClusterInf
   for (let i = 0; i < n; i++) clusterFold[cluster[i]] = fold[i];
   const perFold = new Float64Array(folds);
   for (const f of clusterFold) if (f >= 0) perFold[f]++;
-  let a = 0, b = 0;
-  for (let i = 0; i < n; i++) { a += psiA[i] / perFold[fold[i]]; b += psiB[i] / perFold[fold[i]]; }
+  let a = 0,
+    b = 0;
+  for (let i = 0; i < n; i++) {
+    a += psiA[i] / perFold[fold[i]];
+    b += psiB[i] / perFold[fold[i]];
+  }
   const theta = -b / a;
   const clusterSum = new Float64Array(nClusters);
   for (let i = 0; i < n; i++) clusterSum[cluster[i]] += psiA[i] * theta + psiB[i];
@@ -60,19 +71,29 @@ export function normalCdf(x: number): number {
   let c: number;
   if (ax > 37) c = 0;
   else {
-    const e = Math.exp(-ax * ax / 2);
+    const e = Math.exp((-ax * ax) / 2);
     if (ax < 7.07106781186547) {
       let b = 3.52624965998911e-2 * ax + 0.700383064443688;
-      b = b * ax + 6.37396220353165; b = b * ax + 33.912866078383; b = b * ax + 112.079291497871;
-      b = b * ax + 221.213596169931; b = b * ax + 220.206867912376;
+      b = b * ax + 6.37396220353165;
+      b = b * ax + 33.912866078383;
+      b = b * ax + 112.079291497871;
+      b = b * ax + 221.213596169931;
+      b = b * ax + 220.206867912376;
       c = e * b;
       b = 8.83883476483184e-2 * ax + 1.75566716318264;
-      b = b * ax + 16.064177579207; b = b * ax + 86.7807322029461; b = b * ax + 296.564248779674;
-      b = b * ax + 637.333633378831; b = b * ax + 793.826512519948; b = b * ax + 440.413735824752;
+      b = b * ax + 16.064177579207;
+      b = b * ax + 86.7807322029461;
+      b = b * ax + 296.564248779674;
+      b = b * ax + 637.333633378831;
+      b = b * ax + 793.826512519948;
+      b = b * ax + 440.413735824752;
       c /= b;
     } else {
       let b = ax + 0.65;
-      b = ax + 4 / b; b = ax + 3 / b; b = ax + 2 / b; b = ax + 1 / b;
+      b = ax + 4 / b;
+      b = ax + 3 / b;
+      b = ax + 2 / b;
+      b = ax + 1 / b;
       c = e / b / 2.506628274631;
     }
   }
@@ -99,7 +120,10 @@ export function aggregate(reps: RepEstimate[], nScaling: number): Inference {
   const { theta, se } = aggregateThetaSe(reps, nScaling);
   const t = theta / se;
   return {
-    theta, se, t, p: 2 * normalCdf(-Math.abs(t)),
+    theta,
+    se,
+    t,
+    p: 2 * normalCdf(-Math.abs(t)),
     ci_lower: median(reps.map((r) => r.theta - Z_95 * r.se)),
     ci_upper: median(reps.map((r) => r.theta + Z_95 * r.se)),
   };
@@ -120,10 +144,11 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(1 - p));
     x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else {
-    const q = p - 0.5, r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    const q = p - 0.5,
+      r = q * q;
+    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
-  for (let k = 0; k < 2; k++) x -= (normalCdf(x) - p) / (Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI));
+  for (let k = 0; k < 2; k++) x -= (normalCdf(x) - p) / (Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI));
   return x;
 }
 

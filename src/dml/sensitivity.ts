@@ -40,7 +40,9 @@ export interface RepSensitivityInput {
 export const DEFAULT_SCENARIO: SensitivityScenario = { cf_y: 0.03, cf_d: 0.03, rho: 1, level: 0.95, null_hypothesis: 0 };
 
 export function checkScenario(s: SensitivityScenario): void {
-  const fail = (what: string): never => { throw new CgerError(`--sensitivity: ${what}`); };
+  const fail = (what: string): never => {
+    throw new CgerError(`--sensitivity: ${what}`);
+  };
   if (!(s.cf_y >= 0 && s.cf_y < 1)) fail(`cf_y=${s.cf_y} must be in [0, 1)`);
   if (!(s.cf_d >= 0 && s.cf_d < 1)) fail(`cf_d=${s.cf_d} must be in [0, 1)`);
   if (!(s.rho >= -1 && s.rho <= 1)) fail(`rho=${s.rho} must be in [-1, 1]`);
@@ -48,18 +50,29 @@ export function checkScenario(s: SensitivityScenario): void {
   if (!Number.isFinite(s.null_hypothesis)) fail(`null=${s.null_hypothesis} must be a number`);
 }
 
-interface Bounds { theta_lower: number; theta_upper: number; ci_lower: number; ci_upper: number }
+interface Bounds {
+  theta_lower: number;
+  theta_upper: number;
+  ci_lower: number;
+  ci_upper: number;
+}
 
 function strengthOf(cfY: number, cfD: number, rho: number): number {
-  return Math.abs(rho) * Math.sqrt(cfY * cfD / (1 - cfD));
+  return Math.abs(rho) * Math.sqrt((cfY * cfD) / (1 - cfD));
 }
 
 /** Theta bounds only (no standard errors): cheap, for grids. */
 export function thetaBounds(reps: RepSensitivityInput[], cfY: number, cfD: number, rho: number, nScaling: number): { lower: number; upper: number } {
   const strength = strengthOf(cfY, cfD, rho);
   const shift = reps.map((r) => Math.sqrt(r.elements.sigma2 * r.elements.nu2) * strength);
-  const lower = aggregateThetaSe(reps.map((r, k) => ({ theta: r.theta - shift[k], se: 0 })), nScaling).theta;
-  const upper = aggregateThetaSe(reps.map((r, k) => ({ theta: r.theta + shift[k], se: 0 })), nScaling).theta;
+  const lower = aggregateThetaSe(
+    reps.map((r, k) => ({ theta: r.theta - shift[k], se: 0 })),
+    nScaling,
+  ).theta;
+  const upper = aggregateThetaSe(
+    reps.map((r, k) => ({ theta: r.theta + shift[k], se: 0 })),
+    nScaling,
+  ).theta;
   return { lower, upper };
 }
 
@@ -70,13 +83,15 @@ export function thetaBounds(reps: RepSensitivityInput[], cfY: number, cfD: numbe
  */
 export function sensitivityBounds(reps: RepSensitivityInput[], cfY: number, cfD: number, rho: number, level: number, nScaling: number): Bounds {
   const strength = strengthOf(cfY, cfD, rho);
-  const lower: RepEstimate[] = [], upper: RepEstimate[] = [];
+  const lower: RepEstimate[] = [],
+    upper: RepEstimate[] = [];
   for (const r of reps) {
     const { sigma2, nu2, psiSigma2, psiNu2 } = r.elements;
     const s = Math.sqrt(sigma2 * nu2);
     const n = r.psi.length;
     const biasScale = s > 0 ? strength / (2 * s) : 0;
-    let sl = 0, su = 0;
+    let sl = 0,
+      su = 0;
     for (let i = 0; i < n; i++) {
       const scaled = r.psi[i] / r.meanPsiA;
       const bias = biasScale * (sigma2 * psiNu2[i] + nu2 * psiSigma2[i]);
@@ -86,7 +101,8 @@ export function sensitivityBounds(reps: RepSensitivityInput[], cfY: number, cfD:
     lower.push({ theta: r.theta - s * strength, se: Math.sqrt(sl / n / nScaling) });
     upper.push({ theta: r.theta + s * strength, se: Math.sqrt(su / n / nScaling) });
   }
-  const lo = aggregateThetaSe(lower, nScaling), hi = aggregateThetaSe(upper, nScaling);
+  const lo = aggregateThetaSe(lower, nScaling),
+    hi = aggregateThetaSe(upper, nScaling);
   const z = normalQuantile(level);
   return { theta_lower: lo.theta, theta_upper: hi.theta, ci_lower: lo.theta - z * lo.se, ci_upper: hi.theta + z * hi.se };
 }
@@ -97,12 +113,14 @@ export function sensitivityBounds(reps: RepSensitivityInput[], cfY: number, cfD:
  */
 function root(f: (v: number) => number): number {
   if (f(0) <= 0) return 0;
-  let lo = 0, hi = 1 - 1e-12;
+  let lo = 0,
+    hi = 1 - 1e-12;
   if (f(hi) > 0) return 1;
   while (hi - lo > 1e-16 * Math.max(1, hi)) {
     const mid = (lo + hi) / 2;
     if (mid <= lo || mid >= hi) break;
-    if (f(mid) > 0) lo = mid; else hi = mid;
+    if (f(mid) > 0) lo = mid;
+    else hi = mid;
   }
   return (lo + hi) / 2;
 }
@@ -114,9 +132,8 @@ export function sensitivityAnalysis(reps: RepSensitivityInput[], theta: number, 
   const bounds = sensitivityBounds(reps, cf_y, cf_d, rho, level, nScaling);
   // The bound on the null's side moves towards it as confounding grows.
   const upperSide = h > theta;
-  const gap = (b: Bounds, key: 'theta' | 'ci'): number => (upperSide
-    ? h - (key === 'theta' ? b.theta_upper : b.ci_upper)
-    : (key === 'theta' ? b.theta_lower : b.ci_lower) - h);
+  const gap = (b: Bounds, key: 'theta' | 'ci'): number =>
+    upperSide ? h - (key === 'theta' ? b.theta_upper : b.ci_upper) : (key === 'theta' ? b.theta_lower : b.ci_lower) - h;
   const rv = root((v) => gap(sensitivityBounds(reps, v, v, rho, level, nScaling), 'theta'));
   const rva = root((v) => gap(sensitivityBounds(reps, v, v, rho, level, nScaling), 'ci'));
   return { ...scenario, ...bounds, rv, rva };

@@ -5,15 +5,22 @@ import { MODELS } from './models/index.ts';
 
 const section = (title: string): string => `------------------ ${title.padEnd(17)} ------------------`;
 const num = (v: number, w = 10): string => (Math.abs(v) >= 1e-4 || v === 0 ? v.toFixed(6) : v.toExponential(4)).padStart(w);
-const paramText = (params: LearnerParams): string => Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
+const paramText = (params: LearnerParams): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 function tuningLines(e: DmlEstimate): string[] {
   const lines: string[] = [];
   for (const [name, n] of Object.entries(e.nuisances)) {
     if (!n.tuned || n.tuned.length === 0) continue;
-    if (n.tuned.every((t) => Number.isNaN(t.cv_loss))) { lines.push(`Tuned ${name}: ${n.learner} has nothing to tune`); continue; }
+    if (n.tuned.every((t) => Number.isNaN(t.cv_loss))) {
+      lines.push(`Tuned ${name}: ${n.learner} has nothing to tune`);
+      continue;
+    }
     lines.push(`Tuned ${name} (${n.learner}; loss: ${n.task === 'classification' ? 'log-loss' : 'mean squared error'} by inner cross-validation):`);
-    for (const t of n.tuned) lines.push(`  rep ${t.rep} fold ${t.fold}: ${paramText(t.params)}  CV loss ${Number.isNaN(t.cv_loss) ? '-' : t.cv_loss.toPrecision(6)}`);
+    for (const t of n.tuned)
+      lines.push(`  rep ${t.rep} fold ${t.fold}: ${paramText(t.params)}  CV loss ${Number.isNaN(t.cv_loss) ? '-' : t.cv_loss.toPrecision(6)}`);
   }
   return lines;
 }
@@ -40,11 +47,13 @@ export function formatSensitivity(e: DmlEstimate, benchmark?: SensitivityBenchma
   ];
   if (benchmark) {
     const b = benchmark.bounds;
-    lines.push(section('Benchmark'),
+    lines.push(
+      section('Benchmark'),
       `Controls dropped: ${benchmark.controls.join(', ')}`,
       `cf_y=${benchmark.cf_y.toPrecision(6)}  cf_d=${benchmark.cf_d.toPrecision(6)}  rho=${benchmark.rho.toPrecision(6)}  delta_theta=${benchmark.delta_theta.toPrecision(6)}`,
       `A confounder as strong as these controls: theta in [${b.theta_lower.toPrecision(6)}, ${b.theta_upper.toPrecision(6)}], CI [${b.ci_lower.toPrecision(6)}, ${b.ci_upper.toPrecision(6)}]`,
-      '');
+      '',
+    );
   }
   return lines.join('\n');
 }
@@ -71,10 +80,18 @@ export function formatSummary(e: DmlEstimate, benchmark?: SensitivityBenchmark):
     ...(e.trimming !== null ? [`Propensity trimming: truncate at ${e.trimming}`] : []),
     '',
     section('Machine learner'),
-    ...Object.entries(e.nuisances).map(([name, n]) => `Learner ${name} (${n.describes}): ${n.learner}${Object.keys(n.params).length ? ` (${paramText(n.params)})` : ''}`),
-    `Out-of-sample RMSE: ${Object.entries(e.rmse).map(([name, v]) => `${name} ${v.toPrecision(6)}`).join(', ')}`,
+    ...Object.entries(e.nuisances).map(
+      ([name, n]) => `Learner ${name} (${n.describes}): ${n.learner}${Object.keys(n.params).length ? ` (${paramText(n.params)})` : ''}`,
+    ),
+    `Out-of-sample RMSE: ${Object.entries(e.rmse)
+      .map(([name, v]) => `${name} ${v.toPrecision(6)}`)
+      .join(', ')}`,
     ...tuningLines(e),
-    ...(e.first_stage ? [`First stage (residualised ${e.z} on ${e.d}): coefficient ${e.first_stage.coef.toPrecision(6)}, effective F ${e.first_stage.f.toFixed(2)} (${e.first_stage.robust})`] : []),
+    ...(e.first_stage
+      ? [
+          `First stage (residualised ${e.z} on ${e.d}): coefficient ${e.first_stage.coef.toPrecision(6)}, effective F ${e.first_stage.f.toFixed(2)} (${e.first_stage.robust})`,
+        ]
+      : []),
     '',
     section('Resampling'),
     `No. folds: ${e.folds}`,

@@ -49,7 +49,9 @@ const PROVINCE_FE = ['province', 'province_code'];
 export function tableGrid(columns: TableColumn[], stat: TableStat = 't'): TableGrid {
   const header = ['row', ...columns.map((c) => c.label)];
   const rows: string[][] = [];
-  const row = (label: string, cell: (c: TableColumn) => string): void => { rows.push([label, ...columns.map(cell)]); };
+  const row = (label: string, cell: (c: TableColumn) => string): void => {
+    rows.push([label, ...columns.map(cell)]);
+  };
   const treatments = [...new Set(columns.map((c) => c.estimate.d))];
   for (const d of treatments) {
     row(d, (c) => (c.estimate.d === d ? `${c.estimate.theta.toFixed(4)}${stars(c.estimate.p)}` : ''));
@@ -63,7 +65,8 @@ export function tableGrid(columns: TableColumn[], stat: TableStat = 't'): TableG
     row('Instrument', (c) => c.estimate.z ?? 'No');
     row('First-stage F', (c) => (c.estimate.first_stage ? c.estimate.first_stage.f.toFixed(2) : ''));
   }
-  if (columns.some((c) => c.estimate.model === 'irm')) row('Model', (c) => (c.estimate.model === 'irm' ? `IRM (${c.estimate.score})` : c.estimate.model.toUpperCase()));
+  if (columns.some((c) => c.estimate.model === 'irm'))
+    row('Model', (c) => (c.estimate.model === 'irm' ? `IRM (${c.estimate.score})` : c.estimate.model.toUpperCase()));
   row('Controls', controlsCell);
   row('Province FE', (c) => (hasFe(c.fe, PROVINCE_FE) ? 'Yes' : 'No'));
   row('Year FE', (c) => (hasFe(c.fe, ['year']) ? 'Yes' : 'No'));
@@ -75,8 +78,10 @@ export function tableGrid(columns: TableColumn[], stat: TableStat = 't'): TableG
 }
 
 export function tableNote(stat: TableStat = 't'): string {
-  return `${stat === 't' ? 't statistics' : 'Standard errors'} in parentheses; *** p<0.01, ** p<0.05, * p<0.1. `
-    + 'Partially linear DML (partialling-out score; PLIV with an instrument; IRM for a binary treatment), cross-fitted over K folds.';
+  return (
+    `${stat === 't' ? 't statistics' : 'Standard errors'} in parentheses; *** p<0.01, ** p<0.05, * p<0.1. ` +
+    'Partially linear DML (partialling-out score; PLIV with an instrument; IRM for a binary treatment), cross-fitted over K folds.'
+  );
 }
 
 export const TABLE_NOTE = tableNote('t');
@@ -102,9 +107,10 @@ export function sensitivityGrid(columns: TableColumn[]): TableGrid {
   return { header, rows };
 }
 
-export const SENSITIVITY_NOTE = 'Bounds on the coefficient and on its confidence interval (one-sided, level 0.95) if an unobserved '
-  + 'confounder explained a share cf_y of the outcome\'s residual variance and cf_d of the treatment\'s (rho: its adversity). '
-  + 'RV: the equal strength cf_y = cf_d at which the bound reaches 0; RVa: the same for the confidence bound.';
+export const SENSITIVITY_NOTE =
+  'Bounds on the coefficient and on its confidence interval (one-sided, level 0.95) if an unobserved ' +
+  "confounder explained a share cf_y of the outcome's residual variance and cf_d of the treatment's (rho: its adversity). " +
+  'RV: the equal strength cf_y = cf_d at which the bound reaches 0; RVa: the same for the confidence bound.';
 
 export function tableCsv(grid: TableGrid): string {
   return formatCsv(grid.header, grid.rows);
@@ -123,10 +129,22 @@ export function tableMarkdown(title: string, grid: TableGrid, note: string): str
 }
 
 export function latexEscape(s: string): string {
-  return s.replace(/[\\{}&%$#_^~]/g, (ch) => ({
-    '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', '&': '\\&', '%': '\\%', '$': '\\$', '#': '\\#',
-    '_': '\\_', '^': '\\^{}', '~': '\\~{}',
-  })[ch]!);
+  return s.replace(
+    /[\\{}&%$#_^~]/g,
+    (ch) =>
+      ({
+        '\\': '\\textbackslash{}',
+        '{': '\\{',
+        '}': '\\}',
+        '&': '\\&',
+        '%': '\\%',
+        $: '\\$',
+        '#': '\\#',
+        _: '\\_',
+        '^': '\\^{}',
+        '~': '\\~{}',
+      })[ch]!,
+  );
 }
 
 /** A real minus sign for negative numbers, stars as superscripts. */

@@ -1,8 +1,8 @@
 import { CgerError } from '../common/errors.ts';
 import { mixSeed } from '../common/random.ts';
-import { fitPredict, type Executor } from './executor.ts';
+import { type Executor, fitPredict } from './executor.ts';
 import { drawFolds } from './folds.ts';
-import { getLearner, resolveLearnerParams, type Features, type LearnerParams, type LearnerTask } from './learners/index.ts';
+import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams } from './learners/index.ts';
 
 /** --tune: grids per learner and parameter (the learner's defaults where not given), inner folds. */
 export interface TuneSpec {
@@ -62,8 +62,16 @@ const subset = (x: Features, idx: Int32Array): Features => ({ n: idx.length, col
  * Chooses hyper-parameters by K-fold cross-validation on (x, y): every grid point is fitted on
  * each inner training part and scored out of fold; the lowest mean loss wins (the first on ties).
  */
-export async function tuneLearner(exec: Executor, learner: string, base: LearnerParams, spec: TuneSpec, x: Features, y: Float64Array,
-  task: LearnerTask, seed: number): Promise<TuneResult> {
+export async function tuneLearner(
+  exec: Executor,
+  learner: string,
+  base: LearnerParams,
+  spec: TuneSpec,
+  x: Features,
+  y: Float64Array,
+  task: LearnerTask,
+  seed: number,
+): Promise<TuneResult> {
   const grid = tuneGridFor(learner, spec);
   const candidates = combinations(base, grid);
   if (Object.keys(grid).length === 0) return { params: base, loss: NaN };
@@ -75,15 +83,23 @@ export async function tuneLearner(exec: Executor, learner: string, base: Learner
     test: Int32Array.from(fold.keys()).filter((i) => fold[i] === f),
   }));
   const data = parts.map((p) => ({ train: subset(x, p.train), test: subset(x, p.test), y: Float64Array.from(p.train, (i) => y[i]) }));
-  const losses = await Promise.all(candidates.map(async (params, c) => {
-    const pred = new Float64Array(x.n);
-    await Promise.all(parts.map(async (p, f) => {
-      const out = await fitPredict(exec, learner, params, data[f].train, data[f].y, data[f].test, mixSeed(seed, c, f), undefined, task);
-      p.test.forEach((i, q) => { pred[i] = out[q]; });
-    }));
-    return loss(pred, y, task);
-  }));
+  const losses = await Promise.all(
+    candidates.map(async (params, c) => {
+      const pred = new Float64Array(x.n);
+      await Promise.all(
+        parts.map(async (p, f) => {
+          const out = await fitPredict(exec, learner, params, data[f].train, data[f].y, data[f].test, mixSeed(seed, c, f), undefined, task);
+          p.test.forEach((i, q) => {
+            pred[i] = out[q];
+          });
+        }),
+      );
+      return loss(pred, y, task);
+    }),
+  );
   let best = 0;
-  losses.forEach((l, c) => { if (l < losses[best]) best = c; });
+  losses.forEach((l, c) => {
+    if (l < losses[best]) best = c;
+  });
   return { params: candidates[best], loss: losses[best] };
 }

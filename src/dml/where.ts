@@ -28,16 +28,23 @@ function tokenize(expr: string): Token[] {
 }
 
 function compare(a: string, op: string, b: string): boolean {
-  const x = Number(a), y = Number(b);
+  const x = Number(a),
+    y = Number(b);
   const numeric = a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y);
   const c = numeric ? Math.sign(x - y) : a < b ? -1 : a > b ? 1 : 0;
   switch (op) {
-    case '==': return c === 0;
-    case '!=': return c !== 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    default: return c >= 0;
+    case '==':
+      return c === 0;
+    case '!=':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }
 
@@ -45,23 +52,39 @@ function compare(a: string, op: string, b: string): boolean {
 export function compileWhere(expr: string, columns: readonly string[]): RowPredicate {
   const tokens = tokenize(expr);
   let i = 0;
-  const fail = (what: string): never => { throw new CgerError(`--where '${expr}': ${what}`); };
+  const fail = (what: string): never => {
+    throw new CgerError(`--where '${expr}': ${what}`);
+  };
   const peek = (): Token | undefined => tokens[i];
 
   const parseOr = (): RowPredicate => {
     let left = parseAnd();
-    while (peek()?.text === '||') { i++; const a = left, b = parseAnd(); left = (v) => a(v) || b(v); }
+    while (peek()?.text === '||') {
+      i++;
+      const a = left,
+        b = parseAnd();
+      left = (v) => a(v) || b(v);
+    }
     return left;
   };
   const parseAnd = (): RowPredicate => {
     let left = parseUnary();
-    while (peek()?.text === '&&') { i++; const a = left, b = parseUnary(); left = (v) => a(v) && b(v); }
+    while (peek()?.text === '&&') {
+      i++;
+      const a = left,
+        b = parseUnary();
+      left = (v) => a(v) && b(v);
+    }
     return left;
   };
   const parseUnary = (): RowPredicate => {
     const t = peek();
     if (!t) return fail('expression ends early');
-    if (t.kind === 'op' && t.text === '!') { i++; const inner = parseUnary(); return (v) => !inner(v); }
+    if (t.kind === 'op' && t.text === '!') {
+      i++;
+      const inner = parseUnary();
+      return (v) => !inner(v);
+    }
     if (t.kind === 'paren' && t.text === '(') {
       i++;
       const inner = parseOr();
@@ -74,7 +97,7 @@ export function compileWhere(expr: string, columns: readonly string[]): RowPredi
     const column = t.text;
     i++;
     const op = peek();
-    if (!op || op.kind !== 'op' || ['&&', '||', '!'].includes(op.text)) return fail(`expected a comparison after '${column}'`);
+    if (op?.kind !== 'op' || ['&&', '||', '!'].includes(op.text)) return fail(`expected a comparison after '${column}'`);
     i++;
     const rhs = peek();
     if (!rhs || (rhs.kind !== 'word' && rhs.kind !== 'string')) return fail(`expected a value after '${column} ${op.text}'`);

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { CgerError } from '../common/errors.ts';
-import { checksumListName, parseChecksumList, parseMonthFileName, type ChecksumEntry } from './layout.ts';
-import { PACKINGS, type MonthPacking } from './packings/registry.ts';
+import { type ChecksumEntry, checksumListName, parseChecksumList, parseMonthFileName } from './layout.ts';
+import { type MonthPacking, PACKINGS } from './packings/registry.ts';
 import type { MonthSource } from './sources/registry.ts';
 
 /** One way to get a month: a packing and the year-folder file (holder) it would be read from. */
@@ -58,7 +58,7 @@ function monthsFromList(release: string, year: number, entries: ChecksumEntry[],
     const parsed = parseMonthFileName(entry.name);
     if (!parsed || parsed.release !== release || parsed.year !== year) continue; // other products in the list
     const prev = byMonth.get(parsed.month);
-    if (prev && prev.name.endsWith('.gz')) continue;
+    if (prev?.name.endsWith('.gz')) continue;
     if (prev && prev.md5 !== entry.md5 && prev.name === entry.name) {
       throw new CgerError(`${listName}: ${entry.name} is listed twice with different md5 values`);
     }
@@ -70,7 +70,8 @@ function monthsFromList(release: string, year: number, entries: ChecksumEntry[],
 async function releasesToRead(source: MonthSource, opts: DiscoverOptions, notes: string[]): Promise<string[]> {
   const labels = await source.releases();
   if (labels === null) {
-    if (opts.releases === 'latest') throw new CgerError(`--source ${source.root}: the server gives no listing of its releases, so name the releases to probe, e.g. --release 2023,2024`);
+    if (opts.releases === 'latest')
+      throw new CgerError(`--source ${source.root}: the server gives no listing of its releases, so name the releases to probe, e.g. --release 2023,2024`);
     return opts.releases;
   }
   if (labels.length === 0) {
@@ -114,14 +115,28 @@ function yearMonths(source: MonthSource, release: string, year: number, listText
       });
       const absent = holders.map((h) => source.locate(release, year, h));
       files.push({
-        release, year, month, name: entry.name, md5: entry.md5, location: candidates[0]?.location ?? absent[0], candidates,
-        problem: candidates.length > 0 ? null
-          : `listed in ${listName} but ${absent.length > 1 ? `neither ${absent.join(' nor ')} exists` : `${absent[0]} does not exist`}`,
+        release,
+        year,
+        month,
+        name: entry.name,
+        md5: entry.md5,
+        location: candidates[0]?.location ?? absent[0],
+        candidates,
+        problem:
+          candidates.length > 0
+            ? null
+            : `listed in ${listName} but ${absent.length > 1 ? `neither ${absent.join(' nor ')} exists` : `${absent[0]} does not exist`}`,
       });
     } else if (diskName) {
       const location = source.locate(release, year, diskName);
       files.push({
-        release, year, month, name: diskName, md5: null, location, candidates: [],
+        release,
+        year,
+        month,
+        name: diskName,
+        md5: null,
+        location,
+        candidates: [],
         problem: `${location} is not in ${listName}, so it cannot be verified`,
       });
     }
@@ -136,9 +151,15 @@ export async function discover(source: MonthSource, opts: DiscoverOptions): Prom
   const limit = pLimit(4);
   for (const release of await releasesToRead(source, opts, notes)) {
     const { years, probed } = await yearsToRead(source, release, opts, notes);
-    const folders = await Promise.all(years.map((year) => limit(async () => ({
-      year, listText: await source.readText(release, year, checksumListName(release, year)), names: await source.names(release, year),
-    }))));
+    const folders = await Promise.all(
+      years.map((year) =>
+        limit(async () => ({
+          year,
+          listText: await source.readText(release, year, checksumListName(release, year)),
+          names: await source.names(release, year),
+        })),
+      ),
+    );
     const listing: ReleaseListing = { release, years: [], files: [] };
     for (const { year, listText, names } of folders) {
       const files = yearMonths(source, release, year, listText, names);

@@ -14,7 +14,11 @@ export const defaultHttpOptions: HttpOptions = { retries: 4, backoffMs: 1000, ti
 
 /** An HTTP failure; `retryable` for network errors, timeouts, 5xx and 429. */
 export class HttpError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -53,7 +57,10 @@ function statusError(url: string, res: Response): HttpError {
 function fetchWithTimeout(url: string, init: RequestInit, timeoutMs: number) {
   const controller = new AbortController();
   let timer = setTimeout(() => controller.abort(), timeoutMs);
-  const touch = () => { clearTimeout(timer); timer = setTimeout(() => controller.abort(), timeoutMs); };
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), timeoutMs);
+  };
   const done = () => clearTimeout(timer);
   const response = fetch(url, { ...init, signal: controller.signal }).catch((err) => {
     done();
@@ -64,24 +71,38 @@ function fetchWithTimeout(url: string, init: RequestInit, timeoutMs: number) {
 
 /** GETs a small text file; null on 404. */
 export async function fetchText(url: string, opts: HttpOptions, onRetry?: (m: string) => void): Promise<string | null> {
-  return withRetries(opts, async () => {
-    const req = fetchWithTimeout(url, {}, opts.timeoutMs);
-    try {
-      const res = await req.response;
-      if (res.status === 404 || res.status === 410) { await res.body?.cancel(); return null; }
-      if (!res.ok) { await res.body?.cancel(); throw statusError(url, res); }
-      return await res.text();
-    } catch (err) {
-      if (err instanceof HttpError) throw err;
-      throw new HttpError(`${req.aborted() ? `stalled for ${opts.timeoutMs} ms` : networkMessage(err)} reading ${url}`, true);
-    } finally {
-      req.done();
-    }
-  }, onRetry);
+  return withRetries(
+    opts,
+    async () => {
+      const req = fetchWithTimeout(url, {}, opts.timeoutMs);
+      try {
+        const res = await req.response;
+        if (res.status === 404 || res.status === 410) {
+          await res.body?.cancel();
+          return null;
+        }
+        if (!res.ok) {
+          await res.body?.cancel();
+          throw statusError(url, res);
+        }
+        return await res.text();
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw new HttpError(`${req.aborted() ? `stalled for ${opts.timeoutMs} ms` : networkMessage(err)} reading ${url}`, true);
+      } finally {
+        req.done();
+      }
+    },
+    onRetry,
+  );
 }
 
 async function fileSize(path: string): Promise<number> {
-  try { return (await stat(path)).size; } catch { return 0; }
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
 }
 
 export interface DownloadResult {
@@ -135,7 +156,11 @@ export async function downloadToPart(
       }
       if (!res.body) throw new HttpError(`empty response body for ${url}`, true);
       const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) { req.touch(); hooks.onBytes?.(chunk.length); cb(null, chunk); },
+        transform(chunk: Buffer, _enc, cb) {
+          req.touch();
+          hooks.onBytes?.(chunk.length);
+          cb(null, chunk);
+        },
       });
       try {
         await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, createWriteStream(partPath, { flags }));

@@ -1,17 +1,17 @@
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { CgerError } from '../common/errors.ts';
-import { ODIAC_GLOBAL_GRID } from '../odiac/index.ts';
 import { createProgress } from '../common/progress.ts';
 import { version as cgerVersion } from '../common/version.ts';
-import type { ZoneEngine, openZones } from '../zonal/index.ts';
-import { discover, type Discovery, type MonthFile } from './discover.ts';
+import { ODIAC_GLOBAL_GRID } from '../odiac/index.ts';
+import type { openZones, ZoneEngine } from '../zonal/index.ts';
+import { type Discovery, discover, type MonthFile } from './discover.ts';
 import { defaultHttpOptions, type HttpOptions } from './http.ts';
 import { acquireLock, type StoreLock } from './lock.ts';
-import { monthLabel, processMonth, type MonthContext } from './month.ts';
-import { buildOutputs, removeStaleTemps, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from './outputs.ts';
+import { type MonthContext, monthLabel, processMonth } from './month.ts';
+import { buildOutputs, type IngestReport, type MonthProblem, OUTPUT_FILES, removeStaleTemps, writeOutputs } from './outputs.ts';
 import { missingMonths, offeredMonths, outputYears, planMonths } from './plan.ts';
-import { openSource, type MonthSource } from './sources/registry.ts';
+import { type MonthSource, openSource } from './sources/registry.ts';
 import { connectStore, hostCacheDir, type Store, type ZoneSetRecord } from './store.ts';
 
 export { MASS_AUDIT_TOLERANCE, massAudit } from './audit.ts';
@@ -59,7 +59,10 @@ export interface IngestSummary {
   report: IngestReport;
 }
 
-interface Say { say: (m: string) => void; warn: (m: string) => void }
+interface Say {
+  say: (m: string) => void;
+  warn: (m: string) => void;
+}
 
 /** Finds what the source offers; no release at all is an error. */
 async function discoverReleases(source: MonthSource, opts: IngestOptions, { say }: Say): Promise<Discovery> {
@@ -80,20 +83,22 @@ async function processMonths(todo: MonthFile[], ctx: Omit<MonthContext, 'fetchSl
   const sumSlot = pLimit(concurrency);
   const log = (m: string) => progress.log(`ingest: ${m}`);
   const started = Date.now();
-  await Promise.all(todo.map(async (file) => {
-    const outcome = await processMonth(file, { ...ctx, fetchSlot, sumSlot, log });
-    if (outcome.ok) counts.done++;
-    else {
-      counts.failed++;
-      log(`${file.release} ${monthLabel(file)} failed: ${outcome.error}`);
-    }
-    counts.bytes += outcome.bytes;
-    const elapsed = (Date.now() - started) / 1000;
-    const finished = counts.done + counts.failed;
-    const rate = `${(counts.bytes / 1e6 / Math.max(elapsed, 1e-3)).toFixed(1)} MB/s`;
-    const eta = !process.stderr.isTTY && finished < todo.length ? `, ETA ${Math.round((elapsed / finished) * (todo.length - finished))} s` : '';
-    progress.tick(1, `${file.release} ${monthLabel(file)}, ${rate}${eta}`);
-  }));
+  await Promise.all(
+    todo.map(async (file) => {
+      const outcome = await processMonth(file, { ...ctx, fetchSlot, sumSlot, log });
+      if (outcome.ok) counts.done++;
+      else {
+        counts.failed++;
+        log(`${file.release} ${monthLabel(file)} failed: ${outcome.error}`);
+      }
+      counts.bytes += outcome.bytes;
+      const elapsed = (Date.now() - started) / 1000;
+      const finished = counts.done + counts.failed;
+      const rate = `${(counts.bytes / 1e6 / Math.max(elapsed, 1e-3)).toFixed(1)} MB/s`;
+      const eta = !process.stderr.isTTY && finished < todo.length ? `, ETA ${Math.round((elapsed / finished) * (todo.length - finished))} s` : '';
+      progress.tick(1, `${file.release} ${monthLabel(file)}, ${rate}${eta}`);
+    }),
+  );
   progress.stop();
   return counts;
 }
@@ -106,12 +111,18 @@ async function publishOutputs(store: Store, discovery: Discovery, zoneSet: ZoneS
   const selected = offeredMonths(discovery.releases[discovery.releases.length - 1]);
   const years = await outputYears(store, selected, zoneSet.id, opts.years);
   const built = await buildOutputs(store, {
-    release: selected.release, zoneSet, years, missing: missingMonths(selected, years), allowPartialYear: opts.allowPartialYear, cgerVersion,
+    release: selected.release,
+    zoneSet,
+    years,
+    missing: missingMonths(selected, years),
+    allowPartialYear: opts.allowPartialYear,
+    cgerVersion,
   });
   const changed = writeOutputs(opts.outDir, built);
   const { failed, missing } = built.report;
   for (const f of failed) warn(`ingest: FAILED ${f.release} ${monthLabel(f)} ${f.file}: ${f.error}`);
-  if (missing.length > 0) warn(`ingest: ${missing.length} month(s) of release ${selected.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
+  if (missing.length > 0)
+    warn(`ingest: ${missing.length} month(s) of release ${selected.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
   const partial = built.report.years.filter((y) => !y.complete && y.months_done > 0);
   if (partial.length > 0 && !opts.allowPartialYear) {
     say(`ingest: incomplete years left out of ${OUTPUT_FILES.year}: ${partial.map((y) => `${y.year} (${y.months_done}/12)`).join(', ')}`);
@@ -125,8 +136,12 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
   const threads = opts.threads ?? Math.max(1, Math.floor(availableParallelism() / concurrency));
   const out: Say = {
-    say: (m) => { if (!opts.quiet) process.stderr.write(`${m}\n`); },
-    warn: (m) => { process.stderr.write(`${m}\n`); },
+    say: (m) => {
+      if (!opts.quiet) process.stderr.write(`${m}\n`);
+    },
+    warn: (m) => {
+      process.stderr.write(`${m}\n`);
+    },
   };
 
   const source = openSource(opts.source, { http, downloadDir: opts.downloadDir, onRetry: (m) => out.say(`ingest: ${m}`) });
@@ -142,8 +157,11 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
     const discovery = await discoverReleases(source, opts, out);
     for (const r of discovery.releases) await store.noteRelease(r.release, discovery.root, runId);
     const engine: ZoneEngine = await engineOpener(opts.zones.path, {
-      idField: opts.zones.idField, nameField: opts.zones.nameField, method: opts.zones.method,
-      cacheDir: hostCacheDir(opts.dbPath, opts.outDir), onWarning: (m) => out.say(`ingest: ${m}`),
+      idField: opts.zones.idField,
+      nameField: opts.zones.nameField,
+      method: opts.zones.method,
+      cacheDir: hostCacheDir(opts.dbPath, opts.outDir),
+      onWarning: (m) => out.say(`ingest: ${m}`),
     });
     const zoneSet = await store.zoneSet(engine.hash, engine.method, opts.zones.path, engine.zones);
 
@@ -156,10 +174,19 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
     const exitCode = counts.failed > 0 || published.report.failed.length > 0 ? 2 : 0;
     await store.finishRun(runId, exitCode === 0 ? 'done' : 'partial', { processed: counts.done, skipped, failed: counts.failed });
     return {
-      runId, release: published.release, zonesHash: zoneSet.hash, processed: counts.done, skipped,
-      failed: published.report.failed, missing: published.report.missing, notes: discovery.notes,
+      runId,
+      release: published.release,
+      zonesHash: zoneSet.hash,
+      processed: counts.done,
+      skipped,
+      failed: published.report.failed,
+      missing: published.report.missing,
+      notes: discovery.notes,
       outputs: { dir: opts.outDir, changed: published.changed },
-      bytes: counts.bytes, seconds: (Date.now() - started) / 1000, exitCode, report: published.report,
+      bytes: counts.bytes,
+      seconds: (Date.now() - started) / 1000,
+      exitCode,
+      report: published.report,
     };
   } catch (err) {
     if (runId !== undefined) await store.finishRun(runId, 'error', { processed: 0, skipped: 0, failed: 0 });

@@ -79,7 +79,10 @@ export async function md5File(path: string): Promise<string> {
 /** Parses `--years`: `2011`, `2011-2022`, or a comma list of those. */
 export function parseYears(spec: string): number[] {
   const years = new Set<number>();
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d{4})(?:-(\d{4}))?$/.exec(part);
     if (!m) throw new Error(`--years: "${part}" is not a year or a range like 2011-2022`);
     const a = Number(m[1]);
@@ -95,7 +98,10 @@ export function parseYears(spec: string): number[] {
 /** Parses `--release`: `latest` or a comma list of labels like `2023,2024`. */
 export function parseReleases(spec: string): 'latest' | string[] {
   if (spec.trim() === 'latest') return 'latest';
-  const labels = spec.split(',').map((s) => s.trim().replace(/^odiac/, '')).filter(Boolean);
+  const labels = spec
+    .split(',')
+    .map((s) => s.trim().replace(/^odiac/, ''))
+    .filter(Boolean);
   for (const label of labels) {
     if (!/^\d{4}$/.test(label)) throw new Error(`--release: "${label}" is not a release label like 2024 (or "latest")`);
   }

@@ -8,7 +8,12 @@ import type { FileRecord, Store } from './store.ts';
 
 /** A month that could not be used; `status` quarantined when its bytes differ from the checksum list. */
 export class MonthFailure extends Error {
-  constructor(message: string, readonly status: 'failed' | 'quarantined', readonly md5Actual: string | null = null, readonly path: string | null = null) {
+  constructor(
+    message: string,
+    readonly status: 'failed' | 'quarantined',
+    readonly md5Actual: string | null = null,
+    readonly path: string | null = null,
+  ) {
     super(message);
   }
 }
@@ -33,10 +38,17 @@ export interface MonthContext {
 
 export const monthLabel = (f: { year: number; month: number }) => `${f.year}-${String(f.month).padStart(2, '0')}`;
 
-export interface MonthOutcome { ok: boolean; bytes: number; error?: string }
+export interface MonthOutcome {
+  ok: boolean;
+  bytes: number;
+  error?: string;
+}
 
 /** Where a candidate was read from, and the month found there. */
-interface Verified { local: LocalFile; opened: OpenedMonth }
+interface Verified {
+  local: LocalFile;
+  opened: OpenedMonth;
+}
 
 /**
  * Fetches a candidate's holder and checks the month in it. A copy from an earlier run or a
@@ -53,7 +65,9 @@ async function verifyCandidate(file: MonthFile & { md5: string }, c: MonthCandid
     } catch (err) {
       if (!(err instanceof MonthVerifyError)) throw err;
       if (local.origin === 'kept' || local.origin === 'resumed') {
-        ctx.log(`${local.path} (${local.origin === 'kept' ? 'kept from an earlier run' : 'a resumed download'}) fails its checks (${err.message}); fetching it again from the start`);
+        ctx.log(
+          `${local.path} (${local.origin === 'kept' ? 'kept from an earlier run' : 'a resumed download'}) fails its checks (${err.message}); fetching it again from the start`,
+        );
         local = await fetch(true);
         continue;
       }
@@ -65,23 +79,41 @@ async function verifyCandidate(file: MonthFile & { md5: string }, c: MonthCandid
 
 /** Sums a verified month, audits its mass and commits it, all its rows or none. */
 async function sumAndCommit(record: FileRecord, { local, opened }: Verified, ctx: MonthContext): Promise<number> {
-  Object.assign(record, { source: local.location, path: local.path, size: opened.size, md5Actual: record.md5, fetchMs: local.fetchMs, verifyMs: opened.verifyMs });
+  Object.assign(record, {
+    source: local.location,
+    path: local.path,
+    size: opened.size,
+    md5Actual: record.md5,
+    fetchMs: local.fetchMs,
+    verifyMs: opened.verifyMs,
+  });
   const t0 = performance.now();
   const sums = await ctx.engine.sumRaster(opened.raster, { fullGrid: true, requireOdiacLattice: true, threads: ctx.threads, onNotice: ctx.log });
   record.sumMs = performance.now() - t0;
   record.grid = JSON.stringify(sums.grid);
   record.nodata = sums.nodata;
-  const audit = massAudit(sums.zones.map((z) => z.sum), sums.outside!, sums.gridTotal!); // set: fullGrid
+  const audit = massAudit(
+    sums.zones.map((z) => z.sum),
+    sums.outside!,
+    sums.gridTotal!,
+  ); // set: fullGrid
   if (audit.relError > MASS_AUDIT_TOLERANCE || !Number.isFinite(audit.relError)) {
     throw new MonthFailure(
       `mass audit failed for ${record.name}: zones ${audit.zonesTotal} + outside ${audit.outside} != grid total ${audit.gridTotal} ` +
-      `(relative difference ${audit.relError.toExponential(2)} > ${MASS_AUDIT_TOLERANCE})`, 'failed', null, local.path,
+        `(relative difference ${audit.relError.toExponential(2)} > ${MASS_AUDIT_TOLERANCE})`,
+      'failed',
+      null,
+      local.path,
     );
   }
   sums.zones.forEach((z, i) => {
     if (z.id !== ctx.engine.zones[i]?.id) throw new Error(`zone ${i} is ${z.id} in the sums but ${ctx.engine.zones[i]?.id} in the zone set`);
   });
-  await ctx.store.commitMonth({ ...record, status: 'done' }, sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells })), audit);
+  await ctx.store.commitMonth(
+    { ...record, status: 'done' },
+    sums.zones.map((z) => ({ zoneId: z.id, sum: z.sum, coverage: z.coverage, cells: z.cells })),
+    audit,
+  );
   return opened.size;
 }
 
@@ -92,9 +124,25 @@ async function sumAndCommit(record: FileRecord, { local, opened }: Verified, ctx
  */
 export async function processMonth(file: MonthFile, ctx: MonthContext): Promise<MonthOutcome> {
   const record: FileRecord = {
-    release: file.release, year: file.year, month: file.month, zoneSetId: ctx.zoneSetId, name: file.name,
-    source: file.location, path: null, size: null, md5: file.md5 ?? '', md5Actual: null, status: 'failed', error: null,
-    grid: null, nodata: null, cgerVersion: ctx.cgerVersion, runId: ctx.runId, fetchMs: null, verifyMs: null, sumMs: null,
+    release: file.release,
+    year: file.year,
+    month: file.month,
+    zoneSetId: ctx.zoneSetId,
+    name: file.name,
+    source: file.location,
+    path: null,
+    size: null,
+    md5: file.md5 ?? '',
+    md5Actual: null,
+    status: 'failed',
+    error: null,
+    grid: null,
+    nodata: null,
+    cgerVersion: ctx.cgerVersion,
+    runId: ctx.runId,
+    fetchMs: null,
+    verifyMs: null,
+    sumMs: null,
   };
   try {
     if (file.problem || file.md5 === null) throw new MonthFailure(file.problem ?? `${file.name} is not in the checksum list`, 'failed');
@@ -135,8 +183,11 @@ async function tryCandidates(file: MonthFile, md5: string, record: FileRecord, c
 async function recordFailure(err: unknown, record: FileRecord, ctx: MonthContext): Promise<MonthOutcome> {
   const failure = err instanceof MonthFailure ? err : new MonthFailure(errorMessage(err), 'failed');
   await ctx.store.failMonth({
-    ...record, status: failure.status, error: failure.message,
-    md5Actual: failure.md5Actual ?? record.md5Actual, path: failure.path ?? record.path,
+    ...record,
+    status: failure.status,
+    error: failure.message,
+    md5Actual: failure.md5Actual ?? record.md5Actual,
+    path: failure.path ?? record.path,
   });
   return { ok: false, bytes: 0, error: failure.message };
 }

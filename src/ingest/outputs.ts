@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv } from '../common/csv.ts';
@@ -55,9 +55,18 @@ export async function buildOutputs(store: Pick<Store, 'zoneMonths' | 'months'>, 
   const months = (await store.months(spec.release, spec.zoneSet.id)).filter((r) => inYears(r.year));
   const doneByYear = new Map<number, number>();
   for (const r of months) if (r.status === 'done') doneByYear.set(r.year, (doneByYear.get(r.year) ?? 0) + 1);
-  const failed = months.filter((r) => r.status !== 'done').map((r): MonthProblem => ({
-    release: spec.release, year: r.year, month: r.month, file: r.name, status: r.status as 'failed' | 'quarantined', error: r.error ?? '',
-  }));
+  const failed = months
+    .filter((r) => r.status !== 'done')
+    .map(
+      (r): MonthProblem => ({
+        release: spec.release,
+        year: r.year,
+        month: r.month,
+        file: r.name,
+        status: r.status as 'failed' | 'quarantined',
+        error: r.error ?? '',
+      }),
+    );
 
   const monthCsv = formatCsv(
     ['release', 'zone_id', 'zone_name', 'year', 'month', 'sum_tC', 'co2_t', 'coverage'],
@@ -72,8 +81,9 @@ export async function buildOutputs(store: Pick<Store, 'zoneMonths' | 'months'>, 
   }
   const included = new Set(years.filter((y) => y.in_year_output).map((y) => y.year));
   // Rows come ordered by month within the year, so each zone's total is summed in month order.
-  const annual = sumYears(rows.filter((r) => included.has(r.year))
-    .map((r) => ({ zoneId: r.zoneId, zoneName: r.zoneName, zoneRank: r.zoneIndex, year: r.year, sum: r.sumTc })));
+  const annual = sumYears(
+    rows.filter((r) => included.has(r.year)).map((r) => ({ zoneId: r.zoneId, zoneName: r.zoneName, zoneRank: r.zoneIndex, year: r.year, sum: r.sumTc })),
+  );
   const yearCsv = formatCsv(
     ['release', 'zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t'],
     annual.map((a) => [spec.release, a.zone_id, a.zone_name, a.year, a.months, a.sum_tC, a.co2_t]),
@@ -99,7 +109,11 @@ function writeIfChanged(path: string, data: string): boolean {
   return true;
 }
 
-export interface BuiltOutputs { monthCsv: string; yearCsv: string; report: IngestReport }
+export interface BuiltOutputs {
+  monthCsv: string;
+  yearCsv: string;
+  report: IngestReport;
+}
 
 export function writeOutputs(outDir: string, built: BuiltOutputs): string[] {
   const changed: string[] = [];

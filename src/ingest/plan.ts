@@ -4,7 +4,12 @@ import type { MonthProblem } from './outputs.ts';
 import type { Store } from './store.ts';
 
 /** The months to process: all offered months except those done with the md5 their checksum list names now. */
-export async function planMonths(store: Pick<Store, 'fileStatus'>, releases: ReleaseListing[], zoneSetId: number, say: (m: string) => void): Promise<{ todo: MonthFile[]; skipped: number }> {
+export async function planMonths(
+  store: Pick<Store, 'fileStatus'>,
+  releases: ReleaseListing[],
+  zoneSetId: number,
+  say: (m: string) => void,
+): Promise<{ todo: MonthFile[]; skipped: number }> {
   const todo: MonthFile[] = [];
   let skipped = 0;
   for (const listing of releases) {
@@ -20,7 +25,11 @@ export async function planMonths(store: Pick<Store, 'fileStatus'>, releases: Rel
 }
 
 /** A release's listing in short: the years with a checksum list and the months offered (year * 100 + month). */
-export interface OfferedMonths { release: string; years: number[]; offered: number[] }
+export interface OfferedMonths {
+  release: string;
+  years: number[];
+  offered: number[];
+}
 
 export function offeredMonths(listing: ReleaseListing): OfferedMonths {
   return { release: listing.release, years: listing.years, offered: listing.files.map((f) => f.year * 100 + f.month) };
@@ -40,7 +49,11 @@ export function missingMonths(listing: OfferedMonths, years: number[]): MonthPro
     for (let month = 1; month <= 12; month++) {
       if (offered.has(year * 100 + month)) continue;
       missing.push({
-        release: listing.release, year, month, file: null, status: 'missing',
+        release: listing.release,
+        year,
+        month,
+        file: null,
+        status: 'missing',
         error: listing.years.includes(year) ? 'not in the checksum list' : `no ${year} checksum list at the source`,
       });
     }

@@ -1,11 +1,21 @@
-import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { CgerError } from '../common/errors.ts';
 import { SqliteFileLock } from './sqliteLock.ts';
 import type {
-  FileRecord, FileStatus, LockHolder, MonthAudit, Store, StoredAuditYear, StoredMonth, StoredRun, StoredZoneMonth, ZoneMonthRow, ZoneSetRecord,
+  FileRecord,
+  FileStatus,
+  LockHolder,
+  MonthAudit,
+  Store,
+  StoredAuditYear,
+  StoredMonth,
+  StoredRun,
+  StoredZoneMonth,
+  ZoneMonthRow,
+  ZoneSetRecord,
 } from './store.ts';
 
 /**
@@ -76,7 +86,10 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly lock: SqliteFileLock;
 
-  constructor(readonly path: string, opts: { readonly?: boolean } = {}) {
+  constructor(
+    readonly path: string,
+    opts: { readonly?: boolean } = {},
+  ) {
     this.lock = new SqliteFileLock(`${path}.lock`);
     if (opts.readonly) {
       if (!existsSync(path)) throw new CgerError(`ingest store not found: ${path} (run \`cger ingest\` first, or pass --db)`);
@@ -116,7 +129,8 @@ export class SqliteStore implements Store {
 
   tryLock(holder: LockHolder): boolean {
     if (!this.lock.tryTake()) return false;
-    this.db.prepare(`INSERT OR REPLACE INTO lock (id, pid, host, run_id, acquired_at, heartbeat_at) VALUES (1, ?, ?, NULL, ?, ?)`)
+    this.db
+      .prepare(`INSERT OR REPLACE INTO lock (id, pid, host, run_id, acquired_at, heartbeat_at) VALUES (1, ?, ?, NULL, ?, ?)`)
       .run(holder.pid, holder.host, holder.since, Date.now());
     return true;
   }
@@ -136,35 +150,43 @@ export class SqliteStore implements Store {
   }
 
   startRun(source: string, args: unknown, cgerVersion: string): number {
-    const info = this.db.prepare(
-      `INSERT INTO runs (started_at, pid, host, cger_version, source, args) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(new Date().toISOString(), process.pid, hostname(), cgerVersion, source, JSON.stringify(args));
+    const info = this.db
+      .prepare(`INSERT INTO runs (started_at, pid, host, cger_version, source, args) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(new Date().toISOString(), process.pid, hostname(), cgerVersion, source, JSON.stringify(args));
     return Number(info.lastInsertRowid);
   }
 
   finishRun(runId: number, status: string, counts: { processed: number; skipped: number; failed: number }): void {
-    this.db.prepare(`UPDATE runs SET finished_at = ?, status = ?, processed = ?, skipped = ?, failed = ? WHERE id = ?`)
+    this.db
+      .prepare(`UPDATE runs SET finished_at = ?, status = ?, processed = ?, skipped = ?, failed = ? WHERE id = ?`)
       .run(new Date().toISOString(), status, counts.processed, counts.skipped, counts.failed, runId);
   }
 
   noteRelease(label: string, source: string, runId: number): void {
-    this.db.prepare(
-      `INSERT INTO releases (label, source, first_seen_run, last_seen_run) VALUES (?, ?, ?, ?)
+    this.db
+      .prepare(
+        `INSERT INTO releases (label, source, first_seen_run, last_seen_run) VALUES (?, ?, ?, ?)
        ON CONFLICT (label) DO UPDATE SET source = excluded.source, last_seen_run = excluded.last_seen_run`,
-    ).run(label, source, runId, runId);
+      )
+      .run(label, source, runId, runId);
   }
 
   /** The zone set for a boundary hash and method, created with its zones on first use. */
   zoneSet(hash: string, method: string, path: string, zones: { id: string; name: string }[]): ZoneSetRecord {
-    return this.db.transaction(() => {
-      const found = this.findZoneSet(hash, method);
-      if (found) return found;
-      const id = Number(this.db.prepare(`INSERT INTO zone_sets (hash, method, path, zone_count, created_at) VALUES (?, ?, ?, ?, ?)`)
-        .run(hash, method, path, zones.length, new Date().toISOString()).lastInsertRowid);
-      const insert = this.db.prepare(`INSERT INTO zones (zone_set_id, zone_index, zone_id, zone_name) VALUES (?, ?, ?, ?)`);
-      zones.forEach((z, i) => insert.run(id, i, z.id, z.name));
-      return { id, hash, method, path };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const found = this.findZoneSet(hash, method);
+        if (found) return found;
+        const id = Number(
+          this.db
+            .prepare(`INSERT INTO zone_sets (hash, method, path, zone_count, created_at) VALUES (?, ?, ?, ?, ?)`)
+            .run(hash, method, path, zones.length, new Date().toISOString()).lastInsertRowid,
+        );
+        const insert = this.db.prepare(`INSERT INTO zones (zone_set_id, zone_index, zone_id, zone_name) VALUES (?, ?, ?, ?)`);
+        zones.forEach((z, i) => insert.run(id, i, z.id, z.name));
+        return { id, hash, method, path };
+      })
+      .immediate();
   }
 
   findZoneSet(hash: string, method: string): ZoneSetRecord | undefined {
@@ -173,13 +195,15 @@ export class SqliteStore implements Store {
 
   /** The processing record of a month for a zone set, if any. */
   fileStatus(release: string, year: number, month: number, zoneSetId: number): { status: FileStatus; md5: string } | undefined {
-    return this.db.prepare(`SELECT status, md5 FROM files WHERE release = ? AND year = ? AND month = ? AND zone_set_id = ?`)
+    return this.db
+      .prepare(`SELECT status, md5 FROM files WHERE release = ? AND year = ? AND month = ? AND zone_set_id = ?`)
       .get(release, year, month, zoneSetId) as { status: FileStatus; md5: string } | undefined;
   }
 
   private upsertFile(f: FileRecord): number {
-    this.db.prepare(
-      `INSERT INTO files (release, year, month, zone_set_id, name, source, path, size, md5, md5_actual, status, error,
+    this.db
+      .prepare(
+        `INSERT INTO files (release, year, month, zone_set_id, name, source, path, size, md5, md5_actual, status, error,
          grid, nodata, cger_version, run_id, fetch_ms, verify_ms, sum_ms, finished_at)
        VALUES (@release, @year, @month, @zoneSetId, @name, @source, @path, @size, @md5, @md5Actual, @status, @error,
          @grid, @nodata, @cgerVersion, @runId, @fetchMs, @verifyMs, @sumMs, @finishedAt)
@@ -188,8 +212,11 @@ export class SqliteStore implements Store {
          md5_actual = excluded.md5_actual, status = excluded.status, error = excluded.error, grid = excluded.grid,
          nodata = excluded.nodata, cger_version = excluded.cger_version, run_id = excluded.run_id,
          fetch_ms = excluded.fetch_ms, verify_ms = excluded.verify_ms, sum_ms = excluded.sum_ms, finished_at = excluded.finished_at`,
-    ).run({ ...f, finishedAt: new Date().toISOString() });
-    return this.db.prepare(`SELECT id FROM files WHERE release = ? AND year = ? AND month = ? AND zone_set_id = ?`).pluck()
+      )
+      .run({ ...f, finishedAt: new Date().toISOString() });
+    return this.db
+      .prepare(`SELECT id FROM files WHERE release = ? AND year = ? AND month = ? AND zone_set_id = ?`)
+      .pluck()
       .get(f.release, f.year, f.month, f.zoneSetId) as number;
   }
 
@@ -200,17 +227,21 @@ export class SqliteStore implements Store {
 
   /** Commits a processed month: its zone rows, its audit and its file record, all or nothing. */
   commitMonth(f: FileRecord & { status: 'done' }, rows: ZoneMonthRow[], audit: MonthAudit): void {
-    this.db.transaction(() => {
-      const fileId = this.upsertFile(f);
-      this.deleteMonth(f.release, f.zoneSetId, f.year, f.month);
-      const insert = this.db.prepare(
-        `INSERT INTO zone_month (release, zone_set_id, zone_id, year, month, sum_tc, coverage, cells, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const r of rows) insert.run(f.release, f.zoneSetId, r.zoneId, f.year, f.month, r.sum, r.coverage, r.cells, fileId);
-      this.db.prepare(
-        `INSERT INTO month_audit (release, zone_set_id, year, month, grid_total, zones_total, outside, rel_error, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(f.release, f.zoneSetId, f.year, f.month, audit.gridTotal, audit.zonesTotal, audit.outside, audit.relError, fileId);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const fileId = this.upsertFile(f);
+        this.deleteMonth(f.release, f.zoneSetId, f.year, f.month);
+        const insert = this.db.prepare(
+          `INSERT INTO zone_month (release, zone_set_id, zone_id, year, month, sum_tc, coverage, cells, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const r of rows) insert.run(f.release, f.zoneSetId, r.zoneId, f.year, f.month, r.sum, r.coverage, r.cells, fileId);
+        this.db
+          .prepare(
+            `INSERT INTO month_audit (release, zone_set_id, year, month, grid_total, zones_total, outside, rel_error, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(f.release, f.zoneSetId, f.year, f.month, audit.gridTotal, audit.zonesTotal, audit.outside, audit.relError, fileId);
+      })
+      .immediate();
   }
 
   /**
@@ -218,43 +249,48 @@ export class SqliteStore implements Store {
    * are removed in the same transaction, so outputs never mix in a superseded file.
    */
   failMonth(f: FileRecord & { status: 'failed' | 'quarantined' }): void {
-    this.db.transaction(() => {
-      this.upsertFile(f);
-      this.deleteMonth(f.release, f.zoneSetId, f.year, f.month);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.upsertFile(f);
+        this.deleteMonth(f.release, f.zoneSetId, f.year, f.month);
+      })
+      .immediate();
   }
 
   zoneMonths(release: string, zoneSetId: number): StoredZoneMonth[] {
-    return this.db.prepare(
-      `SELECT m.zone_id AS zoneId, z.zone_name AS zoneName, z.zone_index AS zoneIndex, m.year, m.month, m.sum_tc AS sumTc, m.coverage
+    return this.db
+      .prepare(
+        `SELECT m.zone_id AS zoneId, z.zone_name AS zoneName, z.zone_index AS zoneIndex, m.year, m.month, m.sum_tc AS sumTc, m.coverage
          FROM zone_month m JOIN zones z ON z.zone_set_id = m.zone_set_id AND z.zone_id = m.zone_id
         WHERE m.release = ? AND m.zone_set_id = ? AND m.cells > 0
         ORDER BY m.year, m.month, z.zone_index`,
-    ).all(release, zoneSetId) as StoredZoneMonth[];
+      )
+      .all(release, zoneSetId) as StoredZoneMonth[];
   }
 
   months(release: string, zoneSetId: number): StoredMonth[] {
-    return this.db.prepare(
-      `SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month`,
-    ).all(release, zoneSetId) as StoredMonth[];
+    return this.db
+      .prepare(`SELECT year, month, name, md5, size, status, error FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year, month`)
+      .all(release, zoneSetId) as StoredMonth[];
   }
 
   years(release: string, zoneSetId: number): number[] {
-    return this.db.prepare(`SELECT DISTINCT year FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year`).pluck()
-      .all(release, zoneSetId) as number[];
+    return this.db.prepare(`SELECT DISTINCT year FROM files WHERE release = ? AND zone_set_id = ? ORDER BY year`).pluck().all(release, zoneSetId) as number[];
   }
 
   auditByYear(release: string, zoneSetId: number): StoredAuditYear[] {
-    return this.db.prepare(
-      `SELECT year, COUNT(*) AS months, SUM(grid_total) AS gridTotal, SUM(zones_total) AS zonesTotal,
+    return this.db
+      .prepare(
+        `SELECT year, COUNT(*) AS months, SUM(grid_total) AS gridTotal, SUM(zones_total) AS zonesTotal,
               SUM(outside) AS outside, MAX(ABS(rel_error)) AS maxRelError
          FROM month_audit WHERE release = ? AND zone_set_id = ? GROUP BY year ORDER BY year`,
-    ).all(release, zoneSetId) as StoredAuditYear[];
+      )
+      .all(release, zoneSetId) as StoredAuditYear[];
   }
 
   runs(): StoredRun[] {
-    return this.db.prepare(
-      `SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, cger_version AS cgerVersion, processed FROM runs ORDER BY id`,
-    ).all() as StoredRun[];
+    return this.db
+      .prepare(`SELECT id, started_at AS startedAt, finished_at AS finishedAt, status, cger_version AS cgerVersion, processed FROM runs ORDER BY id`)
+      .all() as StoredRun[];
   }
 }

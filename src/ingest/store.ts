@@ -9,11 +9,16 @@
 
 import { dirname, join } from 'node:path';
 import { SqliteStore } from './sqliteStore.ts';
-import { PostgresStore, isPostgresUrl } from './store/postgres.ts';
+import { isPostgresUrl, PostgresStore } from './store/postgres.ts';
 
 export type FileStatus = 'done' | 'failed' | 'quarantined';
 
-export interface ZoneSetRecord { id: number; hash: string; method: string; path: string }
+export interface ZoneSetRecord {
+  id: number;
+  hash: string;
+  method: string;
+  path: string;
+}
 
 export interface FileRecord {
   release: string;
@@ -41,23 +46,67 @@ export interface FileRecord {
   sumMs: number | null;
 }
 
-export interface ZoneMonthRow { zoneId: string; sum: number; coverage: number; cells: number }
+export interface ZoneMonthRow {
+  zoneId: string;
+  sum: number;
+  coverage: number;
+  cells: number;
+}
 
-export interface MonthAudit { gridTotal: number; zonesTotal: number; outside: number; relError: number }
+export interface MonthAudit {
+  gridTotal: number;
+  zonesTotal: number;
+  outside: number;
+  relError: number;
+}
 
 /** A zone's sum in a month, as the outputs list them (zones with cells on the raster only). */
-export interface StoredZoneMonth { zoneId: string; zoneName: string; zoneIndex: number; year: number; month: number; sumTc: number; coverage: number }
+export interface StoredZoneMonth {
+  zoneId: string;
+  zoneName: string;
+  zoneIndex: number;
+  year: number;
+  month: number;
+  sumTc: number;
+  coverage: number;
+}
 
 /** A month's processing record as the outputs and the report show it. */
-export interface StoredMonth { year: number; month: number; name: string; md5: string; size: number | null; status: FileStatus; error: string | null }
+export interface StoredMonth {
+  year: number;
+  month: number;
+  name: string;
+  md5: string;
+  size: number | null;
+  status: FileStatus;
+  error: string | null;
+}
 
 /** The mass audit of a year's months, summed. */
-export interface StoredAuditYear { year: number; months: number; gridTotal: number; zonesTotal: number; outside: number; maxRelError: number }
+export interface StoredAuditYear {
+  year: number;
+  months: number;
+  gridTotal: number;
+  zonesTotal: number;
+  outside: number;
+  maxRelError: number;
+}
 
-export interface StoredRun { id: number; startedAt: string; finishedAt: string | null; status: string; cgerVersion: string; processed: number }
+export interface StoredRun {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  cgerVersion: string;
+  processed: number;
+}
 
 /** Who holds the ingest lock: information for messages only (the lock itself is the operating system's). */
-export interface LockHolder { pid: number; host: string; since: string }
+export interface LockHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
 
 /** A store answers at once (SQLite) or asynchronously (PostgreSQL); callers await either. */
 export type Awaitable<T> = T | Promise<T>;

@@ -2,27 +2,48 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { formatCsvRecords, readTextFile, type CsvValue } from '../common/csv.ts';
+import { type CsvValue, formatCsvRecords, readTextFile } from '../common/csv.ts';
 import type { TextEncoding } from '../common/encoding.ts';
 import { CgerError } from '../common/errors.ts';
-import { version } from '../common/version.ts';
-import { defaultPanelConfig, readPanelConfig, type PanelConfig } from './config.ts';
-import { readCo2, type Co2Table } from './co2.ts';
-import { describe, descriptiveCsv, descriptiveMarkdown, type DescriptiveRow } from './describe.ts';
-import { applyEntropyIndex, entropyIndex } from './entropy.ts';
-import { pcaIndex } from './pca.ts';
 import { provinceByCode, provinceName } from '../common/provinces.ts';
+import { version } from '../common/version.ts';
+import { type Co2Table, readCo2 } from './co2.ts';
+import { defaultPanelConfig, type PanelConfig, readPanelConfig } from './config.ts';
 import { DERIVED_VARIABLES, omittedWarning, planVariables, type VariablePlan } from './derived.ts';
+import { type DescriptiveRow, describe, descriptiveCsv, descriptiveMarkdown } from './describe.ts';
+import { applyEntropyIndex, entropyIndex } from './entropy.ts';
 import type { PanelMeta } from './meta.ts';
+import { pcaIndex } from './pca.ts';
 import { Problems } from './problems.ts';
-import { loadHighs, scoreFrontier, type SbmDmu } from './sbm.ts';
+import { loadHighs, type SbmDmu, scoreFrontier } from './sbm.ts';
 import { cee, ciwb, controls, isu, median, UNITS } from './variables.ts';
 import { readYearbook, type YearbookData } from './yearbook.ts';
 
 const ID_COLUMNS: readonly string[] = ['province_code', 'province', 'year', 'region', 'coastal', 'co2_t'];
 
-export const PANEL_COLUMNS = ['province_code', 'province', 'year', 'region', 'coastal', 'co2_t', 'CEE', 'CIWB', 'DCP',
-  'DCP_pca', 'TFEE', 'ISU', 'lngdp', 'lnpop', 'green', 'human', 'ind', 'edu', 'env_reg', 'env_reg_high', 'iv'] as const;
+export const PANEL_COLUMNS = [
+  'province_code',
+  'province',
+  'year',
+  'region',
+  'coastal',
+  'co2_t',
+  'CEE',
+  'CIWB',
+  'DCP',
+  'DCP_pca',
+  'TFEE',
+  'ISU',
+  'lngdp',
+  'lnpop',
+  'green',
+  'human',
+  'ind',
+  'edu',
+  'env_reg',
+  'env_reg_high',
+  'iv',
+] as const;
 
 /** The variables summarised in table 3. */
 export const MODEL_VARIABLES = ['CEE', 'CIWB', 'DCP', 'DCP_pca', 'TFEE', 'ISU', 'lngdp', 'lnpop', 'green', 'human', 'ind', 'edu', 'env_reg', 'iv'];
@@ -50,7 +71,15 @@ export function computeDcp(yb: YearbookData, config: PanelConfig, keys: { code: 
   const fit = entropyIndex(rows, dirs);
   const pca = pcaIndex(rows, dirs, fit.index);
   const preSample = new Map<string, number>();
-  for (const [code, rec] of yb.preSampleIndicators) preSample.set(code, applyEntropyIndex(fit, cols.map((c) => rec[c]), dirs));
+  for (const [code, rec] of yb.preSampleIndicators)
+    preSample.set(
+      code,
+      applyEntropyIndex(
+        fit,
+        cols.map((c) => rec[c]),
+        dirs,
+      ),
+    );
   return { fit, pca, preSample, cols, dirs };
 }
 
@@ -72,7 +101,9 @@ export async function computeTfee(yb: YearbookData, config: PanelConfig, keys: {
   let lps = 0;
   for (const [g, members] of groups) {
     if (members.length < recommended) {
-      warnings.push(`TFEE frontier ${g} has ${members.length} DMUs, fewer than the ${recommended} recommended for ${inputs.length} inputs and ${good.length + bad.length} outputs (Cooper, Seiford & Tone 2007): many DMUs will be efficient`);
+      warnings.push(
+        `TFEE frontier ${g} has ${members.length} DMUs, fewer than the ${recommended} recommended for ${inputs.length} inputs and ${good.length + bad.length} outputs (Cooper, Seiford & Tone 2007): many DMUs will be efficient`,
+      );
     }
     const dmus: SbmDmu[] = members.map(({ code, year }) => {
       const r = yb.values.get(code)!.get(year)!;
@@ -130,7 +161,9 @@ function checkRequired(require: readonly string[], plan: VariablePlan, yb: Yearb
     const omitted = plan.omitted.find((o) => o.variable === name);
     if (omitted) problems.push(`${name} needs ${omitted.missing_inputs.join(', ')}`);
     else if (!known.has(name) && !yb.columns.has(name)) {
-      problems.push(yb.absent.has(name) ? `${name} is not in the yearbook` : `${name} is neither a panel variable (${[...known].join(', ')}) nor a yearbook column`);
+      problems.push(
+        yb.absent.has(name) ? `${name} is not in the yearbook` : `${name} is neither a panel variable (${[...known].join(', ')}) nor a yearbook column`,
+      );
     }
   }
   if (problems.length) throw new CgerError(`--require: ${problems.join('; ')}`);
@@ -166,10 +199,21 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
     if (built.has('iv') && lagDcp === undefined) ivMissing.push(`${p.en} ${year}`);
     // Every formula is evaluated; the header keeps only the variables whose inputs are all present.
     const all: PanelRecord = {
-      province_code: code, province: provinceName(code), year, region: p.region, coastal: p.coastal ? 1 : 0, co2_t: co2t,
-      CEE: cee(r.gdp, co2t), CIWB: ciwb(co2t, r.pop, r.life_expectancy), DCP: dcp?.fit.index[i], DCP_pca: dcp?.pca.index[i],
-      TFEE: tfee?.scores.get(`${code}/${year}`)!.score, ISU: isu(r.gdp, r.gdp_primary, r.gdp_secondary, r.gdp_tertiary),
-      ...controls(r), env_reg: r.env_reg, env_reg_high: r.env_reg > envMedian ? 1 : 0,
+      province_code: code,
+      province: provinceName(code),
+      year,
+      region: p.region,
+      coastal: p.coastal ? 1 : 0,
+      co2_t: co2t,
+      CEE: cee(r.gdp, co2t),
+      CIWB: ciwb(co2t, r.pop, r.life_expectancy),
+      DCP: dcp?.fit.index[i],
+      DCP_pca: dcp?.pca.index[i],
+      TFEE: tfee ? tfee.scores.get(`${code}/${year}`)!.score : undefined,
+      ISU: isu(r.gdp, r.gdp_primary, r.gdp_secondary, r.gdp_tertiary),
+      ...controls(r),
+      env_reg: r.env_reg,
+      env_reg_high: r.env_reg > envMedian ? 1 : 0,
       iv: lagDcp === undefined ? null : r.telegraph_1907 * lagDcp,
     };
     const rec: PanelRecord = Object.fromEntries(panelColumns.map((c) => [c, all[c]]));
@@ -180,8 +224,14 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
   const warnings = [...yb.warnings, ...(tfee?.warnings ?? [])];
   const omitted = omittedWarning(plan.omitted);
   if (omitted) warnings.push(omitted);
-  if (ivMissing.length) warnings.push(`iv is empty for ${ivMissing.length} row(s) (${ivMissing.slice(0, 5).join(', ')}${ivMissing.length > 5 ? ', ...' : ''}): the yearbook has no complete DCP indicators for ${config.sample.yearFrom - 1}`);
-  const descriptive = describe(records, MODEL_VARIABLES.filter((v) => built.has(v)));
+  if (ivMissing.length)
+    warnings.push(
+      `iv is empty for ${ivMissing.length} row(s) (${ivMissing.slice(0, 5).join(', ')}${ivMissing.length > 5 ? ', ...' : ''}): the yearbook has no complete DCP indicators for ${config.sample.yearFrom - 1}`,
+    );
+  const descriptive = describe(
+    records,
+    MODEL_VARIABLES.filter((v) => built.has(v)),
+  );
 
   const meta: PanelMeta = {
     cger_version: version,
@@ -193,18 +243,29 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
     config,
     sample: {
       provinces: config.sample.provinces.map((c) => ({ code: c, name: provinceName(c) })),
-      year_from: config.sample.yearFrom, year_to: config.sample.yearTo, rows: records.length,
+      year_from: config.sample.yearFrom,
+      year_to: config.sample.yearTo,
+      rows: records.length,
     },
     variables: { built: DERIVED_VARIABLES.map((v) => v.name).filter((v) => built.has(v)), omitted: plan.omitted },
     units: Object.fromEntries(Object.entries(UNITS).filter(([c]) => header.includes(c))),
     dcp: dcp && {
-      method: 'entropy weights over the pooled sample: x\' min-max by direction, x\'\' = x\' + 1e-4, e_j = -(1/ln n) sum p ln p, w_j = (1 - e_j) / sum (1 - e_k), DCP = sum w_j x\'',
+      method:
+        "entropy weights over the pooled sample: x' min-max by direction, x'' = x' + 1e-4, e_j = -(1/ln n) sum p ln p, w_j = (1 - e_j) / sum (1 - e_k), DCP = sum w_j x'",
       n: records.length,
       indicators: config.dcp.indicators.map((ind, j) => ({
-        ...ind, weight: dcp.fit.weights[j], entropy: dcp.fit.entropy[j], min: dcp.fit.min[j], max: dcp.fit.max[j],
+        ...ind,
+        weight: dcp.fit.weights[j],
+        entropy: dcp.fit.entropy[j],
+        min: dcp.fit.min[j],
+        max: dcp.fit.max[j],
       })),
-      dimension_weights: Object.fromEntries([...new Set(config.dcp.indicators.map((i) => i.dimension))].map((d) => [d,
-        config.dcp.indicators.reduce((acc, ind, j) => acc + (ind.dimension === d ? dcp.fit.weights[j] : 0), 0)])),
+      dimension_weights: Object.fromEntries(
+        [...new Set(config.dcp.indicators.map((i) => i.dimension))].map((d) => [
+          d,
+          config.dcp.indicators.reduce((acc, ind, j) => acc + (ind.dimension === d ? dcp.fit.weights[j] : 0), 0),
+        ]),
+      ),
       pre_sample_year: config.sample.yearFrom - 1,
       pre_sample_dcp: Object.fromEntries([...dcp.preSample].map(([c, v]) => [c, v])),
     },
@@ -215,13 +276,25 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
     },
     tfee: tfee && {
       model: 'SBM with undesirable outputs (Tone 2004), super-SBM (Tone 2002) for DMUs with rho = 1; Charnes-Cooper linear programs solved with HiGHS',
-      returns_to_scale: 'constant', orientation: 'non-oriented', frontier: config.tfee.frontier,
-      inputs: config.tfee.inputs, good_outputs: config.tfee.good, bad_outputs: config.tfee.bad,
-      efficient_tol: config.tfee.efficientTol, linear_programs: tfee.lps, efficient_dmus: tfee.efficientCount,
+      returns_to_scale: 'constant',
+      orientation: 'non-oriented',
+      frontier: config.tfee.frontier,
+      inputs: config.tfee.inputs,
+      good_outputs: config.tfee.good,
+      bad_outputs: config.tfee.bad,
+      efficient_tol: config.tfee.efficientTol,
+      linear_programs: tfee.lps,
+      efficient_dmus: tfee.efficientCount,
     },
     derivations: yb.derivations,
     env_reg: built.has('env_reg') ? { median: envMedian, split: 'env_reg_high = 1 if env_reg > median over all sample province-years' } : null,
-    iv: built.has('iv') ? { formula: 'telegraph_1907 x DCP(t-1)', first_year: `DCP of ${config.sample.yearFrom - 1} from the yearbook indicators, normalised with the sample's min/max and entropy weights (may leave [0, 1])`, missing: ivMissing } : null,
+    iv: built.has('iv')
+      ? {
+          formula: 'telegraph_1907 x DCP(t-1)',
+          first_year: `DCP of ${config.sample.yearFrom - 1} from the yearbook indicators, normalised with the sample's min/max and entropy weights (may leave [0, 1])`,
+          missing: ivMissing,
+        }
+      : null,
     filled_cells: yb.filled,
     notes: yb.notes,
     warnings,
@@ -229,7 +302,12 @@ export async function buildPanel(input: BuildInputs): Promise<PanelResult> {
   return { header, records, meta, descriptive, warnings };
 }
 
-export interface PanelPaths { panel: string; meta: string; tableCsv: string; tableMd: string }
+export interface PanelPaths {
+  panel: string;
+  meta: string;
+  tableCsv: string;
+  tableMd: string;
+}
 
 /** output/panel.csv -> output/panel_meta.json and output/tables/table3_descriptive.{csv,md}. */
 export function panelPaths(out: string): PanelPaths {
@@ -295,9 +373,17 @@ export async function runPanel(opts: PanelCommandOptions): Promise<{ result: Pan
   const yearbook = readTextFile(opts.yearbook, 'yearbook', opts.encoding);
   const co2 = readTextFile(opts.co2, 'CO2 file', opts.encoding);
   const result = await buildPanel({
-    yearbookText: yearbook.text, yearbookPath: opts.yearbook, yearbookSha256: sha256(yearbook.bytes),
-    co2Text: co2.text, co2Path: opts.co2, co2Sha256: sha256(co2.bytes), release: opts.release,
-    config, configSource, extrapolate: opts.extrapolate, require: opts.require,
+    yearbookText: yearbook.text,
+    yearbookPath: opts.yearbook,
+    yearbookSha256: sha256(yearbook.bytes),
+    co2Text: co2.text,
+    co2Path: opts.co2,
+    co2Sha256: sha256(co2.bytes),
+    release: opts.release,
+    config,
+    configSource,
+    extrapolate: opts.extrapolate,
+    require: opts.require,
   });
   return { result, paths: writePanel(result, opts.out) };
 }

@@ -1,5 +1,5 @@
-import { CgerError } from '../common/errors.ts';
 import { parseCsv } from '../common/csv.ts';
+import { CgerError } from '../common/errors.ts';
 import { didYouMean, findProvince } from '../common/provinces.ts';
 import { Problems } from './problems.ts';
 
@@ -21,7 +21,10 @@ export function readCo2(text: string, file: string, release?: string): Co2Table 
   const table = parseCsv(text);
   const idCol = table.header.includes('zone_id') ? 'zone_id' : table.header.includes('id') ? 'id' : null;
   const missing = [idCol ? null : 'zone_id', table.header.includes('year') ? null : 'year', table.header.includes('co2_t') ? null : 'co2_t'].filter(Boolean);
-  if (missing.length) throw new CgerError(`${file}: missing column(s) ${missing.join(', ')} (expected the province_year.csv format: release, zone_id, zone_name, year, months, sum_tC, co2_t)`);
+  if (missing.length)
+    throw new CgerError(
+      `${file}: missing column(s) ${missing.join(', ')} (expected the province_year.csv format: release, zone_id, zone_name, year, months, sum_tC, co2_t)`,
+    );
   let records = table.records;
   let chosen = '';
   if (table.header.includes('release')) {
@@ -44,16 +47,31 @@ export function readCo2(text: string, file: string, release?: string): Co2Table 
     const where = `line ${rec.line}`;
     const id = rec.values[idCol!];
     const prov = findProvince(id);
-    if (!prov) { problems.add(`column ${idCol}: unknown province ${JSON.stringify(id)}${didYouMean(id)}`, rec.line); continue; }
+    if (!prov) {
+      problems.add(`column ${idCol}: unknown province ${JSON.stringify(id)}${didYouMean(id)}`, rec.line);
+      continue;
+    }
     const yearText = rec.values.year;
-    if (!/^\d{4}$/.test(yearText)) { problems.add(`column year: ${JSON.stringify(yearText)} is not a year`, rec.line); continue; }
+    if (!/^\d{4}$/.test(yearText)) {
+      problems.add(`column year: ${JSON.stringify(yearText)} is not a year`, rec.line);
+      continue;
+    }
     const year = Number(yearText);
     const key = `${prov.code}/${year}`;
-    if (seen.has(key)) { problems.add(`${where}: duplicate of line ${seen.get(key)} (${prov.en} ${year})`); continue; }
+    if (seen.has(key)) {
+      problems.add(`${where}: duplicate of line ${seen.get(key)} (${prov.en} ${year})`);
+      continue;
+    }
     seen.set(key, rec.line);
     const v = Number(rec.values.co2_t);
-    if (rec.values.co2_t === '' || !Number.isFinite(v)) { problems.add(`column co2_t: ${JSON.stringify(rec.values.co2_t)} is not a number`, rec.line); continue; }
-    if (v < 0) { problems.add(`column co2_t: ${v} is negative`, rec.line); continue; }
+    if (rec.values.co2_t === '' || !Number.isFinite(v)) {
+      problems.add(`column co2_t: ${JSON.stringify(rec.values.co2_t)} is not a number`, rec.line);
+      continue;
+    }
+    if (v < 0) {
+      problems.add(`column co2_t: ${v} is negative`, rec.line);
+      continue;
+    }
     if (!co2.has(prov.code)) co2.set(prov.code, new Map());
     co2.get(prov.code)!.set(year, v);
     if (rec.values.months !== undefined && rec.values.months !== '') {

@@ -29,14 +29,30 @@ export const BASE_COLUMNS: readonly YearbookColumn[] = [
   { name: 'so2', unit: 'tonnes', item: '工业二氧化硫排放量 industrial SO2 emissions', rule: 'nonnegative' },
   { name: 'nox', unit: 'tonnes', item: '工业氮氧化物排放量 industrial NOx emissions', rule: 'nonnegative' },
   { name: 'dust', unit: 'tonnes', item: '工业烟(粉)尘排放量 industrial smoke and dust emissions', rule: 'nonnegative' },
-  { name: 'telegraph_1907', unit: 'offices', item: '1907年电报局数量 telegraph offices in 1907 (historical statistics of the 邮传部 Ministry of Posts and Communications), constant per province', rule: 'nonnegative' },
-  { name: 'env_reg', unit: 'share of words', item: '政府工作报告环保词频 frequency of environment-related words in the provincial government work report', rule: 'nonnegative', max: 1 },
+  {
+    name: 'telegraph_1907',
+    unit: 'offices',
+    item: '1907年电报局数量 telegraph offices in 1907 (historical statistics of the 邮传部 Ministry of Posts and Communications), constant per province',
+    rule: 'nonnegative',
+  },
+  {
+    name: 'env_reg',
+    unit: 'share of words',
+    item: '政府工作报告环保词频 frequency of environment-related words in the provincial government work report',
+    rule: 'nonnegative',
+    max: 1,
+  },
 ];
 
 /** Capital: a ready capital stock, or gross fixed capital formation for the perpetual inventory. */
 export const CAPITAL_COLUMNS: readonly YearbookColumn[] = [
   { name: 'capital_stock', unit: '100 million yuan (constant prices)', item: '资本存量 capital stock (e.g. from a published series)', rule: 'positive' },
-  { name: 'investment', unit: '100 million yuan (constant prices)', item: '固定资本形成总额 gross fixed capital formation, deflated (from 2000 on)', rule: 'nonnegative' },
+  {
+    name: 'investment',
+    unit: '100 million yuan (constant prices)',
+    item: '固定资本形成总额 gross fixed capital formation, deflated (from 2000 on)',
+    rule: 'nonnegative',
+  },
 ];
 
 /** Energy: total consumption, or the eight fuels of the energy balance converted with GB/T 2589 coefficients. */
@@ -55,7 +71,12 @@ export const ENERGY_COLUMNS: readonly YearbookColumn[] = [
 /** The default DCP indicators of panel.config.json (users may replace them). */
 export const DEFAULT_DCP_COLUMNS: readonly YearbookColumn[] = [
   { name: 'software_revenue', unit: '100 million yuan', item: '软件业务收入 software business revenue', rule: 'nonnegative' },
-  { name: 'electronics_revenue', unit: '100 million yuan', item: '电子信息制造业营业收入 revenue of electronic information manufacturing', rule: 'nonnegative' },
+  {
+    name: 'electronics_revenue',
+    unit: '100 million yuan',
+    item: '电子信息制造业营业收入 revenue of electronic information manufacturing',
+    rule: 'nonnegative',
+  },
   { name: 'it_patents', unit: 'patents', item: '信息技术领域发明专利授权数 invention patents granted in information technology', rule: 'nonnegative' },
   { name: 'datacenter_racks', unit: '10k racks', item: '数据中心机架数 data-centre racks in use', rule: 'nonnegative' },
   { name: 'broadband_ports', unit: '10k ports', item: '互联网宽带接入端口 internet broadband access ports', rule: 'nonnegative' },
@@ -63,7 +84,13 @@ export const DEFAULT_DCP_COLUMNS: readonly YearbookColumn[] = [
   { name: 'mobile_base_stations', unit: '10k stations', item: '移动电话基站数 mobile phone base stations', rule: 'nonnegative' },
   { name: 'digital_finance_index', unit: 'index', item: '北京大学数字普惠金融指数 Peking University digital inclusive finance index', rule: 'nonnegative' },
   { name: 'ecommerce_sales', unit: '100 million yuan', item: '电子商务销售额 e-commerce sales', rule: 'nonnegative' },
-  { name: 'ecommerce_firm_share', unit: 'percent', item: '有电子商务交易活动的企业比重 share of enterprises with e-commerce transactions', rule: 'nonnegative', max: 100 },
+  {
+    name: 'ecommerce_firm_share',
+    unit: 'percent',
+    item: '有电子商务交易活动的企业比重 share of enterprises with e-commerce transactions',
+    rule: 'nonnegative',
+    max: 100,
+  },
 ];
 
 const CATALOGUE = new Map([...BASE_COLUMNS, ...CAPITAL_COLUMNS, ...ENERGY_COLUMNS, ...DEFAULT_DCP_COLUMNS].map((c) => [c.name, c]));

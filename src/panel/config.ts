@@ -101,13 +101,19 @@ export function parsePanelConfig(text: string, source = 'panel.config.json'): Pa
   const section = (name: string): Json => {
     const v = raw[name as keyof typeof raw];
     if (v === undefined) return {};
-    if (!isObject(v)) { problems.push(`${name}: expected an object`); return {}; }
+    if (!isObject(v)) {
+      problems.push(`${name}: expected an object`);
+      return {};
+    }
     return v;
   };
   const num = (obj: Json, path: string, name: string, ok: (x: number) => boolean, what: string): number | undefined => {
     const v = obj[name];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !ok(v)) { problems.push(`${path}.${name}: expected ${what}, got ${JSON.stringify(v)}`); return undefined; }
+    if (typeof v !== 'number' || !ok(v)) {
+      problems.push(`${path}.${name}: expected ${what}, got ${JSON.stringify(v)}`);
+      return undefined;
+    }
     return v;
   };
   const strings = (obj: Json, path: string, name: string): string[] | undefined => {
@@ -122,7 +128,8 @@ export function parsePanelConfig(text: string, source = 'panel.config.json'): Pa
 
   const sample = section('sample');
   if (sample.provinces !== undefined) {
-    if (!Array.isArray(sample.provinces) || sample.provinces.length === 0) problems.push('sample.provinces: expected a non-empty array of province names or codes');
+    if (!Array.isArray(sample.provinces) || sample.provinces.length === 0)
+      problems.push('sample.provinces: expected a non-empty array of province names or codes');
     else {
       const codes: string[] = [];
       for (const p of sample.provinces) {
@@ -146,15 +153,21 @@ export function parsePanelConfig(text: string, source = 'panel.config.json'): Pa
       cfg.dcp.indicators = [];
       dcp.indicators.forEach((ind: unknown, i: number) => {
         const path = `dcp.indicators[${i}]`;
-        if (!isObject(ind)) { problems.push(`${path}: expected an object`); return; }
+        if (!isObject(ind)) {
+          problems.push(`${path}: expected an object`);
+          return;
+        }
         const { column, dimension, direction, label, unit } = ind;
         if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(column)) problems.push(`${path}.column: expected a column name`);
         if (typeof dimension !== 'string' || dimension === '') problems.push(`${path}.dimension: expected a dimension name`);
         if (direction !== '+' && direction !== '-') problems.push(`${path}.direction: expected "+" (benefit) or "-" (cost), got ${JSON.stringify(direction)}`);
         if (cfg.dcp.indicators.some((d) => d.column === column)) problems.push(`${path}.column: ${column} listed twice`);
         cfg.dcp.indicators.push({
-          column: String(column), dimension: String(dimension), direction: direction === '-' ? '-' : '+',
-          ...(typeof label === 'string' ? { label } : {}), ...(typeof unit === 'string' ? { unit } : {}),
+          column: String(column),
+          dimension: String(dimension),
+          direction: direction === '-' ? '-' : '+',
+          ...(typeof label === 'string' ? { label } : {}),
+          ...(typeof unit === 'string' ? { unit } : {}),
         });
       });
     }
@@ -177,11 +190,13 @@ export function parsePanelConfig(text: string, source = 'panel.config.json'): Pa
   const capital = section('capital');
   cfg.capital.depreciation = num(capital, 'capital', 'depreciation', (x) => x > 0 && x < 1, 'a rate in (0, 1)') ?? cfg.capital.depreciation;
   cfg.capital.baseYear = num(capital, 'capital', 'base_year', isYear, 'a year') ?? cfg.capital.baseYear;
-  cfg.capital.initialGrowthYears = num(capital, 'capital', 'initial_growth_years', (x) => Number.isInteger(x) && x >= 1, 'a whole number >= 1') ?? cfg.capital.initialGrowthYears;
+  cfg.capital.initialGrowthYears =
+    num(capital, 'capital', 'initial_growth_years', (x) => Number.isInteger(x) && x >= 1, 'a whole number >= 1') ?? cfg.capital.initialGrowthYears;
 
   const energy = section('energy');
   if (energy.coefficients !== undefined) {
-    if (!isObject(energy.coefficients) || Object.keys(energy.coefficients).length === 0) problems.push('energy.coefficients: expected an object {fuel column: coefficient}');
+    if (!isObject(energy.coefficients) || Object.keys(energy.coefficients).length === 0)
+      problems.push('energy.coefficients: expected an object {fuel column: coefficient}');
     else {
       cfg.energy.coefficients = {};
       for (const [k, v] of Object.entries(energy.coefficients)) {

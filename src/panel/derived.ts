@@ -6,9 +6,15 @@ import type { YearbookData } from './yearbook.ts';
  * energy_total count as present when they could be derived). A variable whose inputs are not all
  * in the yearbook is left out of panel.csv and named, with what is missing, in panel_meta.json.
  */
-export interface DerivedVariable { name: string; inputs(config: PanelConfig): string[] }
+export interface DerivedVariable {
+  name: string;
+  inputs(config: PanelConfig): string[];
+}
 
-const fixed = (...cols: string[]) => () => cols;
+const fixed =
+  (...cols: string[]) =>
+  () =>
+    cols;
 const indicators = (c: PanelConfig) => c.dcp.indicators.map((i) => i.column);
 
 export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
@@ -29,16 +35,29 @@ export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
   { name: 'iv', inputs: (c) => ['telegraph_1907', ...indicators(c)] },
 ];
 
-export interface OmittedVariable { variable: string; missing_inputs: string[] }
+export interface OmittedVariable {
+  variable: string;
+  missing_inputs: string[];
+}
 
-export interface VariablePlan { built: Set<string>; omitted: OmittedVariable[] }
+export interface VariablePlan {
+  built: Set<string>;
+  omitted: OmittedVariable[];
+}
 
 /** Which derived variables the yearbook allows. */
 export function planVariables(yb: Pick<YearbookData, 'columns' | 'absent'>, config: PanelConfig): VariablePlan {
   const built = new Set<string>();
   const omitted: OmittedVariable[] = [];
   for (const v of DERIVED_VARIABLES) {
-    const missing = [...new Set(v.inputs(config).filter((c) => !yb.columns.has(c)).map((c) => yb.absent.get(c) ?? c))];
+    const missing = [
+      ...new Set(
+        v
+          .inputs(config)
+          .filter((c) => !yb.columns.has(c))
+          .map((c) => yb.absent.get(c) ?? c),
+      ),
+    ];
     if (missing.length) omitted.push({ variable: v.name, missing_inputs: missing });
     else built.add(v.name);
   }

@@ -1,6 +1,13 @@
 import { formatCsv } from '../common/csv.ts';
 
-export interface DescriptiveRow { variable: string; N: number; mean: number; sd: number; min: number; max: number }
+export interface DescriptiveRow {
+  variable: string;
+  N: number;
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
 
 /** N, mean, sample standard deviation (n - 1), min and max of each variable, ignoring missing values. */
 export function describe(records: readonly Record<string, unknown>[], variables: readonly string[]): DescriptiveRow[] {
@@ -14,7 +21,10 @@ export function describe(records: readonly Record<string, unknown>[], variables:
 }
 
 export function descriptiveCsv(rows: readonly DescriptiveRow[]): string {
-  return formatCsv(['variable', 'N', 'mean', 'sd', 'min', 'max'], rows.map((r) => [r.variable, r.N, r.mean, r.sd, r.min, r.max]));
+  return formatCsv(
+    ['variable', 'N', 'mean', 'sd', 'min', 'max'],
+    rows.map((r) => [r.variable, r.N, r.mean, r.sd, r.min, r.max]),
+  );
 }
 
 /** Four significant digits, plain notation for ordinary magnitudes. */

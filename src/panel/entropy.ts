@@ -30,7 +30,7 @@ export function normalise(x: number, min: number, max: number, direction: '+' | 
  * w_j = (1 - e_j) / sum_k (1 - e_k), a constant indicator weighted 0; DCP_i = sum_j w_j x'_ij.
  */
 export function entropyIndex(rows: readonly (readonly number[])[], directions: readonly ('+' | '-')[]): EntropyResult {
-  const n = rows.length, k = directions.length;
+  const n = rows.length;
   if (n < 2) throw new CgerError(`DCP: entropy weights need at least 2 observations, got ${n}`);
   const min = directions.map((_, j) => Math.min(...rows.map((r) => r[j])));
   const max = directions.map((_, j) => Math.max(...rows.map((r) => r[j])));

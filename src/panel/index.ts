@@ -1,15 +1,27 @@
 /** The panel stage: yearbook + provincial CO2 -> the study's analysis panel (docs/yearbook.md). */
-export { buildPanel, runPanel, writePanel, panelPaths, computeDcp, computeTfee, PANEL_COLUMNS, MODEL_VARIABLES, type PanelResult, type PanelCommandOptions, type BuildInputs } from './build.ts';
-export { defaultPanelConfig, parsePanelConfig, readPanelConfig, type PanelConfig, type DcpIndicator } from './config.ts';
-export { readYearbook, perpetualInventory, type YearbookData, type FilledCell } from './yearbook.ts';
-export type { PanelMeta, InputRef } from './meta.ts';
-export { DERIVED_VARIABLES, type OmittedVariable } from './derived.ts';
-export { readCell, isMissingCell, type CellValue } from './cells.ts';
-export { readCo2 } from './co2.ts';
-export { entropyIndex, normalise, ENTROPY_SHIFT } from './entropy.ts';
-export { pcaIndex } from './pca.ts';
-export { loadHighs, scoreFrontier, type SbmDmu, type SbmScore } from './sbm.ts';
-export { synthYearbook, THETA_CEE, THETA_CIWB } from './synth.ts';
-export { findProvince, provinceByCode, provinceName, PROVINCES, DEFAULT_SAMPLE_CODES } from '../common/provinces.ts';
-export { cee, ciwb, isu, controls, UNITS } from './variables.ts';
 
+export { DEFAULT_SAMPLE_CODES, findProvince, PROVINCES, provinceByCode, provinceName } from '../common/provinces.ts';
+export {
+  type BuildInputs,
+  buildPanel,
+  computeDcp,
+  computeTfee,
+  MODEL_VARIABLES,
+  PANEL_COLUMNS,
+  type PanelCommandOptions,
+  type PanelResult,
+  panelPaths,
+  runPanel,
+  writePanel,
+} from './build.ts';
+export { type CellValue, isMissingCell, readCell } from './cells.ts';
+export { readCo2 } from './co2.ts';
+export { type DcpIndicator, defaultPanelConfig, type PanelConfig, parsePanelConfig, readPanelConfig } from './config.ts';
+export { DERIVED_VARIABLES, type OmittedVariable } from './derived.ts';
+export { ENTROPY_SHIFT, entropyIndex, normalise } from './entropy.ts';
+export type { InputRef, PanelMeta } from './meta.ts';
+export { pcaIndex } from './pca.ts';
+export { loadHighs, type SbmDmu, type SbmScore, scoreFrontier } from './sbm.ts';
+export { synthYearbook, THETA_CEE, THETA_CIWB } from './synth.ts';
+export { cee, ciwb, controls, isu, UNITS } from './variables.ts';
+export { type FilledCell, perpetualInventory, readYearbook, type YearbookData } from './yearbook.ts';

@@ -1,9 +1,12 @@
-import type { PanelConfig, DcpIndicator } from './config.ts';
+import type { DcpIndicator, PanelConfig } from './config.ts';
 import type { OmittedVariable } from './derived.ts';
 import type { FilledCell } from './yearbookFill.ts';
 
 /** An input file as panel_meta.json records it: the path relative to the metadata file's folder, and its SHA-256. */
-export interface InputRef { path: string; sha256: string }
+export interface InputRef {
+  path: string;
+  sha256: string;
+}
 
 /** What `cger panel` writes to panel_meta.json (the report and other readers use this type). */
 export interface PanelMeta {

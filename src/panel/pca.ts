@@ -15,7 +15,8 @@ export interface PcaIndexResult {
  * score correlates positively with `reference` (the entropy DCP), rescaled to [0, 1].
  */
 export function pcaIndex(rows: readonly (readonly number[])[], directions: readonly ('+' | '-')[], reference: readonly number[]): PcaIndexResult {
-  const n = rows.length, k = directions.length;
+  const n = rows.length,
+    k = directions.length;
   const z = rows.map((r) => r.slice());
   for (let j = 0; j < k; j++) {
     const col = rows.map((r) => r[j]);
@@ -25,7 +26,10 @@ export function pcaIndex(rows: readonly (readonly number[])[], directions: reado
     for (let i = 0; i < n; i++) z[i][j] = sd > 0 ? (sign * (rows[i][j] - mean)) / sd : 0;
   }
   const zm = new Matrix(z);
-  const cov = zm.transpose().mmul(zm).div(n - 1);
+  const cov = zm
+    .transpose()
+    .mmul(zm)
+    .div(n - 1);
   const eig = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
   const values = eig.realEigenvalues;
   let top = 0;
@@ -38,7 +42,8 @@ export function pcaIndex(rows: readonly (readonly number[])[], directions: reado
     loadings = loadings.map((v) => -v);
     scores = scores.map((s) => -s);
   }
-  const lo = Math.min(...scores), hi = Math.max(...scores);
+  const lo = Math.min(...scores),
+    hi = Math.max(...scores);
   const totalVariance = values.reduce((a, b) => a + Math.max(0, b), 0);
   return {
     loadings,
@@ -49,8 +54,11 @@ export function pcaIndex(rows: readonly (readonly number[])[], directions: reado
 
 export function correlation(a: readonly number[], b: readonly number[]): number {
   const n = a.length;
-  const ma = a.reduce((x, y) => x + y, 0) / n, mb = b.reduce((x, y) => x + y, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  const ma = a.reduce((x, y) => x + y, 0) / n,
+    mb = b.reduce((x, y) => x + y, 0) / n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i] - ma) * (b[i] - mb);
     saa += (a[i] - ma) ** 2;

@@ -12,11 +12,17 @@ export class Problems {
   /** `what` is the problem without its place; `line` the 1-based file line, when it has one. */
   add(what: string, line?: number): void {
     let lines = this.groups.get(what);
-    if (!lines) { lines = []; this.groups.set(what, lines); this.order.push(what); }
+    if (!lines) {
+      lines = [];
+      this.groups.set(what, lines);
+      this.order.push(what);
+    }
     if (line !== undefined) lines.push(line);
   }
 
-  get count(): number { return this.order.length; }
+  get count(): number {
+    return this.order.length;
+  }
 
   messages(): string[] {
     return this.order.map((what) => {
@@ -39,10 +45,14 @@ export class Problems {
 /** 2,3,4,5,9 -> "2-5, 9"; at most five runs shown. */
 export function formatLines(lines: readonly number[]): string {
   const runs: string[] = [];
-  let start = lines[0], prev = lines[0];
+  let start = lines[0],
+    prev = lines[0];
   const close = () => runs.push(start === prev ? String(start) : `${start}-${prev}`);
   for (const l of lines.slice(1)) {
-    if (l === prev + 1) { prev = l; continue; }
+    if (l === prev + 1) {
+      prev = l;
+      continue;
+    }
     close();
     start = prev = l;
   }

@@ -56,8 +56,12 @@ export class LpSolver {
     this.model = highs.createModel();
     this.model.options.set(SOLVER_OPTIONS);
   }
-  dispose(): void { this.model.dispose(); }
-  get constants() { return this.highs.constants; }
+  dispose(): void {
+    this.model.dispose();
+  }
+  get constants() {
+    return this.highs.constants;
+  }
   solve(data: ModelData): { status: number; x: number[] } {
     this.model.passModel(data);
     this.model.clearSolver();
@@ -81,7 +85,12 @@ export function solveLp(solver: LpSolver, lp: DenseLp, what: string): number[] {
   const indices: number[] = [];
   const values: number[] = [];
   for (const row of lp.rows) {
-    row.coef.forEach((v, j) => { if (v !== 0) { indices.push(j); values.push(v); } });
+    row.coef.forEach((v, j) => {
+      if (v !== 0) {
+        indices.push(j);
+        values.push(v);
+      }
+    });
     starts.push(indices.length);
   }
   const { status, x } = solver.solve({
@@ -105,7 +114,11 @@ export function solveLp(solver: LpSolver, lp: DenseLp, what: string): number[] {
 function checkPositive(dmus: readonly SbmDmu[], names: { inputs: string[]; good: string[]; bad: string[] }): void {
   const problems: string[] = [];
   for (const d of dmus) {
-    for (const [kind, vals] of [['inputs', d.inputs], ['good', d.good], ['bad', d.bad]] as const) {
+    for (const [kind, vals] of [
+      ['inputs', d.inputs],
+      ['good', d.good],
+      ['bad', d.bad],
+    ] as const) {
       vals.forEach((v, k) => {
         if (!(Number.isFinite(v) && v > 0)) problems.push(`${d.label}, column ${names[kind][k]}: ${v} (SBM data must be positive)`);
       });
@@ -122,7 +135,10 @@ function checkPositive(dmus: readonly SbmDmu[], names: { inputs: string[]; good:
  * where a_i = S-_i / x_io, g_r = Sg_r / yg_ro, b_r = Sb_r / yb_ro. The optimum is rho.
  */
 export function sbmRho(solver: LpSolver, o: SbmDmu, ref: readonly SbmDmu[]): number {
-  const m = o.inputs.length, s1 = o.good.length, s2 = o.bad.length, n = ref.length;
+  const m = o.inputs.length,
+    s1 = o.good.length,
+    s2 = o.bad.length,
+    n = ref.length;
   // columns: t, L_1..L_n, a_1..a_m, g_1..g_s1, b_1..b_s2
   const nc = 1 + n + m + s1 + s2;
   const col = { t: 0, L: 1, a: 1 + n, g: 1 + n + m, b: 1 + n + m + s1 };
@@ -138,7 +154,9 @@ export function sbmRho(solver: LpSolver, o: SbmDmu, ref: readonly SbmDmu[]): num
   const block = (values: (d: SbmDmu) => number[], own: number[], slackCol: number, slackSign: number) => {
     own.forEach((v0, k) => {
       const coef = new Array(nc).fill(0);
-      ref.forEach((d, j) => { coef[col.L + j] = values(d)[k] / v0; });
+      ref.forEach((d, j) => {
+        coef[col.L + j] = values(d)[k] / v0;
+      });
       coef[slackCol + k] = slackSign;
       coef[col.t] = -1;
       rows.push({ coef, lower: 0, upper: 0 });
@@ -160,7 +178,10 @@ export function sbmRho(solver: LpSolver, o: SbmDmu, ref: readonly SbmDmu[]): num
  * The optimum is delta = (1 + (1/m) sum p) / (1 - (1/(s1+s2)) (sum q + sum u)).
  */
 export function superSbmDelta(solver: LpSolver, o: SbmDmu, ref: readonly SbmDmu[]): number {
-  const m = o.inputs.length, s1 = o.good.length, s2 = o.bad.length, n = ref.length;
+  const m = o.inputs.length,
+    s1 = o.good.length,
+    s2 = o.bad.length,
+    n = ref.length;
   const nc = 1 + n + m + s1 + s2;
   const col = { t: 0, L: 1, p: 1 + n, q: 1 + n + m, u: 1 + n + m + s1 };
   const cost = new Array(nc).fill(0);
@@ -175,7 +196,9 @@ export function superSbmDelta(solver: LpSolver, o: SbmDmu, ref: readonly SbmDmu[
   const block = (values: (d: SbmDmu) => number[], own: number[], slackCol: number, slackSign: number, lower: number, upper: number) => {
     own.forEach((v0, k) => {
       const coef = new Array(nc).fill(0);
-      ref.forEach((d, j) => { coef[col.L + j] = values(d)[k] / v0; });
+      ref.forEach((d, j) => {
+        coef[col.L + j] = values(d)[k] / v0;
+      });
       coef[slackCol + k] = slackSign;
       coef[col.t] = -1;
       rows.push({ coef, lower, upper });
@@ -206,14 +229,23 @@ export function scoreFrontier(
 ): SbmScore[] {
   checkPositive(dmus, names);
   if (dmus.length < 2) {
-    throw new CgerError(`TFEE: a frontier needs at least 2 DMUs (got ${dmus.length}: ${dmus.map((d) => d.label).join(', ') || 'none'}); widen the sample or use the pooled frontier`);
+    throw new CgerError(
+      `TFEE: a frontier needs at least 2 DMUs (got ${dmus.length}: ${dmus.map((d) => d.label).join(', ') || 'none'}); widen the sample or use the pooled frontier`,
+    );
   }
   const solver = new LpSolver(highs);
   try {
     return dmus.map((o, idx) => {
       const rho = Math.min(1, sbmRho(solver, o, dmus));
       if (rho < 1 - options.efficientTol) return { rho, superScore: null, score: rho };
-      const delta = Math.max(1, superSbmDelta(solver, o, dmus.filter((_, j) => j !== idx)));
+      const delta = Math.max(
+        1,
+        superSbmDelta(
+          solver,
+          o,
+          dmus.filter((_, j) => j !== idx),
+        ),
+      );
       return { rho, superScore: delta, score: delta };
     });
   } finally {

@@ -1,12 +1,12 @@
-import { formatCsv, formatCsvRecords, type CsvValue } from '../common/csv.ts';
+import { type CsvValue, formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { CgerError } from '../common/errors.ts';
+import { provinceByCode } from '../common/provinces.ts';
 import { createRng, type Rng } from '../common/random.ts';
 import { version } from '../common/version.ts';
-import type { PanelConfig } from './config.ts';
 import { BASE_COLUMNS, DEFAULT_DCP_COLUMNS, ENERGY_COLUMNS } from './columns.ts';
+import type { PanelConfig } from './config.ts';
 import { entropyIndex } from './entropy.ts';
-import { provinceByCode } from '../common/provinces.ts';
-import { controls, type Controls } from './variables.ts';
+import { type Controls, controls } from './variables.ts';
 
 /**
  * A synthetic statistical yearbook with a planted effect of DCP on CEE and CIWB, for tests and
@@ -57,7 +57,14 @@ const logistic = (z: number) => 1 / (1 + Math.exp(-z));
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 const FUEL_SHARES: Record<string, number> = {
-  coal_raw: 0.5, coke: 0.08, crude_oil: 0.12, gasoline: 0.06, kerosene: 0.015, diesel: 0.08, fuel_oil: 0.02, natural_gas: 0.125,
+  coal_raw: 0.5,
+  coke: 0.08,
+  crude_oil: 0.12,
+  gasoline: 0.06,
+  kerosene: 0.015,
+  diesel: 0.08,
+  fuel_oil: 0.02,
+  natural_gas: 0.125,
 };
 
 /** The DCP indicators as increasing functions of latent digital development d. */
@@ -112,7 +119,10 @@ export function synthYearbook(seed: number, config: PanelConfig): SynthOutput {
         if (year >= yearFrom) {
           const energy = gdp * 0.85 * Math.exp(-0.045 * t - 0.1 * rich + 0.05 * n());
           Object.assign(rec, {
-            gdp, gdp_primary: gdp * primary, gdp_secondary: gdp * (1 - primary - tertiary), gdp_tertiary: gdp * tertiary,
+            gdp,
+            gdp_primary: gdp * primary,
+            gdp_secondary: gdp * (1 - primary - tertiary),
+            gdp_tertiary: gdp * tertiary,
             pop,
             green_area_per_capita: 7 + 1.5 * gdpPerCapita + 0.1 * n(),
             college_students: Math.round(pop * 1e4 * 0.017 * Math.exp(0.15 * rich + 0.025 * t + 0.05 * n())),
@@ -142,7 +152,10 @@ export function synthYearbook(seed: number, config: PanelConfig): SynthOutput {
 
   // DCP exactly as the panel computes it, then the outcomes.
   const cols = config.dcp.indicators.map((i) => i.column);
-  const fit = entropyIndex(sampleRows.map((r) => cols.map((c) => r.rec[c])), config.dcp.indicators.map((i) => i.direction));
+  const fit = entropyIndex(
+    sampleRows.map((r) => cols.map((c) => r.rec[c])),
+    config.dcp.indicators.map((i) => i.direction),
+  );
   const xs = sampleRows.map((r) => controls(r.rec));
   const co2Rows: CsvValue[][] = [];
   sampleRows.forEach(({ code, year, rec }, i) => {
@@ -150,18 +163,29 @@ export function synthYearbook(seed: number, config: PanelConfig): SynthOutput {
     const dcp = fit.index[i];
     const ceeValue = THETA_CEE * dcp + gCee(x) + SD_CEE * rng.normal();
     const ciwbValue = THETA_CIWB * dcp + hCiwb(x) + SD_CIWB * rng.normal();
-    if (!(ceeValue > 0.05) || !(ciwbValue > 0.5)) throw new CgerError(`synth: seed ${seed} gives an implausible CEE ${ceeValue} or CIWB ${ciwbValue} for ${code} ${year}; try another seed`);
+    if (!(ceeValue > 0.05) || !(ciwbValue > 0.5))
+      throw new CgerError(`synth: seed ${seed} gives an implausible CEE ${ceeValue} or CIWB ${ciwbValue} for ${code} ${year}; try another seed`);
     const co2 = (rec.gdp * 1e4) / ceeValue;
     rec.life_expectancy = (100 * co2) / (rec.pop * 1e4) / ciwbValue;
     co2Rows.push(['synthetic', code, provinceByCode(code)!.en, year, 12, (co2 * 12) / 44, co2]);
   });
 
-  const header = ['source', 'province', 'year', ...BASE_COLUMNS.map((c) => c.name), 'investment',
-    ...ENERGY_COLUMNS.map((c) => c.name).filter((c) => c !== 'energy_total'), ...cols];
+  const header = [
+    'source',
+    'province',
+    'year',
+    ...BASE_COLUMNS.map((c) => c.name),
+    'investment',
+    ...ENERGY_COLUMNS.map((c) => c.name).filter((c) => c !== 'energy_total'),
+    ...cols,
+  ];
   const source = `synthetic (cger synth yearbook --seed ${seed})`;
   const lifes = sampleRows.map((r) => r.rec.life_expectancy);
   return {
-    yearbookCsv: formatCsvRecords(header, rows.map((r) => ({ source, province: r.province, year: r.year, ...r.rec }))),
+    yearbookCsv: formatCsvRecords(
+      header,
+      rows.map((r) => ({ source, province: r.province, year: r.year, ...r.rec })),
+    ),
     co2Csv: formatCsv(['release', 'zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t'], co2Rows),
     truth: {
       generator: `cger ${version} synth yearbook`,

@@ -10,7 +10,7 @@ export function cee(gdp: number, co2t: number): number {
 
 /** CIWB = (CO2 / population) / life expectancy x 100: tonnes CO2 per person, per year of life expectancy, x 100. */
 export function ciwb(co2t: number, pop: number, lifeExpectancy: number): number {
-  return ((co2t / (pop * 1e4)) / lifeExpectancy) * 100;
+  return (co2t / (pop * 1e4) / lifeExpectancy) * 100;
 }
 
 /** ISU = 1 X1 + 2 X2 + 3 X3 with Xk the primary, secondary and tertiary shares of GDP. */
@@ -18,7 +18,14 @@ export function isu(gdp: number, primary: number, secondary: number, tertiary: n
   return (primary + 2 * secondary + 3 * tertiary) / gdp;
 }
 
-export interface Controls { lngdp: number; lnpop: number; green: number; human: number; ind: number; edu: number }
+export interface Controls {
+  lngdp: number;
+  lnpop: number;
+  green: number;
+  human: number;
+  ind: number;
+  edu: number;
+}
 
 /** The six controls of the study. */
 export function controls(r: Record<string, number>): Controls {

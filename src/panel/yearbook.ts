@@ -1,13 +1,13 @@
-import { parseCsv, type CsvTable } from '../common/csv.ts';
+import { type CsvTable, parseCsv } from '../common/csv.ts';
 import type { PanelConfig } from './config.ts';
-import { Problems, formatLines } from './problems.ts';
-import { planColumns, type ColumnPlan } from './yearbookColumns.ts';
+import { formatLines, Problems } from './problems.ts';
+import { type ColumnPlan, planColumns } from './yearbookColumns.ts';
 import { checkGdpComponents, deriveCapital, deriveEnergy, deriveTelegraph, type ProvinceYears } from './yearbookDerive.ts';
-import { fillColumn, type FilledCell } from './yearbookFill.ts';
-import { readRows, type ObservedRows } from './yearbookRows.ts';
+import { type FilledCell, fillColumn } from './yearbookFill.ts';
+import { type ObservedRows, readRows } from './yearbookRows.ts';
 
-export type { FilledCell } from './yearbookFill.ts';
 export { perpetualInventory } from './yearbookDerive.ts';
+export type { FilledCell } from './yearbookFill.ts';
 
 /** The yearbook after validation, gap filling and derivation, for the sample provinces. */
 export interface YearbookData {
@@ -41,8 +41,15 @@ function usableYears(plan: ColumnPlan, config: PanelConfig) {
 }
 
 /** Fills, derives and checks the series of one sample province. */
-function provinceSeries(code: string, rows: ObservedRows, plan: ColumnPlan, config: PanelConfig, options: YearbookOptions,
-  filled: FilledCell[], problems: Problems): ProvinceYears {
+function provinceSeries(
+  code: string,
+  rows: ObservedRows,
+  plan: ColumnPlan,
+  config: PanelConfig,
+  options: YearbookOptions,
+  filled: FilledCell[],
+  problems: Problems,
+): ProvinceYears {
   const { yearFrom, yearTo } = config.sample;
   const settings = { maxConsecutive: config.gaps.maxConsecutive, extrapolate: options.extrapolate };
   const perYear: ProvinceYears = new Map();
@@ -82,13 +89,18 @@ function preSample(rows: ObservedRows, plan: ColumnPlan, year: number): Map<stri
 function derivations(plan: ColumnPlan, config: PanelConfig): YearbookData['derivations'] {
   const { baseYear, depreciation, initialGrowthYears } = config.capital;
   return {
-    capital_stock: plan.capital === 'capital_stock' ? 'capital_stock column of the yearbook'
-      : plan.capital === 'investment'
-        ? `perpetual inventory K_t = (1 - ${depreciation}) K_(t-1) + I_t from ${baseYear}, K_${baseYear} = I_${baseYear} / (g + d), g = mean annual growth of investment ${baseYear}-${baseYear + initialGrowthYears}`
-        : null,
-    energy_total: plan.energy === 'energy_total' ? 'energy_total column of the yearbook (10k tce)'
-      : plan.energy === 'fuels' ? `sum of ${plan.fuels.join(', ')} x coefficients ${JSON.stringify(config.energy.coefficients)} (10k tce)`
-        : null,
+    capital_stock:
+      plan.capital === 'capital_stock'
+        ? 'capital_stock column of the yearbook'
+        : plan.capital === 'investment'
+          ? `perpetual inventory K_t = (1 - ${depreciation}) K_(t-1) + I_t from ${baseYear}, K_${baseYear} = I_${baseYear} / (g + d), g = mean annual growth of investment ${baseYear}-${baseYear + initialGrowthYears}`
+          : null,
+    energy_total:
+      plan.energy === 'energy_total'
+        ? 'energy_total column of the yearbook (10k tce)'
+        : plan.energy === 'fuels'
+          ? `sum of ${plan.fuels.join(', ')} x coefficients ${JSON.stringify(config.energy.coefficients)} (10k tce)`
+          : null,
   };
 }
 
@@ -124,11 +136,18 @@ export function readYearbook(input: string | CsvTable, file: string, config: Pan
   const notes: string[] = [];
   if (plan.textColumns.length) notes.push(`non-numeric extra columns not carried into the panel: ${plan.textColumns.join(', ')}`);
   if (outside.size) notes.push(`rows for provinces outside the sample ignored: ${[...outside].sort().join(', ')}`);
-  const warnings = [...outOfRange].sort(([a], [b]) => a - b).map(([year, lines]) =>
-    `${lines.length} row(s) of year ${year} ignored, outside the years used (${years.from}-${years.to}): lines ${formatLines(lines)}`);
+  const warnings = [...outOfRange]
+    .sort(([a], [b]) => a - b)
+    .map(([year, lines]) => `${lines.length} row(s) of year ${year} ignored, outside the years used (${years.from}-${years.to}): lines ${formatLines(lines)}`);
   return {
-    values, columns, absent: plan.absent, preSampleIndicators: preSample(rows, plan, config.sample.yearFrom - 1),
+    values,
+    columns,
+    absent: plan.absent,
+    preSampleIndicators: preSample(rows, plan, config.sample.yearFrom - 1),
     rawColumns: plan.numericColumns.filter((c) => c !== 'capital_stock' && c !== 'energy_total'),
-    filled, derivations: derivations(plan, config), notes, warnings,
+    filled,
+    derivations: derivations(plan, config),
+    notes,
+    warnings,
   };
 }

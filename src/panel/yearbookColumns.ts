@@ -1,7 +1,7 @@
 import type { CsvTable } from '../common/csv.ts';
-import type { PanelConfig } from './config.ts';
-import { BASE_COLUMNS } from './columns.ts';
 import { isMissingCell, readCell } from './cells.ts';
+import { BASE_COLUMNS } from './columns.ts';
+import type { PanelConfig } from './config.ts';
 
 /**
  * Which yearbook columns a file offers and where capital stock and energy come from. A column is
@@ -53,8 +53,15 @@ export function planColumns(table: CsvTable, config: PanelConfig): ColumnPlan {
   const textColumns = extras.filter((h) => table.records.some((r) => readCell(r.values[h] ?? '').kind === 'bad'));
   const numericColumns = table.header.filter((h) => h !== 'province' && h !== 'year' && !textColumns.includes(h));
   return {
-    sampleColumns: [...new Set(sampleColumns)], indicators, capital, energy, fuels, telegraph: present('telegraph_1907'),
+    sampleColumns: [...new Set(sampleColumns)],
+    indicators,
+    capital,
+    energy,
+    fuels,
+    telegraph: present('telegraph_1907'),
     carriedColumns: numericColumns.filter((c) => !sampleColumns.includes(c) && c !== 'telegraph_1907' && c !== 'investment'),
-    textColumns, numericColumns, absent,
+    textColumns,
+    numericColumns,
+    absent,
   };
 }

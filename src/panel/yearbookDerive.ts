@@ -12,7 +12,8 @@ export function deriveTelegraph(code: string, rows: Map<number, ObservedRow>, pe
   const distinct = [...new Set(tele.map((t) => t.v))];
   const label = `${provinceName(code)} (${code})`;
   if (tele.length === 0) problems.add(`${label}, column telegraph_1907: no value in any row`);
-  else if (distinct.length > 1) problems.add(`${label}, column telegraph_1907: differs between rows (lines ${tele.map((t) => `${t.line}=${t.v}`).join(', ')}); it is a 1907 cross-section`);
+  else if (distinct.length > 1)
+    problems.add(`${label}, column telegraph_1907: differs between rows (lines ${tele.map((t) => `${t.line}=${t.v}`).join(', ')}); it is a 1907 cross-section`);
   else for (const rec of perYear.values()) rec.telegraph_1907 = distinct[0] as number;
 }
 
@@ -22,7 +23,10 @@ export function deriveCapital(code: string, investment: Map<number, number>, per
   const { yearFrom, yearTo } = config.sample;
   if (investment.size !== yearTo - baseYear + 1) return;
   const k = perpetualInventory(investment, baseYear, yearTo, depreciation, initialGrowthYears);
-  if (!k.ok) { problems.add(`${provinceName(code)} (${code}), column investment: ${k.message}`); return; }
+  if (!k.ok) {
+    problems.add(`${provinceName(code)} (${code}), column investment: ${k.message}`);
+    return;
+  }
   for (let y = yearFrom; y <= yearTo; y++) {
     perYear.get(y)!.capital_stock = k.stock.get(y)!;
     perYear.get(y)!.investment = investment.get(y)!;
@@ -40,7 +44,9 @@ export function checkGdpComponents(code: string, rows: Map<number, ObservedRow>,
     const sum = rec.gdp_primary + rec.gdp_secondary + rec.gdp_tertiary;
     if (Number.isFinite(sum) && rec.gdp > 0 && Math.abs(sum / rec.gdp - 1) > tolerance) {
       const r = rows.get(y);
-      problems.add(`${r ? `line ${r.line}` : code} (${provinceName(code)} ${y}), columns gdp_primary+gdp_secondary+gdp_tertiary: sum ${sum} differs from gdp ${rec.gdp} by ${(100 * (sum / rec.gdp - 1)).toFixed(1)}% (tolerance ${100 * tolerance}%)`);
+      problems.add(
+        `${r ? `line ${r.line}` : code} (${provinceName(code)} ${y}), columns gdp_primary+gdp_secondary+gdp_tertiary: sum ${sum} differs from gdp ${rec.gdp} by ${(100 * (sum / rec.gdp - 1)).toFixed(1)}% (tolerance ${100 * tolerance}%)`,
+      );
     }
   }
 }
@@ -51,14 +57,22 @@ export function checkGdpComponents(code: string, rows: Map<number, ObservedRow>,
  * Young 2003 use this starting stock).
  */
 export function perpetualInventory(
-  investment: ReadonlyMap<number, number>, baseYear: number, lastYear: number, depreciation: number, growthYears: number,
+  investment: ReadonlyMap<number, number>,
+  baseYear: number,
+  lastYear: number,
+  depreciation: number,
+  growthYears: number,
 ): { ok: true; stock: Map<number, number>; growth: number } | { ok: false; message: string } {
   const endYear = Math.min(baseYear + growthYears, lastYear);
-  const i0 = investment.get(baseYear)!, i1 = investment.get(endYear)!;
+  const i0 = investment.get(baseYear)!,
+    i1 = investment.get(endYear)!;
   if (!(i0 > 0) || !(i1 > 0)) return { ok: false, message: `investment in ${baseYear} and ${endYear} must be positive to start the perpetual inventory` };
-  const growth = endYear > baseYear ? Math.pow(i1 / i0, 1 / (endYear - baseYear)) - 1 : 0;
+  const growth = endYear > baseYear ? (i1 / i0) ** (1 / (endYear - baseYear)) - 1 : 0;
   if (!(growth + depreciation > 0.01)) {
-    return { ok: false, message: `investment growth ${baseYear}-${endYear} (${(100 * growth).toFixed(1)}%/yr) plus depreciation is below 1%: the starting stock I/(g+d) would be meaningless` };
+    return {
+      ok: false,
+      message: `investment growth ${baseYear}-${endYear} (${(100 * growth).toFixed(1)}%/yr) plus depreciation is below 1%: the starting stock I/(g+d) would be meaningless`,
+    };
   }
   const stock = new Map<number, number>();
   let k = i0 / (growth + depreciation);

@@ -13,14 +13,25 @@ export interface FilledCell {
   method: 'interpolated' | 'extrapolated';
 }
 
-export interface FillSettings { maxConsecutive: number; extrapolate: boolean }
+export interface FillSettings {
+  maxConsecutive: number;
+  extrapolate: boolean;
+}
 
 /**
  * Fills one column of one province over from..to (small gaps interpolated, edges extrapolated on
  * request), recording each filled cell and reporting the years that stay missing.
  */
-export function fillColumn(rows: ObservedRows, code: string, col: string, from: number, to: number,
-  settings: FillSettings, filled: FilledCell[], problems: Problems): Map<number, number> {
+export function fillColumn(
+  rows: ObservedRows,
+  code: string,
+  col: string,
+  from: number,
+  to: number,
+  settings: FillSettings,
+  filled: FilledCell[],
+  problems: Problems,
+): Map<number, number> {
   const byYear = rows.get(code)!;
   const observed = new Map<number, number | null>();
   for (const [y, r] of byYear) observed.set(y, r.values[col] ?? null);

@@ -4,7 +4,7 @@
  * blocks over as arrays or to a block reducer.
  */
 import { readSync } from 'node:fs';
-import { decodeBlock, getDecompressor, type BlockFormat, type BlockJob, type Decompressor } from './decode.ts';
+import { type BlockFormat, type BlockJob, type Decompressor, decodeBlock, getDecompressor } from './decode.ts';
 import type { BlockReducer, BlockReducerModule, BlockReduction } from './types.ts';
 
 export interface BatchBlock extends BlockJob {
@@ -21,18 +21,17 @@ export interface BatchBlock extends BlockJob {
  * descriptors are shared by all threads of the process, and the reader keeps it open until every
  * batch has finished), or given.
  */
-export type BatchSource =
-  | { fd: number; position: number; length: number }
-  | { bytes: ArrayBuffer };
+export type BatchSource = { fd: number; position: number; length: number } | { bytes: ArrayBuffer };
 
 /** What a decode request resolves to: the decoded arrays, or the reducer's result for the batch. */
-export type BatchOutcome =
-  | { kind: 'arrays'; arrays: Array<Float32Array | Float64Array> }
-  | { kind: 'reduced'; reduced: unknown };
+export type BatchOutcome = { kind: 'arrays'; arrays: Array<Float32Array | Float64Array> } | { kind: 'reduced'; reduced: unknown };
 
 /** A block of a batch failed to decode: `index` is its position in the batch (-1: the batch as a whole, e.g. reading it). */
 export class BlockDecodeError extends Error {
-  constructor(readonly index: number, message: string) {
+  constructor(
+    readonly index: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -63,7 +62,10 @@ function batchBytes(source: BatchSource): ArrayBuffer {
       filled += n;
     }
   } catch (err) {
-    throw new BlockDecodeError(-1, `cannot read bytes ${source.position}-${source.position + source.length} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new BlockDecodeError(
+      -1,
+      `cannot read bytes ${source.position}-${source.position + source.length} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   if (filled < source.length) throw new BlockDecodeError(-1, `file is truncated at byte ${source.position + filled}`);
   return readBuffer.buffer as ArrayBuffer;
@@ -75,7 +77,11 @@ function batchBytes(source: BatchSource): ArrayBuffer {
  * data is only valid during its `use` call.
  */
 function decodeBatch(
-  format: BlockFormat, buffer: ArrayBuffer, blocks: BatchBlock[], reuse: boolean, decompress: Decompressor,
+  format: BlockFormat,
+  buffer: ArrayBuffer,
+  blocks: BatchBlock[],
+  reuse: boolean,
+  decompress: Decompressor,
   use: (data: Float32Array | Float64Array, block: BatchBlock) => void,
 ): void {
   const sampleBytes = format.bitsPerSample / 8;
@@ -101,7 +107,9 @@ export async function decodeInline(format: BlockFormat, source: BatchSource, blo
   try {
     const buffer = batchBytes(source);
     if (reducer) {
-      decodeBatch(format, buffer, blocks, true, decompress, (data, b) => reducer.add({ row0: b.row0, col0: b.col0, width: b.keepCols, height: b.keepRows, data }));
+      decodeBatch(format, buffer, blocks, true, decompress, (data, b) =>
+        reducer.add({ row0: b.row0, col0: b.col0, width: b.keepCols, height: b.keepRows, data }),
+      );
       return { kind: 'reduced', reduced: reducer.take() };
     }
     const arrays: Array<Float32Array | Float64Array> = [];

@@ -62,7 +62,12 @@ export function planBlocks(layout: TiffLayout, window: CellWindow | undefined, r
         keepCols = cols;
       }
       blocks.push({
-        index, row0: blockRow0, col0: blockCol0, offset: layout.offsets[index], start: 0, length: layout.byteCounts[index],
+        index,
+        row0: blockRow0,
+        col0: blockCol0,
+        offset: layout.offsets[index],
+        start: 0,
+        length: layout.byteCounts[index],
         keepRows,
         keepCols,
       });

@@ -26,7 +26,10 @@ export function decodeLzw(input: Uint8Array, out: Uint8Array): number {
   const prefix = new Uint16Array(4096);
   const suffix = new Uint8Array(4096);
   const length = new Uint16Array(4096);
-  for (let i = 0; i < 256; i++) { suffix[i] = i; length[i] = 1; }
+  for (let i = 0; i < 256; i++) {
+    suffix[i] = i;
+    length[i] = 1;
+  }
   const totalBits = input.length * 8;
   let bitPos = 0;
   let width = 9;
@@ -130,7 +133,9 @@ export function loadZstd(): Promise<ZSTDDecoder> {
     } catch (err) {
       zstd = undefined;
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`cannot start the ZSTD decoder (${why}): WebAssembly needs more address space than this process may use (see ulimit -v), or recompress the file (gdal_translate -co COMPRESS=DEFLATE)`);
+      throw new Error(
+        `cannot start the ZSTD decoder (${why}): WebAssembly needs more address space than this process may use (see ulimit -v), or recompress the file (gdal_translate -co COMPRESS=DEFLATE)`,
+      );
     }
     return decoder;
   })();

@@ -5,7 +5,7 @@
  * geotiff's pako path); the other codecs are in codecs.ts. No decoder writes past the block's
  * size, and a block that decodes to less than its cells is corrupt.
  */
-import { constants as zlibConstants, createInflate, inflateSync } from 'node:zlib';
+import { createInflate, inflateSync, constants as zlibConstants } from 'node:zlib';
 import { decodeLzw, decodePackBits, decodeZstd, loadZstd } from './codecs.ts';
 
 /** Everything needed to decode any block of one image (plain data, so it can cross to a worker). */
@@ -33,7 +33,12 @@ export interface BlockJob {
 }
 
 export const SUPPORTED_COMPRESSIONS = new Map<number, string>([
-  [1, 'none'], [5, 'LZW'], [8, 'DEFLATE'], [32946, 'DEFLATE'], [32773, 'PackBits'], [50000, 'ZSTD'],
+  [1, 'none'],
+  [5, 'LZW'],
+  [8, 'DEFLATE'],
+  [32946, 'DEFLATE'],
+  [32773, 'PackBits'],
+  [50000, 'ZSTD'],
 ]);
 
 /** Decoded values are Float64 when Float32 could not hold them exactly. */
@@ -95,7 +100,9 @@ export function createInflater(useNativeHandle = true): Inflater {
     };
   }
   let error: string | null = null;
-  handle.onerror = (message) => { error = message; };
+  handle.onerror = (message) => {
+    error = message;
+  };
   const sink = new Uint8Array(64 * 1024);
   return (bytes, into, capacity) => {
     const limit = bound(bytes, capacity);
@@ -119,7 +126,10 @@ export function createInflater(useNativeHandle = true): Inflater {
 let threadInflater: Inflater | undefined;
 
 /** Codecs that decode a whole block into a buffer of its size, returning the bytes written. */
-const bufferCodecs = new Map<number, (bytes: Uint8Array, out: Uint8Array) => number>([[5, decodeLzw], [32773, decodePackBits]]);
+const bufferCodecs = new Map<number, (bytes: Uint8Array, out: Uint8Array) => number>([
+  [5, decodeLzw],
+  [32773, decodePackBits],
+]);
 
 /** The decompression step for a compression code (the ZSTD decoder is started once per thread). */
 export async function getDecompressor(compression: number): Promise<Decompressor> {
@@ -144,13 +154,29 @@ export async function getDecompressor(compression: number): Promise<Decompressor
 }
 
 function swapBytes(bytes: Uint8Array, size: number): void {
-  if (size === 2) for (let i = 0; i + 1 < bytes.length; i += 2) { const t = bytes[i]; bytes[i] = bytes[i + 1]; bytes[i + 1] = t; }
-  else if (size === 4) for (let i = 0; i + 3 < bytes.length; i += 4) {
-    let t = bytes[i]; bytes[i] = bytes[i + 3]; bytes[i + 3] = t;
-    t = bytes[i + 1]; bytes[i + 1] = bytes[i + 2]; bytes[i + 2] = t;
-  } else if (size === 8) for (let i = 0; i + 7 < bytes.length; i += 8) {
-    for (let a = i, b = i + 7; a < b; a++, b--) { const t = bytes[a]; bytes[a] = bytes[b]; bytes[b] = t; }
-  }
+  if (size === 2)
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const t = bytes[i];
+      bytes[i] = bytes[i + 1];
+      bytes[i + 1] = t;
+    }
+  else if (size === 4)
+    for (let i = 0; i + 3 < bytes.length; i += 4) {
+      let t = bytes[i];
+      bytes[i] = bytes[i + 3];
+      bytes[i + 3] = t;
+      t = bytes[i + 1];
+      bytes[i + 1] = bytes[i + 2];
+      bytes[i + 2] = t;
+    }
+  else if (size === 8)
+    for (let i = 0; i + 7 < bytes.length; i += 8) {
+      for (let a = i, b = i + 7; a < b; a++, b--) {
+        const t = bytes[a];
+        bytes[a] = bytes[b];
+        bytes[b] = t;
+      }
+    }
 }
 
 /**
@@ -198,9 +224,17 @@ function viewSamples(bytes: Uint8Array, fmt: BlockFormat, count: number) {
   const { buffer, byteOffset } = aligned;
   if (fmt.sampleFormat === 3) return size === 4 ? new Float32Array(buffer, byteOffset, count) : new Float64Array(buffer, byteOffset, count);
   if (fmt.sampleFormat === 2) {
-    return size === 1 ? new Int8Array(buffer, byteOffset, count) : size === 2 ? new Int16Array(buffer, byteOffset, count) : new Int32Array(buffer, byteOffset, count);
+    return size === 1
+      ? new Int8Array(buffer, byteOffset, count)
+      : size === 2
+        ? new Int16Array(buffer, byteOffset, count)
+        : new Int32Array(buffer, byteOffset, count);
   }
-  return size === 1 ? new Uint8Array(buffer, byteOffset, count) : size === 2 ? new Uint16Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);
+  return size === 1
+    ? new Uint8Array(buffer, byteOffset, count)
+    : size === 2
+      ? new Uint16Array(buffer, byteOffset, count)
+      : new Uint32Array(buffer, byteOffset, count);
 }
 
 /**
@@ -209,7 +243,13 @@ function viewSamples(bytes: Uint8Array, fmt: BlockFormat, count: number) {
  * it owns its buffer (it may be transferred to another thread); with `scratch` (at least the
  * block's decoded size) it may be a view of `scratch`, valid until `scratch` is used again.
  */
-export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: BlockJob, decompress: Decompressor, scratch?: Uint8Array): Float32Array | Float64Array {
+export function decodeBlock(
+  compressed: Uint8Array,
+  fmt: BlockFormat,
+  job: BlockJob,
+  decompress: Decompressor,
+  scratch?: Uint8Array,
+): Float32Array | Float64Array {
   const size = fmt.bitsPerSample / 8;
   const width = fmt.blockWidth;
   // Samples up to the last kept cell (see BlockJob).
@@ -223,8 +263,9 @@ export function decodeBlock(compressed: Uint8Array, fmt: BlockFormat, job: Block
   // The bytes are changed in place below and may be handed to another thread: copy them
   // (new Uint8Array; Buffer.slice would only view) unless they are in the scratch buffer or in a
   // buffer of their own (not the input, not Node's shared pool for small buffers, not much bigger).
-  const owned = (scratch !== undefined && bytes.buffer === scratch.buffer)
-    || (fmt.compression !== 1 && bytes !== compressed && bytes.byteOffset === 0 && bytes.buffer.byteLength < expected + 4096);
+  const owned =
+    (scratch !== undefined && bytes.buffer === scratch.buffer) ||
+    (fmt.compression !== 1 && bytes !== compressed && bytes.byteOffset === 0 && bytes.buffer.byteLength < expected + 4096);
   bytes = owned ? bytes.subarray(0, expected) : new Uint8Array(bytes.subarray(0, expected));
   if (fmt.predictor === 3) {
     bytes = undoFloatingPointPredictor(bytes, job.keepRows, width, size);

@@ -3,8 +3,9 @@
  * the map exactly (rotation/shear, ground control points, user-defined or unknown CRS, no
  * georeferencing) is refused with a CgerError rather than guessed.
  */
-import { proj4 } from '../common/proj4.ts';
+
 import { CgerError } from '../common/errors.ts';
+import { proj4 } from '../common/proj4.ts';
 import type { Crs, Grid } from './types.ts';
 
 /** The georeferencing tags of one image, as read from the IFD. */

@@ -7,9 +7,9 @@ import { createReadStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import { CgerError, errorMessage } from '../common/errors.ts';
+import { CgerError } from '../common/errors.ts';
 import { gunzipError } from './gzipError.ts';
-import { checkSignature, describeBlock, NeedMoreBytes, parseTiff, type ByteSource, type ParsedTiff, type TiffLayout } from './header.ts';
+import { type ByteSource, checkSignature, describeBlock, NeedMoreBytes, type ParsedTiff, parseTiff, type TiffLayout } from './header.ts';
 
 /** The buffered head of a .gz stream must hold the TIFF directory, else the temp-file path is used. */
 const GZ_HEAD_LIMIT = 16 * 1024 * 1024;
@@ -37,7 +37,10 @@ export class GunzipCursor {
   private readonly input: Readable;
   private readonly iterator: AsyncIterator<Buffer>;
 
-  constructor(private readonly path: string, opts: GunzipCursorOptions = {}) {
+  constructor(
+    private readonly path: string,
+    opts: GunzipCursorOptions = {},
+  ) {
     this.input = opts.input ?? createReadStream(path, { highWaterMark: 1 << 20 });
     // Reading ahead (zlib streams pass stream options on) keeps gunzip, the serial part of a .gz
     // read, going while the reader sums or batches wait for the decoders.

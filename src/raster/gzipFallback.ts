@@ -6,7 +6,11 @@ import type { GunzipCursor } from './gunzipCursor.ts';
 
 /** Decompresses the rest of the stream (after `head`) into a temp file, runs `use` on it, removes it. */
 export async function viaTempFile<T>(
-  path: string, cursor: GunzipCursor, head: Buffer | null, notice: (m: string) => void, use: (tmp: string) => Promise<T>,
+  path: string,
+  cursor: GunzipCursor,
+  head: Buffer | null,
+  notice: (m: string) => void,
+  use: (tmp: string) => Promise<T>,
 ): Promise<T> {
   const tmp = join(tmpdir(), `cger-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tif`);
   notice(`${path}: TIFF layout cannot be streamed (directory after the image data or blocks out of order); decompressing to temporary file ${tmp}`);

@@ -7,10 +7,10 @@
  */
 import type { Readable } from 'node:stream';
 import { makeBatches, planBlocks } from './blockPlan.ts';
-import { viaTempFile } from './gzipFallback.ts';
-import { readUncompressedFromStream, isUncompressed } from './gzipUncompressed.ts';
 import { GunzipCursor, parseGzipHead, truncatedStream } from './gunzipCursor.ts';
-import { toInfo, type RasterInfo } from './info.ts';
+import { viaTempFile } from './gzipFallback.ts';
+import { isUncompressed, readUncompressedFromStream } from './gzipUncompressed.ts';
+import { type RasterInfo, toInfo } from './info.ts';
 import { runBatches } from './ordering.ts';
 import { openForReading, plainFileInfo, readPlainBlocks } from './plainFile.ts';
 import type { Prepare, ReadOptions } from './request.ts';
@@ -24,15 +24,21 @@ export async function gzipFileInfo(path: string): Promise<RasterInfo> {
   } finally {
     await cursor.close();
   }
-  return await viaTempFile(path, new GunzipCursor(path), null, () => {}, async (tmp) => {
-    const tmpHandle = await openForReading(tmp);
-    try {
-      const info = await plainFileInfo(tmpHandle, path);
-      return { ...info, layout: { ...info.layout, gzipped: true } };
-    } finally {
-      await tmpHandle.close();
-    }
-  });
+  return await viaTempFile(
+    path,
+    new GunzipCursor(path),
+    null,
+    () => {},
+    async (tmp) => {
+      const tmpHandle = await openForReading(tmp);
+      try {
+        const info = await plainFileInfo(tmpHandle, path);
+        return { ...info, layout: { ...info.layout, gzipped: true } };
+      } finally {
+        await tmpHandle.close();
+      }
+    },
+  );
 }
 
 /** The compression of the blocks inside a .tif.gz, from the head of its stream; null if the directory is not in the head. */

@@ -8,8 +8,8 @@
 import { CgerError } from '../common/errors.ts';
 import { createReducer } from './batch.ts';
 import { BATCH_DECODED_BYTES, type PlannedBlock } from './blockPlan.ts';
-import { decodeBlock, type BlockFormat, type Decompressor } from './decode.ts';
-import { truncatedStream, type GunzipCursor } from './gunzipCursor.ts';
+import { type BlockFormat, type Decompressor, decodeBlock } from './decode.ts';
+import { type GunzipCursor, truncatedStream } from './gunzipCursor.ts';
 import { describeBlock, type ParsedTiff } from './header.ts';
 import { asRasterBlock, sparseBlockData } from './ordering.ts';
 import type { BatchConsumer } from './request.ts';
@@ -41,7 +41,11 @@ export function isUncompressed(parsed: ParsedTiff): boolean {
 
 /** Reads `blocks` (offset-sorted, not overlapping) from the stream and hands them to the consumer. */
 export async function readUncompressedFromStream(
-  path: string, parsed: ParsedTiff, blocks: PlannedBlock[], cursor: GunzipCursor, consumer: BatchConsumer,
+  path: string,
+  parsed: ParsedTiff,
+  blocks: PlannedBlock[],
+  cursor: GunzipCursor,
+  consumer: BatchConsumer,
 ): Promise<void> {
   const { format } = parsed.layout;
   const size = format.bitsPerSample / 8;

@@ -6,9 +6,9 @@
  * header fails at once with a message naming the file.
  */
 import { CgerError } from '../common/errors.ts';
-import { SUPPORTED_COMPRESSIONS, type BlockFormat } from './decode.ts';
+import { type BlockFormat, SUPPORTED_COMPRESSIONS } from './decode.ts';
 import { readGeoreference } from './georef.ts';
-import { readFirstIfd, TagReader, type ByteSource } from './ifd.ts';
+import { type ByteSource, type Ifd, readFirstIfd, TagReader } from './ifd.ts';
 import type { Grid } from './types.ts';
 
 export type { ByteSource } from './ifd.ts';
@@ -52,14 +52,35 @@ const MAX_BLOCKS = 2 ** 24;
  * Most bytes one compressed byte can decode to: DEFLATE's limit is 1032 (258-byte matches of
  * 2 bits), PackBits' 64 (2 bytes give 128). LZW and ZSTD reach far higher ratios: not checked.
  */
-const MAX_RATIO = new Map<number, number>([[1, 1], [8, 1032], [32946, 1032], [32773, 64]]);
+const MAX_RATIO = new Map<number, number>([
+  [1, 1],
+  [8, 1032],
+  [32946, 1032],
+  [32773, 64],
+]);
 
 const TAG = {
-  ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259, StripOffsets: 273,
-  SamplesPerPixel: 277, RowsPerStrip: 278, StripByteCounts: 279, Predictor: 317, TileWidth: 322,
-  TileLength: 323, TileOffsets: 324, TileByteCounts: 325, SampleFormat: 339, ModelPixelScale: 33550,
-  ModelTiepoint: 33922, ModelTransformation: 34264, GeoKeyDirectory: 34735, GeoDoubleParams: 34736,
-  GeoAsciiParams: 34737, GdalNodata: 42113,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  Predictor: 317,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  SampleFormat: 339,
+  ModelPixelScale: 33550,
+  ModelTiepoint: 33922,
+  ModelTransformation: 34264,
+  GeoKeyDirectory: 34735,
+  GeoDoubleParams: 34736,
+  GeoAsciiParams: 34737,
+  GdalNodata: 42113,
 } as const;
 
 /** Checks the 8-byte TIFF signature; throws a CgerError saying what the file is instead. */
@@ -91,7 +112,7 @@ function parseNodata(text: string | undefined, path: string): number | null {
 
 /** Parses the first image of a TIFF. Errors other than NeedMoreBytes are CgerErrors naming `path`. */
 export async function parseTiff(source: ByteSource, path: string): Promise<ParsedTiff> {
-  let ifd;
+  let ifd: Ifd;
   try {
     ifd = await readFirstIfd(source, path);
   } catch (err) {
@@ -122,17 +143,22 @@ export async function parseTiff(source: ByteSource, path: string): Promise<Parse
   const tiled = tags.has(TAG.TileWidth) || tags.has(TAG.TileLength);
   const kind = tiled ? 'tiles' : 'strips';
   const blockWidth = tiled ? (await tags.integer(TAG.TileWidth, 'TileWidth', 0))! : width;
-  const blockHeight = tiled ? (await tags.integer(TAG.TileLength, 'TileLength', 0))! : Math.min((await tags.integer(TAG.RowsPerStrip, 'RowsPerStrip', height))!, height);
+  const blockHeight = tiled
+    ? (await tags.integer(TAG.TileLength, 'TileLength', 0))!
+    : Math.min((await tags.integer(TAG.RowsPerStrip, 'RowsPerStrip', height))!, height);
   if (!(blockWidth > 0) || !(blockHeight > 0)) throw new CgerError(`${path}: invalid TIFF: block size ${blockWidth} x ${blockHeight}`);
   const sampleBytes = bitsPerSample / 8;
   const blockBytes = blockWidth * blockHeight * sampleBytes;
   if (blockBytes > MAX_BLOCK_BYTES) {
-    throw new CgerError(`${path}: a ${kind === 'tiles' ? 'tile' : 'strip'} of ${blockWidth} x ${blockHeight} cells (${blockBytes} bytes decoded) is larger than cger decodes at once (${MAX_BLOCK_BYTES / 2 ** 20} MB); rewrite the file with smaller strips or tiles (e.g. gdal_translate -co TILED=YES)`);
+    throw new CgerError(
+      `${path}: a ${kind === 'tiles' ? 'tile' : 'strip'} of ${blockWidth} x ${blockHeight} cells (${blockBytes} bytes decoded) is larger than cger decodes at once (${MAX_BLOCK_BYTES / 2 ** 20} MB); rewrite the file with smaller strips or tiles (e.g. gdal_translate -co TILED=YES)`,
+    );
   }
   const blocksAcross = Math.ceil(width / blockWidth);
   const blocksDown = Math.ceil(height / blockHeight);
   const blocks = blocksAcross * blocksDown;
-  if (blocks > MAX_BLOCKS) throw new CgerError(`${path}: invalid TIFF: ${blocks} ${kind} of ${blockWidth} x ${blockHeight} cells is more than cger reads (${MAX_BLOCKS})`);
+  if (blocks > MAX_BLOCKS)
+    throw new CgerError(`${path}: invalid TIFF: ${blocks} ${kind} of ${blockWidth} x ${blockHeight} cells is more than cger reads (${MAX_BLOCKS})`);
   const offsetsName = tiled ? 'TileOffsets' : 'StripOffsets';
   const countsName = tiled ? 'TileByteCounts' : 'StripByteCounts';
   const offsets = await tags.integers(tiled ? TAG.TileOffsets : TAG.StripOffsets, offsetsName, blocks);
@@ -140,17 +166,30 @@ export async function parseTiff(source: ByteSource, path: string): Promise<Parse
   if (!offsets || !byteCounts) throw new CgerError(`${path}: invalid TIFF: ${offsets ? countsName : offsetsName} missing`);
 
   const nodata = parseNodata(await tags.ascii(TAG.GdalNodata, 'GDAL_NODATA', 256), path);
-  const { grid, pixelIsPoint } = readGeoreference({
-    width, height,
-    modelPixelScale: await tags.doubles(TAG.ModelPixelScale, 'ModelPixelScale', 3),
-    modelTiepoint: await tags.doubles(TAG.ModelTiepoint, 'ModelTiepoint', 6 * 4096),
-    modelTransformation: await tags.doubles(TAG.ModelTransformation, 'ModelTransformation', 16),
-    geoKeyDirectory: await tags.someIntegers(TAG.GeoKeyDirectory, 'GeoKeyDirectory', 4 * 4096),
-    geoDoubleParams: await tags.doubles(TAG.GeoDoubleParams, 'GeoDoubleParams', 4096),
-    geoAsciiParams: await tags.ascii(TAG.GeoAsciiParams, 'GeoAsciiParams', 1 << 20),
-  }, path);
+  const { grid, pixelIsPoint } = readGeoreference(
+    {
+      width,
+      height,
+      modelPixelScale: await tags.doubles(TAG.ModelPixelScale, 'ModelPixelScale', 3),
+      modelTiepoint: await tags.doubles(TAG.ModelTiepoint, 'ModelTiepoint', 6 * 4096),
+      modelTransformation: await tags.doubles(TAG.ModelTransformation, 'ModelTransformation', 16),
+      geoKeyDirectory: await tags.someIntegers(TAG.GeoKeyDirectory, 'GeoKeyDirectory', 4 * 4096),
+      geoDoubleParams: await tags.doubles(TAG.GeoDoubleParams, 'GeoDoubleParams', 4096),
+      geoAsciiParams: await tags.ascii(TAG.GeoAsciiParams, 'GeoAsciiParams', 1 << 20),
+    },
+    path,
+  );
   const layout: TiffLayout = {
-    kind, width, height, blockWidth, blockHeight, blocksAcross, blocksDown, offsets, byteCounts, bigTiff: ifd.bigTiff,
+    kind,
+    width,
+    height,
+    blockWidth,
+    blockHeight,
+    blocksAcross,
+    blocksDown,
+    offsets,
+    byteCounts,
+    bigTiff: ifd.bigTiff,
     format: { compression, predictor, bitsPerSample, sampleFormat, littleEndian: ifd.littleEndian, blockWidth, blockHeight },
   };
   checkBlocks(layout, path, source.size);
@@ -159,8 +198,8 @@ export async function parseTiff(source: ByteSource, path: string): Promise<Parse
 
 /** Bytes block `index` decodes to: tiles are whole; the last strip holds only the rows left. */
 export function decodedBlockBytes(layout: TiffLayout, index: number): number {
-  const rows = layout.kind === 'tiles' ? layout.blockHeight
-    : Math.min(layout.blockHeight, layout.height - Math.floor(index / layout.blocksAcross) * layout.blockHeight);
+  const rows =
+    layout.kind === 'tiles' ? layout.blockHeight : Math.min(layout.blockHeight, layout.height - Math.floor(index / layout.blocksAcross) * layout.blockHeight);
   return rows * layout.blockWidth * (layout.format.bitsPerSample / 8);
 }
 
@@ -179,9 +218,10 @@ function checkBlocks(layout: TiffLayout, path: string, fileSize: number | undefi
     }
     const decoded = decodedBlockBytes(layout, i);
     if (ratio !== undefined && count * ratio < decoded) {
-      const what = layout.format.compression === 1
-        ? `holds ${count} bytes, but ${decoded} uncompressed bytes are needed`
-        : `holds ${count} compressed bytes, which cannot decode to the ${decoded} bytes it must hold`;
+      const what =
+        layout.format.compression === 1
+          ? `holds ${count} bytes, but ${decoded} uncompressed bytes are needed`
+          : `holds ${count} compressed bytes, which cannot decode to the ${decoded} bytes it must hold`;
       throw new CgerError(`${path}: invalid TIFF: ${describeBlock(layout, i)} ${what}`);
     }
   }

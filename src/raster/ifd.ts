@@ -16,10 +16,22 @@ export interface ByteSource {
 
 /** TIFF field types: name and size of one value. */
 const FIELD_TYPES: Record<number, { name: string; size: number }> = {
-  1: { name: 'BYTE', size: 1 }, 2: { name: 'ASCII', size: 1 }, 3: { name: 'SHORT', size: 2 }, 4: { name: 'LONG', size: 4 },
-  5: { name: 'RATIONAL', size: 8 }, 6: { name: 'SBYTE', size: 1 }, 7: { name: 'UNDEFINED', size: 1 }, 8: { name: 'SSHORT', size: 2 },
-  9: { name: 'SLONG', size: 4 }, 10: { name: 'SRATIONAL', size: 8 }, 11: { name: 'FLOAT', size: 4 }, 12: { name: 'DOUBLE', size: 8 },
-  13: { name: 'IFD', size: 4 }, 16: { name: 'LONG8', size: 8 }, 17: { name: 'SLONG8', size: 8 }, 18: { name: 'IFD8', size: 8 },
+  1: { name: 'BYTE', size: 1 },
+  2: { name: 'ASCII', size: 1 },
+  3: { name: 'SHORT', size: 2 },
+  4: { name: 'LONG', size: 4 },
+  5: { name: 'RATIONAL', size: 8 },
+  6: { name: 'SBYTE', size: 1 },
+  7: { name: 'UNDEFINED', size: 1 },
+  8: { name: 'SSHORT', size: 2 },
+  9: { name: 'SLONG', size: 4 },
+  10: { name: 'SRATIONAL', size: 8 },
+  11: { name: 'FLOAT', size: 4 },
+  12: { name: 'DOUBLE', size: 8 },
+  13: { name: 'IFD', size: 4 },
+  16: { name: 'LONG8', size: 8 },
+  17: { name: 'SLONG8', size: 8 },
+  18: { name: 'IFD8', size: 8 },
 };
 /** Types libtiff accepts where it expects unsigned integers (signed ones only when not negative). */
 const INTEGER_TYPES = new Set([1, 3, 4, 6, 8, 9, 13, 16, 17, 18]);
@@ -55,7 +67,8 @@ async function readExactly(source: ByteSource, path: string, offset: number, len
     throw new CgerError(`${path}: invalid TIFF: ${what} at bytes ${offset}-${offset + length} lies outside the file (${source.size} bytes)`);
   }
   const bytes = await source.read(offset, length);
-  if (bytes.length < length) throw new CgerError(`${path}: invalid TIFF: ${what} at bytes ${offset}-${offset + length} lies past the end of the data (${offset + bytes.length} bytes)`);
+  if (bytes.length < length)
+    throw new CgerError(`${path}: invalid TIFF: ${what} at bytes ${offset}-${offset + length} lies past the end of the data (${offset + bytes.length} bytes)`);
   return bytes;
 }
 
@@ -71,7 +84,8 @@ export async function readFirstIfd(source: ByteSource, path: string): Promise<If
   let ifdOffset: number;
   if (bigTiff) {
     const big = view(await readExactly(source, path, 0, 16, 'the BigTIFF header'));
-    if (big.getUint16(4, le) !== 8 || big.getUint16(6, le) !== 0) throw new CgerError(`${path}: invalid BigTIFF header (offset size ${big.getUint16(4, le)}, expected 8)`);
+    if (big.getUint16(4, le) !== 8 || big.getUint16(6, le) !== 0)
+      throw new CgerError(`${path}: invalid BigTIFF header (offset size ${big.getUint16(4, le)}, expected 8)`);
     ifdOffset = readOffset(big, 8, true, le);
   } else {
     ifdOffset = head.getUint32(4, le);
@@ -111,7 +125,9 @@ async function numericValues(ifd: Ifd, entry: IfdEntry, name: string, kind: 'int
   const { path, littleEndian: le } = ifd;
   const accepted = kind === 'integer' ? INTEGER_TYPES : FLOAT_TYPES;
   if (!accepted.has(entry.type)) {
-    throw new CgerError(`${path}: invalid TIFF: tag ${name} has type ${typeName(entry.type)}, expected ${kind === 'integer' ? 'an unsigned integer type' : 'FLOAT or DOUBLE'}`);
+    throw new CgerError(
+      `${path}: invalid TIFF: tag ${name} has type ${typeName(entry.type)}, expected ${kind === 'integer' ? 'an unsigned integer type' : 'FLOAT or DOUBLE'}`,
+    );
   }
   if (entry.count < minCount) throw new CgerError(`${path}: invalid TIFF: tag ${name} has ${entry.count} value(s), at least ${minCount} needed`);
   const n = Math.min(take, entry.count);
@@ -121,16 +137,38 @@ async function numericValues(ifd: Ifd, entry: IfdEntry, name: string, kind: 'int
   for (let i = 0; i < n; i++) {
     const at = i * size;
     switch (entry.type) {
-      case 1: out[i] = dv.getUint8(at); break;
-      case 6: out[i] = dv.getInt8(at); break;
-      case 3: out[i] = dv.getUint16(at, le); break;
-      case 8: out[i] = dv.getInt16(at, le); break;
-      case 4: case 13: out[i] = dv.getUint32(at, le); break;
-      case 9: out[i] = dv.getInt32(at, le); break;
-      case 16: case 18: out[i] = Number(dv.getBigUint64(at, le)); break;
-      case 17: out[i] = Number(dv.getBigInt64(at, le)); break;
-      case 11: out[i] = dv.getFloat32(at, le); break;
-      case 12: out[i] = dv.getFloat64(at, le); break;
+      case 1:
+        out[i] = dv.getUint8(at);
+        break;
+      case 6:
+        out[i] = dv.getInt8(at);
+        break;
+      case 3:
+        out[i] = dv.getUint16(at, le);
+        break;
+      case 8:
+        out[i] = dv.getInt16(at, le);
+        break;
+      case 4:
+      case 13:
+        out[i] = dv.getUint32(at, le);
+        break;
+      case 9:
+        out[i] = dv.getInt32(at, le);
+        break;
+      case 16:
+      case 18:
+        out[i] = Number(dv.getBigUint64(at, le));
+        break;
+      case 17:
+        out[i] = Number(dv.getBigInt64(at, le));
+        break;
+      case 11:
+        out[i] = dv.getFloat32(at, le);
+        break;
+      case 12:
+        out[i] = dv.getFloat64(at, le);
+        break;
     }
     if (kind === 'integer' && out[i] < 0) throw new CgerError(`${path}: invalid TIFF: tag ${name} holds a negative value (${out[i]})`);
   }

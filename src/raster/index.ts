@@ -1,3 +1,4 @@
 /** Raster stage API: reading GeoTIFF grids (.tif, .tif.gz) block by block. */
-export type { Crs, Grid, CellWindow, RasterBlock, RowEnds, GzipStreamRaster, RasterInput } from './types.ts';
-export { readRasterInfo, readBlocks, reduceBlocks, warmUpDecoders, warmUpDecodersFor, type RasterInfo, type ReadOptions } from './read.ts';
+
+export { type RasterInfo, type ReadOptions, readBlocks, readRasterInfo, reduceBlocks, warmUpDecoders, warmUpDecodersFor } from './read.ts';
+export type { CellWindow, Crs, Grid, GzipStreamRaster, RasterBlock, RasterInput, RowEnds } from './types.ts';

@@ -33,8 +33,13 @@ export function toInfo(path: string, parsed: ParsedTiff, gzipped: boolean): Rast
     bitsPerSample: format.bitsPerSample,
     pixelIsPoint: parsed.pixelIsPoint,
     layout: {
-      kind: layout.kind, blockWidth: layout.blockWidth, blockHeight: layout.blockHeight,
-      compression: format.compression, predictor: format.predictor, bigTiff: layout.bigTiff, gzipped,
+      kind: layout.kind,
+      blockWidth: layout.blockWidth,
+      blockHeight: layout.blockHeight,
+      compression: format.compression,
+      predictor: format.predictor,
+      bigTiff: layout.bigTiff,
+      gzipped,
     },
   };
 }

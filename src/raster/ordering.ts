@@ -3,8 +3,8 @@
  * with at most `2 x threads` batches in flight; sparse blocks are delivered at their place.
  */
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { BlockDecodeError, createReducer, decodeInline, type BatchOutcome, type BatchSource } from './batch.ts';
-import { chooseThreads, type Batch, type PlannedBlock } from './blockPlan.ts';
+import { type BatchOutcome, type BatchSource, BlockDecodeError, createReducer, decodeInline } from './batch.ts';
+import { type Batch, chooseThreads, type PlannedBlock } from './blockPlan.ts';
 import { outputIsFloat64 } from './decode.ts';
 import { describeBlock, type ParsedTiff } from './header.ts';
 import { sharedPool } from './pool.ts';
@@ -41,9 +41,10 @@ class OrderedDelivery {
   async submit(batch: Batch, source: BatchSource): Promise<void> {
     await this.makeRoom();
     const { format } = this.parsed.layout;
-    const outcome = this.threads > 0
-      ? sharedPool(this.threads).decode(format, source, batch.blocks, this.poolReducer)
-      : this.reducer().then((reducer) => decodeInline(format, source, batch.blocks, reducer));
+    const outcome =
+      this.threads > 0
+        ? sharedPool(this.threads).decode(format, source, batch.blocks, this.poolReducer)
+        : this.reducer().then((reducer) => decodeInline(format, source, batch.blocks, reducer));
     outcome.catch(() => {}); // awaited in order by deliverHead; avoid an unhandled rejection meanwhile
     this.queue.push({ batch, outcome });
   }
@@ -108,8 +109,13 @@ class OrderedDelivery {
  * `fetch` is called in batch order, once there is room for the batch.
  */
 export async function runBatches(
-  path: string, parsed: ParsedTiff, blocks: PlannedBlock[], batches: Batch[], opts: ReadOptions,
-  consumer: BatchConsumer, fetch: (batch: Batch) => Promise<BatchSource>,
+  path: string,
+  parsed: ParsedTiff,
+  blocks: PlannedBlock[],
+  batches: Batch[],
+  opts: ReadOptions,
+  consumer: BatchConsumer,
+  fetch: (batch: Batch) => Promise<BatchSource>,
 ): Promise<void> {
   const delivery = new OrderedDelivery(path, parsed, chooseThreads(opts, batches), consumer);
   try {

@@ -2,11 +2,11 @@
  * Reading an uncompressed-on-disk TIFF (.tif, or a .tif.gz decompressed to a temporary file):
  * batches are read by the threads that decode them, straight from the file.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { checkExtents, makeBatches, planBlocks, singleBlockBatches } from './blockPlan.ts';
-import { checkSignature, parseTiff, type ByteSource, type ParsedTiff } from './header.ts';
-import { toInfo, type RasterInfo } from './info.ts';
+import { type ByteSource, checkSignature, type ParsedTiff, parseTiff } from './header.ts';
+import { type RasterInfo, toInfo } from './info.ts';
 import { runBatches } from './ordering.ts';
 import type { Prepare, ReadOptions } from './request.ts';
 
@@ -51,7 +51,12 @@ export async function readPlainBlocks(handle: FileHandle, displayPath: string, g
   const plan = await prepare(info);
   if (!plan) return info;
   const blocks = planBlocks(parsed.layout, plan.window, plan.rowEnds);
-  checkExtents(displayPath, parsed.layout, blocks.map((b) => b.index), size);
+  checkExtents(
+    displayPath,
+    parsed.layout,
+    blocks.map((b) => b.index),
+    size,
+  );
   const batches = makeBatches(blocks, parsed.layout) ?? singleBlockBatches(blocks);
   // The batches are read where they are decoded (a worker, into memory it reuses).
   await runBatches(displayPath, parsed, blocks, batches, opts, plan.consumer, async (batch) => {

@@ -8,7 +8,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/worker.ts';
-import { BlockDecodeError, type BatchBlock, type BatchOutcome, type BatchSource } from './batch.ts';
+import { type BatchBlock, type BatchOutcome, type BatchSource, BlockDecodeError } from './batch.ts';
 import type { BlockFormat } from './decode.ts';
 import type { BlockReduction } from './types.ts';
 
@@ -17,10 +17,7 @@ export type PoolRequest =
   | { kind: 'uninstall'; key: number }
   | { kind: 'decode'; id: number; format: BlockFormat; source: BatchSource; blocks: BatchBlock[]; reducer?: number };
 
-export type PoolReply =
-  | { id: 0; ready: true }
-  | { id: number; ok: true; outcome: BatchOutcome }
-  | { id: number; ok: false; index: number; message: string };
+export type PoolReply = { id: 0; ready: true } | { id: number; ok: true; outcome: BatchOutcome } | { id: number; ok: false; index: number; message: string };
 
 interface Pending {
   resolve(outcome: BatchOutcome): void;

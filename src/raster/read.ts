@@ -11,8 +11,8 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { INLINE_BELOW_BYTES } from './blockPlan.ts';
-import { gzipFileInfo, gzipInnerCompression, readGzipBlocks } from './gzipFile.ts';
 import { isGzipFile } from './gunzipCursor.ts';
+import { gzipFileInfo, gzipInnerCompression, readGzipBlocks } from './gzipFile.ts';
 import type { RasterInfo } from './info.ts';
 import { openForReading, plainFileInfo, readPlainBlocks } from './plainFile.ts';
 import { sharedPool } from './pool.ts';
@@ -57,13 +57,21 @@ export interface ReducePlan<I> extends Pick<ReadOptions, 'window' | 'rowEnds'> {
  * count, so folding the results in the order received is deterministic.
  */
 export function reduceBlocks<I, R>(
-  path: RasterInput, plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>, onResult: (result: R) => void,
+  path: RasterInput,
+  plan: (info: RasterInfo) => Promise<ReducePlan<I> | null>,
+  onResult: (result: R) => void,
   opts: Omit<ReadOptions, 'window' | 'rowEnds'> = {},
 ): Promise<RasterInfo> {
-  return readWith(path, async (info) => {
-    const p = await plan(info);
-    return p && { consumer: { kind: 'reduce', reduction: p.reduction, onResult: onResult as (result: unknown) => void }, window: p.window, rowEnds: p.rowEnds };
-  }, opts);
+  return readWith(
+    path,
+    async (info) => {
+      const p = await plan(info);
+      return (
+        p && { consumer: { kind: 'reduce', reduction: p.reduction, onResult: onResult as (result: unknown) => void }, window: p.window, rowEnds: p.rowEnds }
+      );
+    },
+    opts,
+  );
 }
 
 async function readWith(input: RasterInput, prepare: Prepare, opts: ReadOptions): Promise<RasterInfo> {

@@ -106,8 +106,15 @@ export async function runReport(opts: ReportOptions): Promise<ReportResult> {
     },
     { id: 'table3', title: 'Descriptive statistics (Table 3)', body: csvTableHtml(inputs.descriptive) },
     { id: 'regressions', title: 'Regression tables (Tables 4–11)', body: inputs.regressions.map(csvTableHtml).join('\n') },
-    ...(inputs.sensitivity.length ? [{ id: 'sensitivity', title: 'Sensitivity to unobserved confounding', body: inputs.sensitivity
-      .map((s) => csvTableHtml(s.table) + (s.contourSvg ? `<figure class="contour">${s.contourSvg}</figure>` : '')).join('\n') }] : []),
+    ...(inputs.sensitivity.length
+      ? [
+          {
+            id: 'sensitivity',
+            title: 'Sensitivity to unobserved confounding',
+            body: inputs.sensitivity.map((s) => csvTableHtml(s.table) + (s.contourSvg ? `<figure class="contour">${s.contourSvg}</figure>` : '')).join('\n'),
+          },
+        ]
+      : []),
   ];
   const lead = `ODIAC release ${esc(inputs.provenance.release)} · ${sampleIds.size} provinces · ${years[0]}–${years[years.length - 1]} · cger ${esc(version)}`;
   const html = renderPage('cger report: computing power and carbon performance of Chinese provinces', lead, sections);

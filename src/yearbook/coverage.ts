@@ -15,7 +15,8 @@ export function coverage(cells: readonly Observation[], sampleCodes: readonly st
   return columns.map((column) => {
     const own = cells.filter((c) => c.column === column);
     const years = own.map((c) => c.year);
-    const from = Math.min(...years), to = Math.max(...years);
+    const from = Math.min(...years),
+      to = Math.max(...years);
     const have = new Set(own.map((c) => `${c.code}/${c.year}`));
     const missing: ColumnCoverage['missing'] = [];
     for (const code of sampleCodes) {

@@ -5,18 +5,18 @@ import type { TextEncoding } from '../common/encoding.ts';
 import { CgerError } from '../common/errors.ts';
 import { DEFAULT_SAMPLE_CODES, provinceName } from '../common/provinces.ts';
 import { BASE_COLUMNS, CAPITAL_COLUMNS, DEFAULT_DCP_COLUMNS, ENERGY_COLUMNS } from '../panel/columns.ts';
-import { coverage, coverageLines, type ColumnCoverage } from './coverage.ts';
+import { type ColumnCoverage, coverage } from './coverage.ts';
 import { readUserMap, type UserMap } from './indicators.ts';
-import { readGrid, type Layout, type Observation } from './layouts.ts';
-import { groupConflicts, mergeObservations, type Conflict, type Preference } from './merge.ts';
+import { type Layout, type Observation, readGrid } from './layouts.ts';
+import { type Conflict, groupConflicts, mergeObservations, type Preference } from './merge.ts';
 import { readGridFile } from './sources.ts';
 
+export { type ColumnCoverage, coverageLines } from './coverage.ts';
 /**
  * The yearbook stage: statistics-portal exports and other sheets (CSV in any common encoding,
  * .xlsx) -> the long yearbook table that `cger panel` reads (docs/yearbook.md).
  */
 export { PORTAL_INDICATORS } from './indicators.ts';
-export { coverageLines, type ColumnCoverage } from './coverage.ts';
 export type { Preference } from './merge.ts';
 
 export interface ImportOptions {
@@ -64,8 +64,11 @@ export function yearbookTable(cells: readonly Observation[]): { header: string[]
 }
 
 const conflictView = (c: Conflict) => ({
-  province: c.province, year: c.year, column: c.column,
-  kept: { value: c.kept.value, file: c.kept.source }, other: { value: c.other.value, file: c.other.source },
+  province: c.province,
+  year: c.year,
+  column: c.column,
+  kept: { value: c.kept.value, file: c.kept.source },
+  other: { value: c.other.value, file: c.other.source },
 });
 
 /** Reads every file, merges them and writes the yearbook CSV (the `cger yearbook import` command). */
@@ -85,8 +88,12 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   const table = yearbookTable(cells);
   writeFileAtomic(opts.out, formatCsv(table.header, table.rows));
   return {
-    out: opts.out, files, rows: table.rows.length, columns: table.header.slice(2),
-    coverage: coverage(cells, DEFAULT_SAMPLE_CODES, table.header.slice(2)), conflicts: conflicts.map(conflictView),
+    out: opts.out,
+    files,
+    rows: table.rows.length,
+    columns: table.header.slice(2),
+    coverage: coverage(cells, DEFAULT_SAMPLE_CODES, table.header.slice(2)),
+    conflicts: conflicts.map(conflictView),
     conflict_summary: groupConflicts(conflicts),
   };
 }

@@ -6,7 +6,10 @@ import { unitFactor } from './units.ts';
  * Portal indicator names -> yearbook columns (docs/yearbook.md) and the unit each column is kept
  * in. Several names may lead to one column (the portal renamed some indicators over the years).
  */
-export interface IndicatorTarget { column: string; unit: string }
+export interface IndicatorTarget {
+  column: string;
+  unit: string;
+}
 
 export const PORTAL_INDICATORS: Record<string, IndicatorTarget> = {
   地区生产总值: { column: 'gdp', unit: '亿元' },
@@ -42,7 +45,10 @@ export const PORTAL_INDICATORS: Record<string, IndicatorTarget> = {
 };
 
 /** How one indicator becomes a column: multiply by `factor`. */
-export interface IndicatorMapping { column: string; factor: number }
+export interface IndicatorMapping {
+  column: string;
+  factor: number;
+}
 
 /** A user's --map file: indicator name -> {column, factor}; factor defaults to 1. */
 export type UserMap = Map<string, IndicatorMapping>;
@@ -61,7 +67,8 @@ export function readUserMap(path: string): UserMap {
   } catch (err) {
     throw new CgerError(`cannot read --map ${path}: ${errorMessage(err)}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new CgerError(`--map ${path}: expected an object {"indicator": {"column": "...", "factor": 1}}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new CgerError(`--map ${path}: expected an object {"indicator": {"column": "...", "factor": 1}}`);
   const map: UserMap = new Map();
   for (const [name, entry] of Object.entries(raw)) {
     const e = entry as { column?: unknown; factor?: unknown };
@@ -90,7 +97,9 @@ export function mapIndicator(label: string, user: UserMap, where: string): Indic
   if (own) return own;
   const target = BUILT_IN.get(name);
   if (!target) {
-    throw new CgerError(`${where}: indicator "${name}" is not mapped to a yearbook column; add it with --map (JSON: {"${name}": {"column": "...", "factor": 1}})`);
+    throw new CgerError(
+      `${where}: indicator "${name}" is not mapped to a yearbook column; add it with --map (JSON: {"${name}": {"column": "...", "factor": 1}})`,
+    );
   }
   if (unit === null) throw new CgerError(`${where}: indicator "${name}" has no unit in brackets; expected e.g. "${name}(${target.unit})"`);
   return { column: target.column, factor: unitFactor(unit, target.unit, `${where}, indicator "${name}"`) };

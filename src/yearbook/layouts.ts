@@ -6,10 +6,20 @@ import { mapIndicator, type UserMap } from './indicators.ts';
 import { convert } from './units.ts';
 
 /** A sheet as rows of trimmed cell texts; `line` is the 1-based line (CSV) or row (Excel). */
-export interface Grid { source: string; rows: { line: number; cells: string[] }[] }
+export interface Grid {
+  source: string;
+  rows: { line: number; cells: string[] }[];
+}
 
 /** One value for the yearbook: province code, year, column, and where it came from. */
-export interface Observation { code: string; year: number; column: string; value: number; source: string; line: number }
+export interface Observation {
+  code: string;
+  year: number;
+  column: string;
+  value: number;
+  source: string;
+  line: number;
+}
 
 export type Layout = 'by-indicator' | 'by-region' | 'long';
 
@@ -27,7 +37,10 @@ const isFooter = (first: string) => /^(注|数据来源|资料来源)/.test(norm
 
 function cellValue(text: string, factor: number, what: string, line: number, problems: Problems): number | null {
   const c = readCell(text);
-  if (c.kind === 'bad') { problems.add(`${what}: ${JSON.stringify(text)} is not a number`, line); return null; }
+  if (c.kind === 'bad') {
+    problems.add(`${what}: ${JSON.stringify(text)} is not a number`, line);
+    return null;
+  }
   return c.kind === 'number' ? convert(c.value, factor) : null;
 }
 
@@ -51,7 +64,9 @@ export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observati
     return (first === '地区' || first === '指标') && r.cells.slice(1).some((c) => yearOf(c) !== null);
   });
   if (headerIndex < 0) {
-    throw new CgerError(`${grid.source}: not a statistics-portal export (no "地区,2023年,..." or "指标,2023年,..." row) nor a long table (province, year, columns)`);
+    throw new CgerError(
+      `${grid.source}: not a statistics-portal export (no "地区,2023年,..." or "指标,2023年,..." row) nor a long table (province, year, columns)`,
+    );
   }
   for (const r of grid.rows.slice(0, headerIndex)) {
     const kv = headerLine(r.cells[0] ?? '');
@@ -74,7 +89,10 @@ export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observati
     for (const r of data) {
       const code = province(r.cells[0] ?? '', r.line, problems);
       const year = yearOf(r.cells[yearCol] ?? '');
-      if (year === null) { problems.add(`column year: ${JSON.stringify(r.cells[yearCol] ?? '')} is not a year`, r.line); continue; }
+      if (year === null) {
+        problems.add(`column year: ${JSON.stringify(r.cells[yearCol] ?? '')} is not a year`, r.line);
+        continue;
+      }
       for (const { h, j } of columns) {
         const own = user.get(h);
         add(code, year, own?.column ?? h, r.cells[j] ?? '', own?.factor ?? 1, r.line, `column ${h}`);
@@ -89,7 +107,9 @@ export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observati
       const m = mapIndicator(label, user, grid.source);
       for (const r of data) {
         const code = province(r.cells[0] ?? '', r.line, problems);
-        years.forEach((y, j) => { if (y !== null) add(code, y, m.column, r.cells[j] ?? '', m.factor, r.line, `${y}`); });
+        years.forEach((y, j) => {
+          if (y !== null) add(code, y, m.column, r.cells[j] ?? '', m.factor, r.line, `${y}`);
+        });
       }
     } else {
       layout = 'by-region';
@@ -98,7 +118,9 @@ export function readGrid(grid: Grid, user: UserMap): { layout: Layout; observati
       const code = province(region, 1, problems);
       for (const r of data) {
         const m = mapIndicator(r.cells[0] ?? '', user, `${grid.source} line ${r.line}`);
-        years.forEach((y, j) => { if (y !== null) add(code, y, m.column, r.cells[j] ?? '', m.factor, r.line, `${y}`); });
+        years.forEach((y, j) => {
+          if (y !== null) add(code, y, m.column, r.cells[j] ?? '', m.factor, r.line, `${y}`);
+        });
       }
     }
   }

@@ -5,7 +5,13 @@ import type { Observation } from './layouts.ts';
 /** Which value wins when two files give different values for one cell; 'error' lists the conflicts and stops. */
 export type Preference = 'error' | 'first' | 'newest';
 
-export interface Conflict { province: string; year: number; column: string; kept: Observation; other: Observation }
+export interface Conflict {
+  province: string;
+  year: number;
+  column: string;
+  kept: Observation;
+  other: Observation;
+}
 
 /** Values equal up to the rounding of the exports (relative 1e-9). */
 const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
@@ -21,10 +27,14 @@ export function mergeObservations(batches: { file: string; mtimeMs: number; obse
     for (const obs of batch.observations) {
       const key = `${obs.code}/${obs.year}/${obs.column}`;
       const had = cells.get(key);
-      if (!had) { cells.set(key, { obs, mtimeMs: batch.mtimeMs }); continue; }
+      if (!had) {
+        cells.set(key, { obs, mtimeMs: batch.mtimeMs });
+        continue;
+      }
       if (same(had.obs.value, obs.value)) continue;
       const replace = prefer === 'newest' && batch.mtimeMs > had.mtimeMs;
-      const kept = replace ? obs : had.obs, other = replace ? had.obs : obs;
+      const kept = replace ? obs : had.obs,
+        other = replace ? had.obs : obs;
       conflicts.push({ province: provinceName(obs.code), year: obs.year, column: obs.column, kept, other });
       if (replace) cells.set(key, { obs, mtimeMs: batch.mtimeMs });
     }

@@ -16,7 +16,7 @@ function cellText(v: unknown): string {
 async function readXlsx(path: string): Promise<Grid> {
   let data: unknown[][];
   try {
-    data = await readSheet(path) as unknown[][];
+    data = (await readSheet(path)) as unknown[][];
   } catch (err) {
     throw new CgerError(`cannot read Excel file ${path}: ${errorMessage(err)}`);
   }
@@ -28,7 +28,9 @@ export async function readGridFile(path: string, encoding?: TextEncoding): Promi
   const ext = extname(path).toLowerCase();
   if (ext === '.xlsx') return { ...(await readXlsx(path)), encoding: 'xlsx' };
   if (ext === '.xls') {
-    throw new CgerError(`${path}: the old Excel .xls format is not read (no maintained reader for it); open it in Excel or LibreOffice and save as .xlsx or CSV`);
+    throw new CgerError(
+      `${path}: the old Excel .xls format is not read (no maintained reader for it); open it in Excel or LibreOffice and save as .xlsx or CSV`,
+    );
   }
   const { text, encoding: used } = readTextFile(path, 'file', encoding);
   const rows = parseCsvLines(text).map((r) => ({ line: r.line, cells: r.cells.map((c) => c.trim()) }));

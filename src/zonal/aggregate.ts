@@ -27,26 +27,38 @@ export interface AggregateOptions extends Omit<SumRasterOptions, 'onBytes'> {
  * Sums every raster over the engine's zones. A raster that fails is reported, not thrown,
  * so the good ones still produce rows. Results come back in the order the paths were given.
  */
-export async function aggregateRasters(engine: ZoneEngine, paths: string[], opts: AggregateOptions = {}):
-  Promise<{ results: RasterResult[]; failures: RasterFailure[] }> {
+export async function aggregateRasters(
+  engine: ZoneEngine,
+  paths: string[],
+  opts: AggregateOptions = {},
+): Promise<{ results: RasterResult[]; failures: RasterFailure[] }> {
   const limit = pLimit(Math.max(1, opts.concurrency ?? 2));
-  const outcomes = await Promise.all(paths.map((path) => limit(async () => {
-    let bytes = 0;
-    try {
-      checkIsFile(path);
-      const sums = await engine.sumRaster(path, { ...opts, onBytes: (n) => { bytes += n; } });
-      const coverage = await engine.coverage(sums.grid);
-      const touching = new Set<string>();
-      const { runs } = coverage.packed;
-      for (let k = 0; k < runs.length; k += 4) touching.add(coverage.zones[runs[k]].id);
-      const name = parseOdiacName(path);
-      opts.onRasterDone?.(path, bytes);
-      return { ok: true as const, result: { ...sums, year: name?.year ?? null, month: name?.month ?? null, touching } };
-    } catch (err) {
-      opts.onRasterDone?.(path, bytes);
-      return { ok: false as const, failure: { path, message: errorMessage(err) } };
-    }
-  })));
+  const outcomes = await Promise.all(
+    paths.map((path) =>
+      limit(async () => {
+        let bytes = 0;
+        try {
+          checkIsFile(path);
+          const sums = await engine.sumRaster(path, {
+            ...opts,
+            onBytes: (n) => {
+              bytes += n;
+            },
+          });
+          const coverage = await engine.coverage(sums.grid);
+          const touching = new Set<string>();
+          const { runs } = coverage.packed;
+          for (let k = 0; k < runs.length; k += 4) touching.add(coverage.zones[runs[k]].id);
+          const name = parseOdiacName(path);
+          opts.onRasterDone?.(path, bytes);
+          return { ok: true as const, result: { ...sums, year: name?.year ?? null, month: name?.month ?? null, touching } };
+        } catch (err) {
+          opts.onRasterDone?.(path, bytes);
+          return { ok: false as const, failure: { path, message: errorMessage(err) } };
+        }
+      }),
+    ),
+  );
   const results: RasterResult[] = [];
   const failures: RasterFailure[] = [];
   for (const o of outcomes) o.ok ? results.push(o.result) : failures.push(o.failure);
@@ -92,19 +104,28 @@ export function annualTotals(results: RasterResult[], allowPartialYear = false):
   if (!allowPartialYear) {
     for (const [year, months] of monthsByYear) {
       if (months.size < 12) {
-        const missing = Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => !months.has(m)).map((m) => `${year}-${pad2(m)}`);
+        const missing = Array.from({ length: 12 }, (_, i) => i + 1)
+          .filter((m) => !months.has(m))
+          .map((m) => `${year}-${pad2(m)}`);
         throw new CgerError(`year ${year} is missing ${missing.length} month(s): ${missing.join(', ')} (use --allow-partial-year to sum it anyway)`);
       }
     }
   }
   const zoneOrder = new Map(results[0]?.zones.map((z, i) => [z.id, i]) ?? []);
-  const months = results.flatMap((r) => r.zones.filter((z) => r.touching.has(z.id))
-    .map((z) => ({ zoneId: z.id, zoneName: z.name, zoneRank: zoneOrder.get(z.id)!, year: r.year!, sum: z.sum })));
+  const months = results.flatMap((r) =>
+    r.zones.filter((z) => r.touching.has(z.id)).map((z) => ({ zoneId: z.id, zoneName: z.name, zoneRank: zoneOrder.get(z.id)!, year: r.year!, sum: z.sum })),
+  );
   return sumYears(months);
 }
 
 /** A zone's sum in one month, what annual totals are summed from. */
-export interface ZoneMonthSum { zoneId: string; zoneName: string; zoneRank: number; year: number; sum: number }
+export interface ZoneMonthSum {
+  zoneId: string;
+  zoneName: string;
+  zoneRank: number;
+  year: number;
+  sum: number;
+}
 
 /**
  * One row per zone and year from monthly zone sums (aggregate --annual and ingest both use it).

@@ -40,15 +40,22 @@ function cacheKey(zoneSet: ZoneIdentity, grid: Grid, method: CoverageMethod) {
     // ids and names depend on the id/name fields chosen, not only on the file
     zones: zoneSet.zones.map((z) => [z.id, z.name]),
     grid: {
-      width: grid.width, height: grid.height, originX: grid.originX, originY: grid.originY,
-      cellWidth: grid.cellWidth, cellHeight: grid.cellHeight, crs: grid.crs.epsg ?? grid.crs.definition,
+      width: grid.width,
+      height: grid.height,
+      originX: grid.originX,
+      originY: grid.originY,
+      cellWidth: grid.cellWidth,
+      cellHeight: grid.cellHeight,
+      crs: grid.crs.epsg ?? grid.crs.definition,
     },
   };
 }
 
 /** The cache file for this (grid, boundary file, method). */
 export function coverageCachePath(zoneSet: ZoneIdentity, grid: Grid, method: CoverageMethod, cacheDir: string): string {
-  const digest = createHash('sha256').update(JSON.stringify(cacheKey(zoneSet, grid, method))).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify(cacheKey(zoneSet, grid, method)))
+    .digest('hex');
   return join(cacheDir, `coverage-${method}-v${COVERAGE_FORMAT_VERSION}-${digest.slice(0, 20)}.bin`);
 }
 
@@ -59,7 +66,10 @@ export function coverageCachePath(zoneSet: ZoneIdentity, grid: Grid, method: Cov
  * to compute.
  */
 export async function loadOrComputeCoverage(
-  zoneSet: ZoneSet | LazyZoneSet, grid: Grid, method: CoverageMethod, options: CoverageCacheOptions,
+  zoneSet: ZoneSet | LazyZoneSet,
+  grid: Grid,
+  method: CoverageMethod,
+  options: CoverageCacheOptions,
 ): Promise<Coverage> {
   const compute = async () => computeCoverage('load' in zoneSet ? await zoneSet.load() : zoneSet, grid, method);
   if (options.cacheDir === undefined) return compute();
@@ -88,7 +98,10 @@ interface Header {
   key: string;
   zones: { id: string; name: string }[];
   method: CoverageMethod;
-  row0: number; row1: number; col0: number; col1: number;
+  row0: number;
+  row1: number;
+  col0: number;
+  col1: number;
   runCount: number;
   fractionCount: number;
   bodySha256: string;
@@ -107,9 +120,16 @@ export function encodeCoverage(coverage: Coverage, key: string): Uint8Array {
   new Float64Array(body, intBytes, fractions.length).set(fractions);
   const bodyBytes = new Uint8Array(body);
   const header: Header = {
-    key, zones: coverage.zones, method: coverage.method,
-    row0: coverage.row0, row1: coverage.row1, col0: coverage.col0, col1: coverage.col1,
-    runCount, fractionCount: fractions.length, bodySha256: createHash('sha256').update(bodyBytes).digest('hex'),
+    key,
+    zones: coverage.zones,
+    method: coverage.method,
+    row0: coverage.row0,
+    row1: coverage.row1,
+    col0: coverage.col0,
+    col1: coverage.col1,
+    runCount,
+    fractionCount: fractions.length,
+    bodySha256: createHash('sha256').update(bodyBytes).digest('hex'),
   };
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8 - MAGIC.length - 4;
@@ -149,13 +169,24 @@ export function decodeCoverage(bytes: Buffer, expectedKey: string, grid: Grid): 
   const runs = ints.subarray(rowCount);
   for (let r = 0; r < rowCount; r++) {
     for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
-      const zone = runs[4 * k], col0 = runs[4 * k + 1], col1 = runs[4 * k + 2], offset = runs[4 * k + 3];
+      const zone = runs[4 * k],
+        col0 = runs[4 * k + 1],
+        col1 = runs[4 * k + 2],
+        offset = runs[4 * k + 3];
       if (zone < 0 || zone >= header.zones.length || col0 < 0 || col1 <= col0 || col1 > grid.width) throw new Error(`bad run in row ${header.row0 + r}`);
       if (offset >= 0 && offset + (col1 - col0) > header.fractionCount) throw new Error(`bad fraction offset in row ${header.row0 + r}`);
     }
   }
-  return coverageFromPacked({
-    grid, method: header.method, zones: header.zones,
-    row0: header.row0, row1: header.row1, col0: header.col0, col1: header.col1,
-  }, { rowStart, runs, fractions });
+  return coverageFromPacked(
+    {
+      grid,
+      method: header.method,
+      zones: header.zones,
+      row0: header.row0,
+      row1: header.row1,
+      col0: header.col0,
+      col1: header.col1,
+    },
+    { rowStart, runs, fractions },
+  );
 }

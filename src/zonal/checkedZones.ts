@@ -32,8 +32,12 @@ export interface ZoneCheckKey {
 
 function keyText(key: ZoneCheckKey): string {
   return JSON.stringify({
-    formatVersion: ZONE_CHECK_FORMAT_VERSION, cger: version, path: resolve(key.path), hash: key.hash,
-    idField: key.idField ?? null, nameField: key.nameField ?? null,
+    formatVersion: ZONE_CHECK_FORMAT_VERSION,
+    cger: version,
+    path: resolve(key.path),
+    hash: key.hash,
+    idField: key.idField ?? null,
+    nameField: key.nameField ?? null,
   });
 }
 
@@ -49,8 +53,12 @@ export function readCheckedZones(cacheDir: string, key: ZoneCheckKey): CheckedZo
   try {
     const entry = JSON.parse(readFileSync(path, 'utf8'));
     const strings = (list: unknown) => Array.isArray(list) && list.every((w) => typeof w === 'string');
-    const valid = entry.key === keyText(key) && Array.isArray(entry.zones) && strings(entry.warnings) && strings(entry.repaired)
-      && entry.zones.every((z: ZoneInfo) => typeof z?.id === 'string' && typeof z?.name === 'string');
+    const valid =
+      entry.key === keyText(key) &&
+      Array.isArray(entry.zones) &&
+      strings(entry.warnings) &&
+      strings(entry.repaired) &&
+      entry.zones.every((z: ZoneInfo) => typeof z?.id === 'string' && typeof z?.name === 'string');
     return valid ? { hash: key.hash, zones: entry.zones, warnings: entry.warnings, repaired: entry.repaired } : null;
   } catch {
     return null;
@@ -58,5 +66,8 @@ export function readCheckedZones(cacheDir: string, key: ZoneCheckKey): CheckedZo
 }
 
 export function writeCheckedZones(cacheDir: string, key: ZoneCheckKey, checked: CheckedZones): void {
-  writeFileAtomic(checkedZonesPath(cacheDir, key), JSON.stringify({ key: keyText(key), zones: checked.zones, warnings: checked.warnings, repaired: checked.repaired }) + '\n');
+  writeFileAtomic(
+    checkedZonesPath(cacheDir, key),
+    JSON.stringify({ key: keyText(key), zones: checked.zones, warnings: checked.warnings, repaired: checked.repaired }) + '\n',
+  );
 }

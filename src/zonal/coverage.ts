@@ -15,7 +15,12 @@ const SNAP = 1e-13;
 const MIN_FULL_RUN = 4;
 
 /** A zone's cells on the grid: rows [row0, row1), cols [col0, col1). */
-interface Window { row0: number; row1: number; col0: number; col1: number }
+interface Window {
+  row0: number;
+  row1: number;
+  col0: number;
+  col1: number;
+}
 
 /**
  * Computes, for every zone, the covered share of each grid cell (method `exact`) or whether the
@@ -37,8 +42,10 @@ export function computeCoverage(zoneSet: ZoneSet, grid: Grid, method: CoverageMe
     else buffer.fill(0, 0, size);
     for (const ring of rings) {
       for (let i = 0; i + 3 < ring.length; i += 2) {
-        const x0 = ring[i] - window.col0, y0 = ring[i + 1] - window.row0;
-        const x1 = ring[i + 2] - window.col0, y1 = ring[i + 3] - window.row0;
+        const x0 = ring[i] - window.col0,
+          y0 = ring[i + 1] - window.row0;
+        const x1 = ring[i + 2] - window.col0,
+          y1 = ring[i + 3] - window.row0;
         if (method === 'exact') addEdgeArea(buffer, width, height, x0, y0, x1, y1);
         else addEdgeCrossings(buffer, width, height, x0, y0, x1, y1);
       }
@@ -69,9 +76,12 @@ function toGridRings(zone: Zone, grid: Grid): Float64Array[] {
       const outer = k === 0;
       if (outer ? area2 > 0 : area2 < 0) {
         for (let i = 0, j = n - 1; i < j; i++, j--) {
-          const u = flat[2 * i], v = flat[2 * i + 1];
-          flat[2 * i] = flat[2 * j]; flat[2 * i + 1] = flat[2 * j + 1];
-          flat[2 * j] = u; flat[2 * j + 1] = v;
+          const u = flat[2 * i],
+            v = flat[2 * i + 1];
+          flat[2 * i] = flat[2 * j];
+          flat[2 * i + 1] = flat[2 * j + 1];
+          flat[2 * j] = u;
+          flat[2 * j + 1] = v;
         }
       }
       rings.push(flat);
@@ -81,16 +91,25 @@ function toGridRings(zone: Zone, grid: Grid): Float64Array[] {
 }
 
 function zoneWindow(rings: Float64Array[], grid: Grid): Window | null {
-  let u0 = Infinity, u1 = -Infinity, v0 = Infinity, v1 = -Infinity;
+  let u0 = Infinity,
+    u1 = -Infinity,
+    v0 = Infinity,
+    v1 = -Infinity;
   for (const ring of rings) {
     for (let i = 0; i < ring.length; i += 2) {
-      const u = ring[i], v = ring[i + 1];
-      if (u < u0) u0 = u; if (u > u1) u1 = u; if (v < v0) v0 = v; if (v > v1) v1 = v;
+      const u = ring[i],
+        v = ring[i + 1];
+      if (u < u0) u0 = u;
+      if (u > u1) u1 = u;
+      if (v < v0) v0 = v;
+      if (v > v1) v1 = v;
     }
   }
   const window = {
-    col0: Math.max(0, Math.floor(u0)), col1: Math.min(grid.width, Math.ceil(u1)),
-    row0: Math.max(0, Math.floor(v0)), row1: Math.min(grid.height, Math.ceil(v1)),
+    col0: Math.max(0, Math.floor(u0)),
+    col1: Math.min(grid.width, Math.ceil(u1)),
+    row0: Math.max(0, Math.floor(v0)),
+    row1: Math.min(grid.height, Math.ceil(v1)),
   };
   return window.col1 > window.col0 && window.row1 > window.row0 ? window : null;
 }
@@ -126,7 +145,10 @@ function addEdgeArea(buf: Float64Array, width: number, height: number, x0: numbe
 
 /** Adds a straight piece spanning x in [xl, xr] within one row band, of signed height `dy`. */
 function addRowPiece(buf: Float64Array, base: number, width: number, xl: number, xr: number, dy: number): void {
-  if (xr <= 0) { buf[base] += dy; return; }
+  if (xr <= 0) {
+    buf[base] += dy;
+    return;
+  }
   if (xl >= width) return;
   if (xl === xr || Math.floor(xl) === Math.floor(xr) || xr === Math.floor(xl) + 1) {
     addCellPiece(buf, base, (xl + xr) / 2, dy);
@@ -149,7 +171,10 @@ function addRowPiece(buf: Float64Array, base: number, width: number, xl: number,
 
 function addCellPiece(buf: Float64Array, base: number, xMid: number, dy: number): void {
   const c = Math.floor(xMid);
-  if (c < 0) { buf[base] += dy; return; }
+  if (c < 0) {
+    buf[base] += dy;
+    return;
+  }
   const right = xMid - c; // share of the cell left of the piece
   buf[base + c] += dy * (1 - right);
   buf[base + c + 1] += dy * right;
@@ -164,7 +189,8 @@ function addEdgeCrossings(buf: Float64Array, width: number, height: number, x0: 
   if (y0 === y1) return;
   const stride = width + 1;
   const w = y1 > y0 ? 1 : -1;
-  const top = Math.min(y0, y1), bottom = Math.max(y0, y1);
+  const top = Math.min(y0, y1),
+    bottom = Math.max(y0, y1);
   // rows whose centre r + 0.5 lies in [top, bottom)
   const rowStart = Math.max(0, Math.ceil(top - 0.5));
   const rowEnd = Math.min(height, Math.ceil(bottom - 0.5));
@@ -190,18 +216,28 @@ function extractRuns(buf: Float64Array, win: Window, zone: number, method: Cover
       f[c] = method === 'center' ? (acc !== 0 ? 1 : 0) : acc < SNAP ? 0 : acc > 1 - SNAP ? 1 : acc;
     }
     const runs: CoverageRun[] = [];
-    const emit = (c0: number, c1: number, full: boolean) => runs.push({
-      zone, col0: win.col0 + c0, col1: win.col0 + c1, fractions: full ? null : f.slice(c0, c1),
-    });
+    const emit = (c0: number, c1: number, full: boolean) =>
+      runs.push({
+        zone,
+        col0: win.col0 + c0,
+        col1: win.col0 + c1,
+        fractions: full ? null : f.slice(c0, c1),
+      });
     let c = 0;
     while (c < width) {
-      if (f[c] === 0) { c++; continue; }
+      if (f[c] === 0) {
+        c++;
+        continue;
+      }
       const start = c;
       while (c < width && f[c] > 0) c++;
       const end = c;
       let pending = start; // start of cells not yet emitted
-      for (let k = start; k < end;) {
-        if (f[k] !== 1) { k++; continue; }
+      for (let k = start; k < end; ) {
+        if (f[k] !== 1) {
+          k++;
+          continue;
+        }
         let e = k;
         while (e < end && f[e] === 1) e++;
         if (e - k >= MIN_FULL_RUN || (k === start && e === end)) {
@@ -222,7 +258,10 @@ function assemble(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, perZone:
   const used = perZone.filter((z) => z.runs.some((row) => row.length > 0));
   const zones = zoneSet.zones.map((z) => ({ id: z.id, name: z.name }));
   if (used.length === 0) return emptyCoverage(grid, method, zones);
-  let row0 = Infinity, row1 = -Infinity, col0 = Infinity, col1 = -Infinity;
+  let row0 = Infinity,
+    row1 = -Infinity,
+    col0 = Infinity,
+    col1 = -Infinity;
   for (const { window: w, runs } of used) {
     runs.forEach((row, r) => {
       if (row.length === 0) return;
@@ -234,7 +273,9 @@ function assemble(zoneSet: ZoneSet, grid: Grid, method: CoverageMethod, perZone:
   }
   const rows: CoverageRun[][] = Array.from({ length: row1 - row0 }, () => []);
   for (const { window: w, runs } of used) {
-    runs.forEach((row, r) => { if (row.length > 0) rows[w.row0 + r - row0].push(...row); });
+    runs.forEach((row, r) => {
+      if (row.length > 0) rows[w.row0 + r - row0].push(...row);
+    });
   }
   for (const row of rows) row.sort((a, b) => a.col0 - b.col0 || a.zone - b.zone);
   return coverageFromRows({ grid, method, zones, row0, row1, col0, col1 }, rows);

@@ -1,16 +1,24 @@
+import { CgerError } from '../common/errors.ts';
+import { checkOdiacLattice } from '../odiac/index.ts';
+import { type RasterInfo, reduceBlocks } from '../raster/index.ts';
+import type { Crs, Grid, RasterInput } from '../raster/types.ts';
 import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
+import { loadOrComputeCoverage } from './cache.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';
-import { CgerError } from '../common/errors.ts';
-import { reduceBlocks, type RasterInfo } from '../raster/index.ts';
-import { checkOdiacLattice } from '../odiac/index.ts';
-import type { Crs, Grid, RasterInput } from '../raster/types.ts';
-import { loadOrComputeCoverage } from './cache.ts';
-import { addContributions, createAccumulator, packCoverage, ZONE_SUMS_MODULE, type ZoneAccumulator, type ZoneContributions, type ZoneSumsInit } from './sums.ts';
+import {
+  addContributions,
+  createAccumulator,
+  packCoverage,
+  ZONE_SUMS_MODULE,
+  type ZoneAccumulator,
+  type ZoneContributions,
+  type ZoneSumsInit,
+} from './sums.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';
 
+export { type AnnualRow, sumYears, type ZoneMonthSum } from './aggregate.ts';
 export type { Coverage, CoverageMethod, CoverageRun, ZoneInfo } from './types.ts';
-export { sumYears, type AnnualRow, type ZoneMonthSum } from './aggregate.ts';
 
 export interface ZoneSums {
   id: string;
@@ -81,14 +89,17 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
   // The boundaries are checked (and their problems reported) before any raster work: loaded in
   // lon/lat, or what that found taken from the cache. A strict run where repairs are on record
   // loads the file again, to fail with the full message.
-  const cache = opts.cacheDir === undefined ? null
-    : { dir: opts.cacheDir, key: { path, hash: hashBoundaries(path), idField: opts.idField, nameField: opts.nameField } };
+  const cache =
+    opts.cacheDir === undefined ? null : { dir: opts.cacheDir, key: { path, hash: hashBoundaries(path), idField: opts.idField, nameField: opts.nameField } };
   let checked = cache && readCheckedZones(cache.dir, cache.key);
   if (checked && !(opts.strict && checked.repaired.length > 0)) {
     checked.warnings.forEach(warn);
   } else {
     const warnings: string[] = [];
-    const lonLat = await load(lonLatCrs, (m) => { warnings.push(m); warn(m); });
+    const lonLat = await load(lonLatCrs, (m) => {
+      warnings.push(m);
+      warn(m);
+    });
     zoneSets.set(crsKey(lonLatCrs), Promise.resolve(lonLat));
     checked = { hash: lonLat.hash, zones: lonLat.zones.map((z) => ({ id: z.id, name: z.name })), warnings, repaired: lonLat.repaired };
     if (cache) writeCheckedZones(cache.dir, { ...cache.key, hash: lonLat.hash }, checked);
@@ -119,7 +130,9 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
       return await coverage(grid);
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      throw new CgerError(`${rasterPath}: the boundaries cover too many of its ${grid.width} x ${grid.height} cells of ${grid.cellWidth} x ${grid.cellHeight} to compute their coverage (${err.message})`);
+      throw new CgerError(
+        `${rasterPath}: the boundaries cover too many of its ${grid.width} x ${grid.height} cells of ${grid.cellWidth} x ${grid.cellHeight} to compute their coverage (${err.message})`,
+      );
     }
   };
 
@@ -127,18 +140,23 @@ export async function openZones(path: string, opts: OpenZonesOptions = {}): Prom
     const rasterPath = typeof raster === 'string' ? raster : raster.name;
     let planned: { cov: Coverage; acc: ZoneAccumulator } | undefined;
     // The header is parsed once: what to read follows from the grid's coverage.
-    const info: RasterInfo = await reduceBlocks(raster, async (header) => {
-      if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
-      const cov = await coverageOf(header.grid, rasterPath);
-      planned = { cov, acc: createAccumulator(cov.zones.length) };
-      if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
-      const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
-      const reduction = { module: ZONE_SUMS_MODULE, init };
-      if (sumOpts.fullGrid) return { reduction };
-      // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
-      const window = { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
-      return { reduction, window, rowEnds: coverageRowEnds(cov) };
-    }, (part: ZoneContributions) => addContributions(planned!.acc, part), { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice });
+    const info: RasterInfo = await reduceBlocks(
+      raster,
+      async (header) => {
+        if (sumOpts.requireOdiacLattice) checkOdiacLattice(header.grid, rasterPath);
+        const cov = await coverageOf(header.grid, rasterPath);
+        planned = { cov, acc: createAccumulator(cov.zones.length) };
+        if (!sumOpts.fullGrid && cov.row1 <= cov.row0) return null;
+        const init: ZoneSumsInit = { coverage: packCoverage(cov), nodata: header.nodata, remainder: !!sumOpts.fullGrid };
+        const reduction = { module: ZONE_SUMS_MODULE, init };
+        if (sumOpts.fullGrid) return { reduction };
+        // Zones only: the rows of the zones, each decoded only as far as its rightmost zone cell.
+        const window = { row0: cov.row0, row1: cov.row1, col0: cov.col0, col1: cov.col1 };
+        return { reduction, window, rowEnds: coverageRowEnds(cov) };
+      },
+      (part: ZoneContributions) => addContributions(planned!.acc, part),
+      { threads: sumOpts.threads, onBytes: sumOpts.onBytes, onNotice: sumOpts.onNotice },
+    );
     // reduceBlocks plans once the header is read, before any block.
     const { cov, acc } = planned!;
     return {

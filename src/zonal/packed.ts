@@ -24,7 +24,10 @@ function packRuns(rows: CoverageRun[][]): PackedRuns {
       runs[k++] = run.col0;
       runs[k++] = run.col1;
       runs[k++] = run.fractions ? f : -1;
-      if (run.fractions) { fractions.set(run.fractions, f); f += run.fractions.length; }
+      if (run.fractions) {
+        fractions.set(run.fractions, f);
+        f += run.fractions.length;
+      }
     }
   }
   return { rowStart, runs, fractions };
@@ -35,7 +38,9 @@ function unpackRuns({ rowStart, runs, fractions }: PackedRuns): CoverageRun[][] 
   for (let i = 0; i + 1 < rowStart.length; i++) {
     const row: CoverageRun[] = [];
     for (let k = rowStart[i]; k < rowStart[i + 1]; k++) {
-      const col0 = runs[4 * k + 1], col1 = runs[4 * k + 2], offset = runs[4 * k + 3];
+      const col0 = runs[4 * k + 1],
+        col1 = runs[4 * k + 2],
+        offset = runs[4 * k + 3];
       row.push({ zone: runs[4 * k], col0, col1, fractions: offset < 0 ? null : fractions.subarray(offset, offset + col1 - col0) });
     }
     rows.push(row);

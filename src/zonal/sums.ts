@@ -105,7 +105,11 @@ export function createBlockReducer({ coverage, nodata, remainder }: ZoneSumsInit
  * window's width, all zeros on entry and on return.
  */
 export function accumulateBlock(
-  log: ContributionLog, coverage: PackedCoverage, block: RasterBlock, nodata: number | null, remainder: boolean,
+  log: ContributionLog,
+  coverage: PackedCoverage,
+  block: RasterBlock,
+  nodata: number | null,
+  remainder: boolean,
   covered = new Float64Array(Math.max(0, coverage.col1 - coverage.col0)),
 ): void {
   const { data, width, height, row0, col0 } = block;
@@ -121,6 +125,7 @@ export function accumulateBlock(
     if (remainder) {
       for (let i = r * width, end = i + width; i < end; i++) {
         const v = data[i];
+        // biome-ignore lint/suspicious/noSelfCompare: v === v is false only for NaN (skipped like nodata)
         if (v === v && v !== nodataValue) rowTotal += v;
       }
     }
@@ -142,6 +147,7 @@ export function accumulateBlock(
       let cells = 0;
       for (let c = c0; c < c1; c++) {
         const v = data[base + c];
+        // biome-ignore lint/suspicious/noSelfCompare: v !== v is true only for NaN (skipped like nodata)
         if (v !== v || v === nodataValue) continue;
         const f = whole ? 1 : fractions[offset + c];
         if (f <= 0) continue;

@@ -1,6 +1,8 @@
 import { CgerError, errorMessage } from '../common/errors.ts';
-import { readBoundaries, WGS84, type RawBoundaries } from './read.ts';
+import { type RawBoundaries, readBoundaries, WGS84 } from './read.ts';
+
 export { hashBoundaries } from './read.ts';
+
 import { reprojectPolygons } from './reproject.ts';
 import type { LoadZonesOptions, Zone, ZoneSet } from './types.ts';
 import { findGeometryProblems, orientPolygons, repairGeometry } from './validity.ts';
@@ -69,7 +71,12 @@ export async function loadZones(path: string, options: LoadZonesOptions): Promis
     throw new CgerError(`boundary file ${path}: invalid geometry in ${invalid.length} feature(s): ${invalid.join('; ')}`);
   }
 
-  const projected = reprojectPolygons(entries.map((e) => e.polygons), sourceCrs, options.targetCrs, `boundary file ${path}`);
+  const projected = reprojectPolygons(
+    entries.map((e) => e.polygons),
+    sourceCrs,
+    options.targetCrs,
+    `boundary file ${path}`,
+  );
   const zones: Zone[] = entries.map((e, i) => ({ id: e.id, name: e.name, geometry: orientPolygons(projected[i]) }));
   zones.sort((a, b) => compareIds(a.id, b.id));
   return { zones, sourceCrs, hash: raw.hash, path, repaired: entries.filter((e) => e.repaired).map((e) => e.id) };
@@ -89,12 +96,17 @@ function compareIds(a: string, b: string): number {
  * WGS84 longitude/latitude only when every coordinate fits it; a shapefile says so in a warning.
  */
 function assumeLonLat(raw: RawBoundaries, path: string, warn: (m: string) => void) {
-  for (const f of raw.features) for (const poly of f.polygons) for (const ring of poly) for (const [x, y] of ring) {
-    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) {
-      const declared = raw.format === 'geojson' ? 'no "crs" member' : 'no .prj';
-      throw new CgerError(`boundary file ${path} has ${declared} and its coordinates (e.g. ${x}, ${y}) are not longitude/latitude: coordinates look projected: declare the CRS or add the .prj`);
-    }
-  }
+  for (const f of raw.features)
+    for (const poly of f.polygons)
+      for (const ring of poly)
+        for (const [x, y] of ring) {
+          if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) {
+            const declared = raw.format === 'geojson' ? 'no "crs" member' : 'no .prj';
+            throw new CgerError(
+              `boundary file ${path} has ${declared} and its coordinates (e.g. ${x}, ${y}) are not longitude/latitude: coordinates look projected: declare the CRS or add the .prj`,
+            );
+          }
+        }
   if (raw.format === 'shapefile') warn(`boundary file ${path} has no .prj: assuming WGS84 longitude/latitude (EPSG:4326), as every coordinate is in range`);
   return WGS84;
 }

@@ -98,7 +98,11 @@ async function readGeoJson(path: string): Promise<RawBoundaries> {
     const properties: Record<string, unknown> = { ...(item?.properties ?? {}) };
     // A top-level feature id serves as the `id` field when the properties have none.
     if (properties.id === undefined && item?.id !== undefined) properties.id = item.id;
-    for (const key of Object.keys(properties)) if (!seen.has(key)) { seen.add(key); fields.push(key); }
+    for (const key of Object.keys(properties))
+      if (!seen.has(key)) {
+        seen.add(key);
+        fields.push(key);
+      }
     return { number, properties, polygons: geoJsonPolygons(item?.geometry, `${path}: feature ${number}`) };
   });
   // sha256 of the file itself, so users can check it with sha256sum
@@ -112,7 +116,8 @@ async function readGeoJson(path: string): Promise<RawBoundaries> {
 function geoJsonCrs(doc: any, path: string): Crs | null {
   if (doc?.crs === undefined || doc?.crs === null) return null;
   const name: unknown = doc.crs.properties?.name;
-  if (typeof name !== 'string') throw new CgerError(`boundary file ${path}: unreadable "crs" member (expected {"type": "name", "properties": {"name": "EPSG:<code>"}})`);
+  if (typeof name !== 'string')
+    throw new CgerError(`boundary file ${path}: unreadable "crs" member (expected {"type": "name", "properties": {"name": "EPSG:<code>"}})`);
   if (/CRS84$/i.test(name)) return WGS84;
   const m = /EPSG:(?::|[\d.]*:)?(\d+)$/i.exec(name);
   if (!m) throw new CgerError(`boundary file ${path}: unrecognised crs "${name}" (expected an EPSG code or CRS84)`);
@@ -190,9 +195,18 @@ function readParts(shpPath: string): Map<string, Uint8Array> {
 function encodingLabel(cpg: string, path: string): string {
   const text = cpg.trim().toLowerCase();
   const codePages: Record<string, string> = {
-    '65001': 'utf-8', '936': 'gbk', 'cp936': 'gbk', 'ansi 936': 'gbk', '54936': 'gb18030',
-    '950': 'big5', 'cp950': 'big5', '1252': 'windows-1252', 'ansi 1252': 'windows-1252', '88591': 'iso-8859-1',
-    '932': 'shift_jis', '949': 'euc-kr',
+    '65001': 'utf-8',
+    '936': 'gbk',
+    cp936: 'gbk',
+    'ansi 936': 'gbk',
+    '54936': 'gb18030',
+    '950': 'big5',
+    cp950: 'big5',
+    '1252': 'windows-1252',
+    'ansi 1252': 'windows-1252',
+    '88591': 'iso-8859-1',
+    '932': 'shift_jis',
+    '949': 'euc-kr',
   };
   const label = codePages[text] ?? text;
   try {
@@ -204,7 +218,7 @@ function encodingLabel(cpg: string, path: string): string {
 }
 
 /** DBF language driver ids (byte 29) for the encodings common in Chinese data. */
-const LANGUAGE_DRIVERS: Record<number, string> = { 0x4d: 'gbk', 0x7a: 'gbk', 0x57: 'windows-1252', 0x03: 'windows-1252' };
+const LANGUAGE_DRIVERS: Record<number, string> = { 77: 'gbk', 122: 'gbk', 87: 'windows-1252', 3: 'windows-1252' };
 
 async function readShapefile(shpPath: string): Promise<RawBoundaries> {
   const parts = readParts(shpPath);
@@ -230,7 +244,7 @@ async function readShapefile(shpPath: string): Promise<RawBoundaries> {
   const features: RawFeature[] = [];
   const fields: string[] = [];
   for (let number = 1; ; number++) {
-    let result;
+    let result: Awaited<ReturnType<shapefile.ShapefileSource['read']>>;
     try {
       result = await source.read();
     } catch (err) {

@@ -1,5 +1,5 @@
-import { proj4 } from '../common/proj4.ts';
 import { CgerError } from '../common/errors.ts';
+import { proj4 } from '../common/proj4.ts';
 import type { Crs } from '../raster/types.ts';
 import type { Polygon } from './types.ts';
 
@@ -28,9 +28,15 @@ export function reprojectPolygons(polygons: Polygon[][], from: Crs, to: Crs, whe
   } catch (err) {
     throw new CgerError(`${where}: cannot reproject from "${from.definition.slice(0, 80)}" to "${to.definition.slice(0, 80)}": ${(err as Error).message}`);
   }
-  return polygons.map((polys) => polys.map((poly) => poly.map((ring) => ring.map((p) => {
-    const [x, y] = forward([p[0], p[1]]);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new CgerError(`${where}: point (${p[0]}, ${p[1]}) cannot be reprojected to the grid's CRS`);
-    return [x, y] as [number, number];
-  }))));
+  return polygons.map((polys) =>
+    polys.map((poly) =>
+      poly.map((ring) =>
+        ring.map((p) => {
+          const [x, y] = forward([p[0], p[1]]);
+          if (!Number.isFinite(x) || !Number.isFinite(y)) throw new CgerError(`${where}: point (${p[0]}, ${p[1]}) cannot be reprojected to the grid's CRS`);
+          return [x, y] as [number, number];
+        }),
+      ),
+    ),
+  );
 }

@@ -9,5 +9,9 @@ declare module 'shapefile' {
     properties: Record<string, unknown>;
     geometry: { type: string; coordinates: unknown } | null;
   }
-  export function open(shp: string | Uint8Array | ArrayBuffer, dbf?: string | Uint8Array | ArrayBuffer, options?: { encoding?: string }): Promise<ShapefileSource>;
+  export function open(
+    shp: string | Uint8Array | ArrayBuffer,
+    dbf?: string | Uint8Array | ArrayBuffer,
+    options?: { encoding?: string },
+  ): Promise<ShapefileSource>;
 }

@@ -1,5 +1,5 @@
-import * as polyclip from 'polyclip-ts';
 import { unkinkPolygon } from '@turf/unkink-polygon';
+import * as polyclip from 'polyclip-ts';
 import type { Polygon, Ring } from './types.ts';
 
 /** What is wrong with a feature's geometry, in words for the user. */
@@ -14,15 +14,23 @@ export function ringArea2(ring: Ring): number {
 
 /** Outer rings counter-clockwise, holes clockwise: the orientation the coverage code expects. */
 export function orientPolygons(polygons: Polygon[]): Polygon[] {
-  return polygons.map((poly) => poly.map((ring, k) => {
-    const ccw = ringArea2(ring) > 0;
-    return ccw === (k === 0) ? ring : ring.slice().reverse();
-  }));
+  return polygons.map((poly) =>
+    poly.map((ring, k) => {
+      const ccw = ringArea2(ring) > 0;
+      return ccw === (k === 0) ? ring : ring.slice().reverse();
+    }),
+  );
 }
 
 interface Segment {
-  x0: number; y0: number; x1: number; y1: number;
-  minX: number; maxX: number; minY: number; maxY: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
   part: number;
   /** Global ring number within the feature. */
   ring: number;
@@ -53,8 +61,7 @@ function contact(s: Segment, t: Segment): Contact {
     const overlap = Math.min(a1, b1) - Math.max(a0, b0);
     return overlap > 0 ? 'cross' : overlap === 0 ? 'touch' : 'none';
   }
-  const onSeg = (o: number, px: number, py: number, q: Segment) =>
-    o === 0 && px >= q.minX && px <= q.maxX && py >= q.minY && py <= q.maxY;
+  const onSeg = (o: number, px: number, py: number, q: Segment) => o === 0 && px >= q.minX && px <= q.maxX && py >= q.minY && py <= q.maxY;
   if (onSeg(o1, t.x0, t.y0, s) || onSeg(o2, t.x1, t.y1, s) || onSeg(o3, s.x0, s.y0, t) || onSeg(o4, s.x1, s.y1, t)) return 'touch';
   return 'none';
 }
@@ -73,17 +80,24 @@ function locate(x: number, y: number, poly: Polygon): number {
       const [ax, ay] = ring[i];
       const [bx, by] = ring[i + 1];
       if (orient(ax, ay, bx, by, x, y) === 0 && x >= Math.min(ax, bx) && x <= Math.max(ax, bx) && y >= Math.min(ay, by) && y <= Math.max(ay, by)) return 0;
-      if ((ay > y) !== (by > y) && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
+      if (ay > y !== by > y && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
     }
   }
   return inside ? 1 : -1;
 }
 
 function bboxOf(rings: Ring[]): [number, number, number, number] {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const ring of rings) for (const [x, y] of ring) {
-    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
-  }
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const ring of rings)
+    for (const [x, y] of ring) {
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
   return [x0, y0, x1, y1];
 }
 
@@ -96,18 +110,31 @@ export function findGeometryProblems(polygons: Polygon[]): GeometryProblem[] {
   const segments: Segment[] = [];
   const selfIntersecting = new Set<number>();
   let ringNo = 0;
-  polygons.forEach((poly, part) => poly.forEach((ring, ringInPart) => {
-    const n = ring.length - 1;
-    for (let i = 0; i < n; i++) {
-      const [x0, y0] = ring[i];
-      const [x1, y1] = ring[i + 1];
-      segments.push({
-        x0, y0, x1, y1, minX: Math.min(x0, x1), maxX: Math.max(x0, x1), minY: Math.min(y0, y1), maxY: Math.max(y0, y1),
-        part, ring: ringNo, ringInPart, index: i, ringSegments: n,
-      });
-    }
-    ringNo++;
-  }));
+  polygons.forEach((poly, part) =>
+    poly.forEach((ring, ringInPart) => {
+      const n = ring.length - 1;
+      for (let i = 0; i < n; i++) {
+        const [x0, y0] = ring[i];
+        const [x1, y1] = ring[i + 1];
+        segments.push({
+          x0,
+          y0,
+          x1,
+          y1,
+          minX: Math.min(x0, x1),
+          maxX: Math.max(x0, x1),
+          minY: Math.min(y0, y1),
+          maxY: Math.max(y0, y1),
+          part,
+          ring: ringNo,
+          ringInPart,
+          index: i,
+          ringSegments: n,
+        });
+      }
+      ringNo++;
+    }),
+  );
   segments.sort((a, b) => a.minX - b.minX);
 
   const problems = new Set<GeometryProblem>();
@@ -136,7 +163,8 @@ export function findGeometryProblems(polygons: Polygon[]): GeometryProblem[] {
   for (let a = 0; a < polygons.length; a++) {
     for (let b = 0; b < polygons.length; b++) {
       if (a === b || crossingParts.has(`${Math.min(a, b)},${Math.max(a, b)}`)) continue;
-      const A = boxes[a], B = boxes[b];
+      const A = boxes[a],
+        B = boxes[b];
       if (B[0] < A[0] || B[2] > A[2] || B[1] < A[1] || B[3] > A[3]) continue; // b's box must lie in a's
       // the first vertex of b not on a's boundary tells whether b lies inside a
       for (const [x, y] of polygons[b][0]) {
@@ -167,8 +195,9 @@ export function repairGeometry(polygons: Polygon[]): Polygon[] {
 /** The area a ring encloses an odd number of times, as simple polygons. */
 function ringRegion(ring: Ring): polyclip.Geom {
   if (findGeometryProblems([[ring]]).length === 0) return [ring];
-  const loops = unkinkPolygon({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } })
-    .features.map((f) => f.geometry.coordinates as Ring[]);
+  const loops = unkinkPolygon({ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }).features.map(
+    (f) => f.geometry.coordinates as Ring[],
+  );
   // Even-odd: the symmetric difference of the simple loops the ring splits into.
   return polyclip.xor(loops[0], ...loops.slice(1));
 }

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { readCsvFile } from '../../src/common/csv.ts';
 import { decodeText, detectEncoding, parseEncoding } from '../../src/common/encoding.ts';
@@ -25,7 +25,13 @@ test('encodings are detected from the bytes: UTF-8 with and without BOM, GBK/GB1
     const path = join(dir, `${enc}.csv`);
     writeFileSync(path, bytes);
     const table = readCsvFile(path, 'test file');
-    assert.deepEqual(table.records.map((r) => [r.line, r.values.province, r.values.gdp]), [[2, '内蒙古自治区', '11,788.26'], [3, '新疆维吾尔自治区', '1']]);
+    assert.deepEqual(
+      table.records.map((r) => [r.line, r.values.province, r.values.gdp]),
+      [
+        [2, '内蒙古自治区', '11,788.26'],
+        [3, '新疆维吾尔自治区', '1'],
+      ],
+    );
   }
   // A forced encoding wins over detection (GBK bytes read as UTF-8 give replacement characters).
   assert.notEqual(decodeText(iconv.encode(TEXT, 'gbk'), parseEncoding('utf-8')).text, TEXT);

@@ -1,12 +1,20 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { parseCsv } from '../../src/common/csv.ts';
-import { checkBatterySpec, loadBatterySpec, runBattery, type BatteryEstimate, type BatterySpec, type BatteryTable, type PanelData } from '../../src/dml/index.ts';
+import {
+  type BatteryEstimate,
+  type BatterySpec,
+  type BatteryTable,
+  checkBatterySpec,
+  loadBatterySpec,
+  type PanelData,
+  runBattery,
+} from '../../src/dml/index.ts';
+import { tempDir } from '../helpers.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 import { assertTablesParse } from './tableChecks.ts';
-import { tempDir } from '../helpers.ts';
 
 const data: PanelData = { ...parseCsv(synthPanelCsv(7)), source: 'synthetic-panel.csv' };
 
@@ -17,18 +25,34 @@ function smallSpec(): BatterySpec {
   return spec;
 }
 
-const TABLES = ['table4_baseline', 'table5_robustness', 'table6_folds', 'table7_learners_iv', 'table8_mechanisms',
-  'table9_coastal', 'table10_regions', 'table11_env_reg'];
+const TABLES = [
+  'table4_baseline',
+  'table5_robustness',
+  'table6_folds',
+  'table7_learners_iv',
+  'table8_mechanisms',
+  'table9_coastal',
+  'table10_regions',
+  'table11_env_reg',
+];
 
 test('battery: the default spec runs on a synthetic panel and every table file parses', async () => {
   const out = tempDir('battery');
   const result = await runBattery({ data, spec: smallSpec(), outDir: out, quiet: true, threads: 2 });
   const files = readdirSync(out).sort();
-  const sensitivity = ['table4_baseline_sensitivity.csv', 'table4_baseline_sensitivity.md', 'table4_baseline_sensitivity.tex', 'table4_baseline_sensitivity_contour.svg'];
+  const sensitivity = [
+    'table4_baseline_sensitivity.csv',
+    'table4_baseline_sensitivity.md',
+    'table4_baseline_sensitivity.tex',
+    'table4_baseline_sensitivity_contour.svg',
+  ];
   assert.deepEqual(files, [...TABLES.flatMap((t) => [`${t}.csv`, `${t}.md`, `${t}.tex`]), ...sensitivity, 'estimates.json', 'tables.json'].sort());
   // tables.json: each table's caption in the spec's order (the sensitivity companion after Table 4), as its Markdown twin prints it.
   const captions: BatteryTable[] = JSON.parse(readFileSync(join(out, 'tables.json'), 'utf8'));
-  assert.deepEqual(captions.map((c) => c.id), [...TABLES.slice(0, 1), 'table4_baseline_sensitivity', ...TABLES.slice(1)]);
+  assert.deepEqual(
+    captions.map((c) => c.id),
+    [...TABLES.slice(0, 1), 'table4_baseline_sensitivity', ...TABLES.slice(1)],
+  );
   for (const c of captions) assert.ok(readFileSync(join(out, `${c.id}.md`), 'utf8').includes(c.title) && c.note !== '', c.id);
 
   const estimates: BatteryEstimate[] = JSON.parse(readFileSync(join(out, 'estimates.json'), 'utf8'));
@@ -52,7 +76,8 @@ test('battery: the default spec runs on a synthetic panel and every table file p
   assert.equal(byCol('table8_mechanisms', '(4) ISU').learner, 'gbm');
   assert.equal(byCol('table9_coastal', '(1) Coastal').n_obs, 11 * 12);
   assert.equal(byCol('table10_regions', '(2) Central').n_obs, 8 * 12);
-  const high = byCol('table11_env_reg', '(1) High regulation').n_obs, low = byCol('table11_env_reg', '(2) Low regulation').n_obs;
+  const high = byCol('table11_env_reg', '(1) High regulation').n_obs,
+    low = byCol('table11_env_reg', '(2) Low regulation').n_obs;
   assert.equal(high + low, 360);
 
   assertTablesParse(out, TABLES, estimates);
@@ -61,9 +86,19 @@ test('battery: the default spec runs on a synthetic panel and every table file p
 test('battery: same inputs give byte-identical outputs, whatever the thread count', async () => {
   const spec: BatterySpec = {
     defaults: { y: 'CEE', d: 'DCP', x: ['lngdp', 'lnpop', 'green'], learner_params: { rf: { trees: 60 } } },
-    tables: [{ id: 't', title: 'T', models: [{ label: '(1)', fe: ['year'] }, { label: '(2)', learner: 'gbm', cluster: 'province' }] }],
+    tables: [
+      {
+        id: 't',
+        title: 'T',
+        models: [
+          { label: '(1)', fe: ['year'] },
+          { label: '(2)', learner: 'gbm', cluster: 'province' },
+        ],
+      },
+    ],
   };
-  const a = tempDir('battery-a'), b = tempDir('battery-b');
+  const a = tempDir('battery-a'),
+    b = tempDir('battery-b');
   await runBattery({ data, spec, outDir: a, quiet: true, threads: 1 });
   await runBattery({ data, spec, outDir: b, quiet: true, threads: 2 });
   for (const f of readdirSync(a)) assert.equal(readFileSync(join(a, f), 'utf8'), readFileSync(join(b, f), 'utf8'), f);
@@ -71,13 +106,24 @@ test('battery: same inputs give byte-identical outputs, whatever the thread coun
 
 test('battery spec: mistakes are reported with their place', async () => {
   const base = { defaults: { y: 'CEE', d: 'DCP', x: ['lngdp'] }, tables: [{ id: 't', title: 'T', models: [{ label: '(1)' }] }] };
-  assert.throws(() => checkBatterySpec({ ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1)', lerner: 'rf' }] }] }),
-    /tables\[0\]\.models\[0\]: unknown key 'lerner'/);
+  assert.throws(
+    () => checkBatterySpec({ ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1)', lerner: 'rf' }] }] }),
+    /tables\[0\]\.models\[0\]: unknown key 'lerner'/,
+  );
   assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, folds: 1 } }), /defaults\.folds: expected an integer >= 2/);
-  assert.throws(() => checkBatterySpec({ ...base, defaults: { ...base.defaults, learner_params: { rf: { tres: 5 } } } }),
-    /defaults\.learner_params\.rf: unknown key 'tres'/);
+  assert.throws(
+    () => checkBatterySpec({ ...base, defaults: { ...base.defaults, learner_params: { rf: { tres: 5 } } } }),
+    /defaults\.learner_params\.rf: unknown key 'tres'/,
+  );
   const out = tempDir('battery-bad');
-  await assert.rejects(runBattery({ data, outDir: out, quiet: true, spec: { ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1) X', where: 'region=="north"' }] }] } }),
-    /t column 1 '\(1\) X': --where 'region=="north"' selects no rows/);
+  await assert.rejects(
+    runBattery({
+      data,
+      outDir: out,
+      quiet: true,
+      spec: { ...base, tables: [{ id: 't', title: 'T', models: [{ label: '(1) X', where: 'region=="north"' }] }] },
+    }),
+    /t column 1 '\(1\) X': --where 'region=="north"' selects no rows/,
+  );
   assert.deepEqual(readdirSync(out), [], 'nothing is written when the spec fails its checks');
 });

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createRng } from '../../src/common/random.ts';
 import { createExecutor, fitPredict } from '../../src/dml/executor.ts';
+import { featuresPerSplit } from '../../src/dml/learners/forest.ts';
 import { LEARNERS, learnerHelp, resolveLearnerParams } from '../../src/dml/learners/index.ts';
 import { logitFitPredict } from '../../src/dml/learners/logit.ts';
-import { featuresPerSplit } from '../../src/dml/learners/forest.ts';
 import type { Features } from '../../src/dml/learners/types.ts';
 import { tuneLearner } from '../../src/dml/tune.ts';
 
@@ -22,7 +22,12 @@ test('logit: the maximum-likelihood score equations hold at the fit (gradient ~0
   const { x, y } = logisticSample(800, 1);
   const p = logitFitPredict(x, y, x, resolveLearnerParams('logit'));
   const grad = [0, 0, 0];
-  for (let i = 0; i < x.n; i++) { const r = y[i] - p[i]; grad[0] += r; grad[1] += r * x.cols[0][i]; grad[2] += r * x.cols[1][i]; }
+  for (let i = 0; i < x.n; i++) {
+    const r = y[i] - p[i];
+    grad[0] += r;
+    grad[1] += r * x.cols[0][i];
+    grad[2] += r * x.cols[1][i];
+  }
   for (const g of grad) assert.ok(Math.abs(g) < 1e-9, `gradient ${grad}`);
   // A collinear copy of a column changes nothing (minimum-norm Newton steps).
   const dup: Features = { n: x.n, cols: [...x.cols, x.cols[0].map((v) => 2 * v)] };
@@ -31,14 +36,25 @@ test('logit: the maximum-likelihood score equations hold at the fit (gradient ~0
 });
 
 test('rf and gbm as classifiers give probabilities that beat the base rate out of sample', async () => {
-  const train = logisticSample(600, 2), test_ = logisticSample(400, 3);
+  const train = logisticSample(600, 2),
+    test_ = logisticSample(400, 3);
   const base = train.y.reduce((a, b) => a + b) / train.x.n;
   const baseLoss = logLoss(new Float64Array(test_.x.n).fill(base), test_.y);
   const exec = createExecutor(1);
-  for (const [name, params] of [['rf', { trees: 100, min_samples_leaf: 10 }], ['gbm', { trees: 60, max_depth: 2 }], ['logit', {}]] as const) {
+  for (const [name, params] of [
+    ['rf', { trees: 100, min_samples_leaf: 10 }],
+    ['gbm', { trees: 60, max_depth: 2 }],
+    ['logit', {}],
+  ] as const) {
     const p = await fitPredict(exec, name, resolveLearnerParams(name, params), train.x, train.y, test_.x, 7, undefined, 'classification');
-    assert.ok(p.every((v) => v >= 0 && v <= 1), `${name}: probabilities in [0, 1]`);
-    const loss = logLoss(p.map((v) => Math.min(1 - 1e-6, Math.max(1e-6, v))), test_.y);
+    assert.ok(
+      p.every((v) => v >= 0 && v <= 1),
+      `${name}: probabilities in [0, 1]`,
+    );
+    const loss = logLoss(
+      p.map((v) => Math.min(1 - 1e-6, Math.max(1e-6, v))),
+      test_.y,
+    );
     assert.ok(loss < baseLoss - 0.05, `${name}: log-loss ${loss} vs base rate ${baseLoss}`);
   }
   await exec.close();

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { formatCsv, parseCsv } from '../../src/common/csv.ts';
 import { createRng } from '../../src/common/random.ts';
 import { estimateDml, type PanelData } from '../../src/dml/index.ts';
@@ -10,7 +10,11 @@ import { tempDir } from '../helpers.ts';
 // With OLS learners and imposed folds, cger must reproduce a direct computation of docs/design.md
 // §7 (written here independently: normal equations, explicit sums) to 1e-10.
 
-const N_CLUSTERS = 12, PER_CLUSTER = 5, N = N_CLUSTERS * PER_CLUSTER, K = 4, R = 3;
+const N_CLUSTERS = 12,
+  PER_CLUSTER = 5,
+  N = N_CLUSTERS * PER_CLUSTER,
+  K = 4,
+  R = 3;
 const rng = createRng(2024);
 const cluster = Array.from({ length: N }, (_, i) => Math.floor(i / PER_CLUSTER));
 const x1 = Array.from({ length: N }, () => rng.normal());
@@ -22,8 +26,12 @@ const y = d.map((v, i) => 0.5 * v + x1[i] - 0.5 * x3[i] + rng.normal());
 const X = x1.map((_, i) => [x1[i], x2[i], x3[i]]);
 
 const data: PanelData = {
-  ...parseCsv(formatCsv(['prov', 'y', 'd', 'z', 'x1', 'x2', 'x3'],
-    y.map((_, i) => [`c${cluster[i]}`, y[i], d[i], z[i], x1[i], x2[i], x3[i]]))),
+  ...parseCsv(
+    formatCsv(
+      ['prov', 'y', 'd', 'z', 'x1', 'x2', 'x3'],
+      y.map((_, i) => [`c${cluster[i]}`, y[i], d[i], z[i], x1[i], x2[i], x3[i]]),
+    ),
+  ),
   source: 'closed-form.csv',
 };
 
@@ -31,16 +39,33 @@ const data: PanelData = {
 const folds: number[][] = [];
 for (let r = 0; r < R; r++) {
   const order = Array.from({ length: N_CLUSTERS }, (_, c) => c);
-  for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   const clusterFold = new Array<number>(N_CLUSTERS);
-  order.forEach((c, pos) => { clusterFold[c] = pos % K; });
+  order.forEach((c, pos) => {
+    clusterFold[c] = pos % K;
+  });
   folds.push(cluster.map((c) => clusterFold[c]));
 }
 const dir = tempDir('dml');
 const fold3 = join(dir, 'folds3.csv');
-writeFileSync(fold3, formatCsv(['fold_0', 'fold_1', 'fold_2'], cluster.map((_, i) => [folds[0][i], folds[1][i], folds[2][i]])));
+writeFileSync(
+  fold3,
+  formatCsv(
+    ['fold_0', 'fold_1', 'fold_2'],
+    cluster.map((_, i) => [folds[0][i], folds[1][i], folds[2][i]]),
+  ),
+);
 const fold1 = join(dir, 'folds1.csv');
-writeFileSync(fold1, formatCsv(['fold'], cluster.map((_, i) => [folds[0][i]])));
+writeFileSync(
+  fold1,
+  formatCsv(
+    ['fold'],
+    cluster.map((_, i) => [folds[0][i]]),
+  ),
+);
 
 function solve(a: number[][], b: number[]): number[] {
   const n = b.length;
@@ -68,12 +93,18 @@ function crossFit(target: number[], fold: number[]): number[] {
     const xtx = Array.from({ length: p }, (_, a) => Array.from({ length: p }, (_, b) => rows.reduce((s, r) => s + r[a] * r[b], 0)));
     const xty = Array.from({ length: p }, (_, a) => rows.reduce((s, r, q) => s + r[a] * target[train[q]], 0));
     const beta = solve(xtx, xty);
-    fold.forEach((f, i) => { if (f === k) out[i] = beta[0] + X[i].reduce((s, v, j) => s + v * beta[j + 1], 0); });
+    fold.forEach((f, i) => {
+      if (f === k) out[i] = beta[0] + X[i].reduce((s, v, j) => s + v * beta[j + 1], 0);
+    });
   }
   return out;
 }
 
-const med = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
+const med = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+};
 
 function reference(iv: boolean, clustered: boolean, reps: number) {
   const perRep = folds.slice(0, reps).map((fold) => {
@@ -90,8 +121,12 @@ function reference(iv: boolean, clustered: boolean, reps: number) {
     }
     // |I_k| clusters per fold, sums weighted by 1/|I_k|.
     const inFold = Array.from({ length: K }, (_, k) => new Set(cluster.filter((_, i) => fold[i] === k)).size);
-    let num = 0, den = 0;
-    for (let i = 0; i < N; i++) { num += psiB[i] / inFold[fold[i]]; den += psiA[i] / inFold[fold[i]]; }
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < N; i++) {
+      num += psiB[i] / inFold[fold[i]];
+      den += psiA[i] / inFold[fold[i]];
+    }
     const theta = -num / den;
     let gamma = 0;
     for (let c = 0; c < N_CLUSTERS; c++) {
@@ -118,10 +153,19 @@ for (const iv of [false, true]) {
   for (const clustered of [false, true]) {
     for (const reps of [1, 3]) {
       test(`${iv ? 'PLIV' : 'PLR'} with OLS, ${clustered ? 'clustered' : 'plain'}, R = ${reps}: equals the closed form`, async () => {
-        const est = await estimateDml(data, {
-          y: 'y', d: 'd', x: ['x1', 'x2', 'x3'], z: iv ? 'z' : undefined, learner: 'ols',
-          foldFile: reps === 3 ? fold3 : fold1, cluster: clustered ? 'prov' : undefined,
-        }, { threads: 1 });
+        const est = await estimateDml(
+          data,
+          {
+            y: 'y',
+            d: 'd',
+            x: ['x1', 'x2', 'x3'],
+            z: iv ? 'z' : undefined,
+            learner: 'ols',
+            foldFile: reps === 3 ? fold3 : fold1,
+            cluster: clustered ? 'prov' : undefined,
+          },
+          { threads: 1 },
+        );
         const ref = reference(iv, clustered, reps);
         assert.equal(est.reps, reps);
         assert.equal(est.folds, K);
@@ -147,8 +191,8 @@ test('p-value is the two-sided normal tail of t', async () => {
   let s = 0;
   for (let k = 0; k <= steps; k++) {
     const x = t + k * h;
-    s += (k === 0 || k === steps ? 1 : k % 2 ? 4 : 2) * Math.exp(-x * x / 2);
+    s += (k === 0 || k === steps ? 1 : k % 2 ? 4 : 2) * Math.exp((-x * x) / 2);
   }
-  const p = 2 * (s * h / 3) / Math.sqrt(2 * Math.PI);
+  const p = (2 * ((s * h) / 3)) / Math.sqrt(2 * Math.PI);
   assert.ok(Math.abs(est.p - p) <= 1e-12 + 1e-8 * p, `p ${est.p} vs ${p}`);
 });

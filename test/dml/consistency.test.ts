@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { formatCsv, parseCsv } from '../../src/common/csv.ts';
 import { createRng } from '../../src/common/random.ts';
 import { createExecutor, estimateDml, type PanelData } from '../../src/dml/index.ts';
@@ -28,16 +28,26 @@ function simulate(seed: number, n: number, p: number, theta: number): PanelData 
 
 // Default forest settings except the forest size (50 trees keeps the file fast).
 test('RF DML is consistent on the CCDDHNR 2018 design (n = 500, 20 controls, theta = 0.5, 20 seeds)', async (t) => {
-  const theta = 0.5, seeds = 20;
+  const theta = 0.5,
+    seeds = 20;
   const exec = createExecutor(2);
   const estimates: { theta: number; lo: number; hi: number }[] = [];
   try {
     for (let s = 0; s < seeds; s++) {
       const data = simulate(1000 + s, 500, 20, theta);
-      const e = await estimateDml(data, {
-        y: 'y', d: 'd', x: Array.from({ length: 20 }, (_, j) => `x${j + 1}`), learner: 'rf',
-        params: { trees: 50 }, folds: 5, seed: s,
-      }, { executor: exec });
+      const e = await estimateDml(
+        data,
+        {
+          y: 'y',
+          d: 'd',
+          x: Array.from({ length: 20 }, (_, j) => `x${j + 1}`),
+          learner: 'rf',
+          params: { trees: 50 },
+          folds: 5,
+          seed: s,
+        },
+        { executor: exec },
+      );
       estimates.push({ theta: e.theta, lo: e.ci_lower, hi: e.ci_upper });
     }
   } finally {

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { estimateDml, loadPanel, type DmlSpec } from '../../src/dml/index.ts';
+import { type DmlSpec, estimateDml, loadPanel } from '../../src/dml/index.ts';
 import { DEFAULT_SCENARIO } from '../../src/dml/sensitivity.ts';
 
 // DoubleML 0.8.0 on 2,000 rows of make_irm_data with imposed folds (see the fixture's README).
@@ -10,8 +10,13 @@ const dir = fileURLToPath(new URL('../fixtures/dml-irm/', import.meta.url));
 const ref = JSON.parse(readFileSync(`${dir}doubleml_0.8.0.json`, 'utf8'));
 const data = loadPanel(`${dir}irm_data.csv`);
 const base: DmlSpec = {
-  y: 'y', d: 'd', x: Array.from({ length: 10 }, (_, j) => `X${j + 1}`), foldFile: `${dir}folds.csv`,
-  learner: 'ols', learners: { m: 'logit' }, sensitivity: DEFAULT_SCENARIO,
+  y: 'y',
+  d: 'd',
+  x: Array.from({ length: 10 }, (_, j) => `X${j + 1}`),
+  foldFile: `${dir}folds.csv`,
+  learner: 'ols',
+  learners: { m: 'logit' },
+  sensitivity: DEFAULT_SCENARIO,
 };
 
 /**
@@ -61,11 +66,15 @@ test('IRM ATTE matches DoubleML 0.8.0', async () => {
 });
 
 test('IRM with a non-binary treatment is a clear error', async () => {
-  await assert.rejects(estimateDml(data, { ...base, d: 'X1', x: ['X2', 'X3'], model: 'irm' }, { threads: 1 }),
-    /needs a binary 0\/1 treatment; 'X1' is .* at line 2/);
+  await assert.rejects(
+    estimateDml(data, { ...base, d: 'X1', x: ['X2', 'X3'], model: 'irm' }, { threads: 1 }),
+    /needs a binary 0\/1 treatment; 'X1' is .* at line 2/,
+  );
 });
 
 test('IRM needs a classifier for the propensity', async () => {
-  await assert.rejects(estimateDml(data, { ...base, model: 'irm', learners: {} }, { threads: 1 }),
-    /ml_m \(P\(d=1\|X\)\) needs a classification learner; 'ols' does regression only \(choose one with --learner-m/);
+  await assert.rejects(
+    estimateDml(data, { ...base, model: 'irm', learners: {} }, { threads: 1 }),
+    /ml_m \(P\(d=1\|X\)\) needs a classification learner; 'ols' does regression only \(choose one with --learner-m/,
+  );
 });

@@ -1,19 +1,24 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { test } from 'node:test';
 import { formatCsvRecords, parseCsv } from '../../src/common/csv.ts';
 import { loadBatterySpec, runBattery } from '../../src/dml/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook, THETA_CEE } from '../../src/panel/index.ts';
-import { assertTablesParse } from './tableChecks.ts';
 import { tempDir } from '../helpers.ts';
+import { assertTablesParse } from './tableChecks.ts';
 
 // The whole path: synthetic yearbook (planted effect of DCP on CEE) -> panel stage -> battery.
 test('end to end: synthetic yearbook -> panel -> battery recovers the planted CEE effect', async (t) => {
   const config = defaultPanelConfig();
   const synth = synthYearbook(3, config);
   const panel = await buildPanel({
-    yearbookText: synth.yearbookCsv, yearbookPath: 'synth-yearbook.csv', co2Text: synth.co2Csv, co2Path: 'synth-co2.csv',
-    config, configSource: { path: null, sha256: null }, extrapolate: false,
+    yearbookText: synth.yearbookCsv,
+    yearbookPath: 'synth-yearbook.csv',
+    co2Text: synth.co2Csv,
+    co2Path: 'synth-co2.csv',
+    config,
+    configSource: { path: null, sha256: null },
+    extrapolate: false,
   });
   const data = { ...parseCsv(formatCsvRecords(panel.header, panel.records)), source: 'synthetic panel' };
   const spec = loadBatterySpec();

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { createRng } from '../../src/common/random.ts';
 import { createExecutor, fitPredict } from '../../src/dml/executor.ts';
 import { binFeatures, MAX_BINS } from '../../src/dml/learners/bins.ts';
@@ -27,10 +27,17 @@ test('bins: at most 255 per feature, ordered by value, equal values in one bin, 
       assert.ok(col[i] >= b.binMin[j][code] && col[i] <= b.binMax[j][code], `feature ${j} row ${i} inside its bin`);
       if (code > 0) assert.ok(col[i] > b.binMax[j][code - 1], 'bins ordered by value');
     }
-    assert.ok(sizes.every((s) => s > 0), 'no empty bin');
+    assert.ok(
+      sizes.every((s) => s > 0),
+      'no empty bin',
+    );
     if (j === 0) assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, 'equal-count bins for distinct values');
   }
-  const zeroCodes = new Set(Array.from({ length: n }, (_, i) => i).filter((i) => tied[i] === 0).map((i) => b.codes[i * 3 + 2]));
+  const zeroCodes = new Set(
+    Array.from({ length: n }, (_, i) => i)
+      .filter((i) => tied[i] === 0)
+      .map((i) => b.codes[i * 3 + 2]),
+  );
   assert.equal(zeroCodes.size, 1, 'a third of the rows tied at 0 share one bin');
 });
 
@@ -48,7 +55,11 @@ test('binned tree: same fit as a plain CART search when no feature has more than
   const cols = (m: number[][]): Float64Array[] => Array.from({ length: 4 }, (_, j) => Float64Array.from(m, (r) => r[j]));
   const data = binFeatures(cols(rows), n);
   assert.ok(data.bins[0] > 50 && data.bins[0] <= MAX_BINS, 'every value its own bin');
-  for (const [maxDepth, minLeaf] of [[4, 3], [7, 2], [3, 1]]) {
+  for (const [maxDepth, minLeaf] of [
+    [4, 3],
+    [7, 2],
+    [3, 1],
+  ]) {
     const tree = buildBinnedTree(data, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: 4 }, createRng(1));
     const out = new Float64Array(test.length);
     addTreePredictions(tree, cols(test), test.length, out);
@@ -71,18 +82,25 @@ test('max_features: a share (0 < x < 1, floored as scikit-learn does), a count (
 
 test('binned forest: same out-of-sample fit as the exact forest above the row threshold', () => {
   const rng = createRng(21);
-  const n = EXACT_MAX_ROWS + 1000, nTest = 500, p = 5;
+  const n = EXACT_MAX_ROWS + 1000,
+    nTest = 500,
+    p = 5;
   const draw = (m: number) => {
     const cols = Array.from({ length: p }, () => Float64Array.from({ length: m }, () => rng.normal()));
     const truth = Float64Array.from({ length: m }, (_, i) => Math.sin(cols[0][i] * cols[1][i]) + Math.exp(cols[2][i]) / (1 + Math.exp(cols[2][i])));
     return { x: { n: m, cols }, truth, y: Float64Array.from(truth, (t) => t + 0.3 * rng.normal()) };
   };
-  const train = draw(n), test = draw(nTest);
+  const train = draw(n),
+    test = draw(nTest);
   const params = { trees: 40, maxFeatures: 2, minSamplesLeaf: 3, maxDepth: 7, bootstrap: 1 };
   const r2 = (sum: Float64Array): number => {
     const mean = test.truth.reduce((a, b) => a + b) / nTest;
-    let sse = 0, sst = 0;
-    for (let i = 0; i < nTest; i++) { sse += (test.truth[i] - sum[i] / params.trees) ** 2; sst += (test.truth[i] - mean) ** 2; }
+    let sse = 0,
+      sst = 0;
+    for (let i = 0; i < nTest; i++) {
+      sse += (test.truth[i] - sum[i] / params.trees) ** 2;
+      sst += (test.truth[i] - mean) ** 2;
+    }
     return 1 - sse / sst;
   };
   const exact = r2(forestPredictionSum(presort(train.x.cols, n), train.y, test.x, params, 5, 0, params.trees));
@@ -98,13 +116,18 @@ test('binned forest: byte-identical for any number of threads; probabilities on 
   const d = Float64Array.from({ length: n }, (_, i) => (cols[0][i] + rng.normal() > 0 ? 1 : 0));
   const test = { n: 50, cols: cols.map((c) => c.slice(0, 50)) };
   const params = resolveLearnerParams('rf', { trees: 60, max_features: 2, max_depth: 7, min_samples_leaf: 3 });
-  const one = createExecutor(1), two = createExecutor(2);
+  const one = createExecutor(1),
+    two = createExecutor(2);
   try {
     const a = await fitPredict(one, 'rf', params, { n, cols }, d, test, 4);
     const b = await fitPredict(two, 'rf', params, { n, cols }, d, test, 4);
     assert.deepEqual(Array.from(a), Array.from(b));
-    assert.ok(a.every((v) => v >= 0 && v <= 1), 'probabilities');
-    const hi = a.filter((_, i) => test.cols[0][i] > 1), lo = a.filter((_, i) => test.cols[0][i] < -1);
+    assert.ok(
+      a.every((v) => v >= 0 && v <= 1),
+      'probabilities',
+    );
+    const hi = a.filter((_, i) => test.cols[0][i] > 1),
+      lo = a.filter((_, i) => test.cols[0][i] < -1);
     assert.ok(Math.min(...hi) > Math.max(...lo), 'higher x1, higher propensity');
   } finally {
     await two.close();
@@ -112,8 +135,10 @@ test('binned forest: byte-identical for any number of threads; probabilities on 
 });
 
 test('random: addCounts draws the same stream as int calls', () => {
-  const a = createRng(77), b = createRng(77);
-  const counts = new Float64Array(37), expected = new Float64Array(37);
+  const a = createRng(77),
+    b = createRng(77);
+  const counts = new Float64Array(37),
+    expected = new Float64Array(37);
   a.addCounts(1000, counts);
   for (let s = 0; s < 1000; s++) expected[b.int(37)] += 1;
   assert.deepEqual(Array.from(counts), Array.from(expected));

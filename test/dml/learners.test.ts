@@ -1,12 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { RandomForestRegression } from 'ml-random-forest';
 import { createRng, type Rng } from '../../src/common/random.ts';
-import { createExecutor } from '../../src/dml/executor.ts';
-import { fitPredict } from '../../src/dml/executor.ts';
+import { createExecutor, fitPredict } from '../../src/dml/executor.ts';
 import { resolveLearnerParams } from '../../src/dml/learners/index.ts';
-import { buildTree, presort, addTreePredictions } from '../../src/dml/learners/tree.ts';
 import { fitSvr, predictSvr } from '../../src/dml/learners/svr.ts';
+import { addTreePredictions, buildTree, presort } from '../../src/dml/learners/tree.ts';
 import type { Features } from '../../src/dml/learners/types.ts';
 import { naiveTreePredict } from './naiveCart.ts';
 
@@ -19,8 +18,12 @@ function sample(rng: Rng, n: number, p: number, f: (x: number[]) => number, nois
 
 function r2(truth: Float64Array, pred: ArrayLike<number>): number {
   const mean = truth.reduce((a, b) => a + b) / truth.length;
-  let sse = 0, sst = 0;
-  truth.forEach((t, i) => { sse += (t - pred[i]) ** 2; sst += (t - mean) ** 2; });
+  let sse = 0,
+    sst = 0;
+  truth.forEach((t, i) => {
+    sse += (t - pred[i]) ** 2;
+    sst += (t - mean) ** 2;
+  });
   return 1 - sse / sst;
 }
 
@@ -44,7 +47,11 @@ test('tree: same fit as a plain CART search, with bootstrap weights and dummy fe
   const cols = (m: number[][]): Float64Array[] => Array.from({ length: 5 }, (_, j) => Float64Array.from(m, (r) => r[j]));
   const ps = presort(cols(rows), n);
   assert.equal(ps.binary.length, 3, 'dummies are recognised as two-valued');
-  for (const [maxDepth, minLeaf] of [[4, 3], [6, 2], [3, 1]]) {
+  for (const [maxDepth, minLeaf] of [
+    [4, 3],
+    [6, 2],
+    [3, 1],
+  ]) {
     const tree = buildTree(ps, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: 5 }, createRng(1));
     const out = new Float64Array(test.length);
     addTreePredictions(tree, cols(test), test.length, out);
@@ -63,7 +70,8 @@ test('rf: out-of-sample fit comparable to ml-random-forest on the same problem',
   const ref = new RandomForestRegression({ nEstimators: 100, maxFeatures: 1.0, replacement: false, useSampleBagging: true, seed: 3, noOOB: true });
   ref.train(train.rows, Array.from(train.y));
   const theirs = ref.predict(test.rows);
-  const a = r2(test.truth, ours), b = r2(test.truth, theirs);
+  const a = r2(test.truth, ours),
+    b = r2(test.truth, theirs);
   assert.ok(a > 0.7, `cger forest R^2 ${a}`);
   assert.ok(Math.abs(a - b) < 0.1, `cger R^2 ${a} vs ml-random-forest ${b}`);
 });
@@ -73,7 +81,8 @@ test('rf: results do not depend on the number of threads', async () => {
   const train = sample(rng, 120, 4, friedman, 0.3);
   const test = sample(rng, 30, 4, friedman, 0);
   const params = resolveLearnerParams('rf', { trees: 120, max_features: 0.5 });
-  const one = createExecutor(1), two = createExecutor(2);
+  const one = createExecutor(1),
+    two = createExecutor(2);
   try {
     const a = await fitPredict(one, 'rf', params, train.x, train.y, test.x, 9);
     const b = await fitPredict(two, 'rf', params, train.x, train.y, test.x, 9);
@@ -91,7 +100,8 @@ test('gbm and lasso learn their targets; lasso recovers a sparse linear model', 
   const gbm = await fitPredict(exec, 'gbm', resolveLearnerParams('gbm'), train.x, train.y, test.x, 1);
   assert.ok(r2(test.truth, gbm) > 0.8, `gbm R^2 ${r2(test.truth, gbm)}`);
   const linear = (x: number[]): number => 3 * x[0] - 2 * x[4];
-  const lt = sample(rng, 200, 10, linear, 0.5), le = sample(rng, 100, 10, linear, 0);
+  const lt = sample(rng, 200, 10, linear, 0.5),
+    le = sample(rng, 100, 10, linear, 0);
   const lasso = await fitPredict(exec, 'lasso', resolveLearnerParams('lasso'), lt.x, lt.y, le.x, 1);
   assert.ok(r2(le.truth, lasso) > 0.97, `lasso R^2 ${r2(le.truth, lasso)}`);
 });
@@ -108,7 +118,8 @@ test('ols: min-norm solution, an all-zero control gets no weight', async () => {
 test('svr: the SMO solution satisfies the epsilon-SVR optimality (KKT) conditions', () => {
   const rng = createRng(14);
   const train = sample(rng, 80, 2, (x) => Math.sin(2 * x[0]) + 0.3 * x[1], 0.1);
-  const c = 1, eps = 0.1;
+  const c = 1,
+    eps = 0.1;
   const model = fitSvr(train.x, train.y, c, eps, 0.5, 1e-6, 1e6);
   const f = predictSvr(model, train.x, train.x);
   let free = 0;
@@ -117,8 +128,10 @@ test('svr: the SMO solution satisfies the epsilon-SVR optimality (KKT) condition
     const b = model.beta[i];
     assert.ok(Math.abs(b) <= c + 1e-12, `|beta| <= C at ${i}`);
     if (Math.abs(b) < 1e-9) assert.ok(Math.abs(r) <= eps + 1e-4, `inactive row ${i} inside the tube (r = ${r})`);
-    else if (Math.abs(b) < c - 1e-9) { free++; assert.ok(Math.abs(Math.abs(r) - eps) < 1e-4 && Math.sign(r) === Math.sign(b), `free row ${i} on the tube (r = ${r})`); }
-    else assert.ok(Math.abs(r) >= eps - 1e-4 && Math.sign(r) === Math.sign(b), `bounded row ${i} outside the tube (r = ${r})`);
+    else if (Math.abs(b) < c - 1e-9) {
+      free++;
+      assert.ok(Math.abs(Math.abs(r) - eps) < 1e-4 && Math.sign(r) === Math.sign(b), `free row ${i} on the tube (r = ${r})`);
+    } else assert.ok(Math.abs(r) >= eps - 1e-4 && Math.sign(r) === Math.sign(b), `bounded row ${i} outside the tube (r = ${r})`);
   }
   assert.ok(free > 0, 'some support vectors are free');
   assert.ok(Math.abs(model.beta.reduce((a, v) => a + v, 0)) < 1e-9, 'sum of beta is 0');

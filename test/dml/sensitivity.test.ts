@@ -1,15 +1,20 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../../src/common/csv.ts';
-import { contourSvg, estimateDml, loadPanel, parseScenario, sensitivityBenchmark, type DmlSpec, type PanelData } from '../../src/dml/index.ts';
+import { contourSvg, type DmlSpec, estimateDml, loadPanel, type PanelData, parseScenario, sensitivityBenchmark } from '../../src/dml/index.ts';
 import { DEFAULT_SCENARIO, sensitivityBounds } from '../../src/dml/sensitivity.ts';
 import { synthPanelCsv } from './synthPanel.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/dml-irm/', import.meta.url));
 const data = loadPanel(`${dir}irm_data.csv`);
 const spec: DmlSpec = {
-  y: 'y', d: 'd', x: Array.from({ length: 10 }, (_, j) => `X${j + 1}`), foldFile: `${dir}folds.csv`, learner: 'ols', sensitivity: DEFAULT_SCENARIO,
+  y: 'y',
+  d: 'd',
+  x: Array.from({ length: 10 }, (_, j) => `X${j + 1}`),
+  foldFile: `${dir}folds.csv`,
+  learner: 'ols',
+  sensitivity: DEFAULT_SCENARIO,
 };
 
 test('robustness values: at cf_y = cf_d = rv the bound reaches the null; more confounding widens the bounds', async () => {
@@ -79,6 +84,8 @@ test('PLR with a classifier for a 0/1 treatment (--learner-m logit); a non-binar
   const e = await estimateDml(panel, { y: 'CEE', d: 'env_reg_high', x: ['lngdp', 'lnpop'], learner: 'ols', learners: { m: 'logit' } }, { threads: 1 });
   assert.equal(e.nuisances.ml_m.task, 'classification');
   assert.ok(Number.isFinite(e.theta));
-  await assert.rejects(estimateDml(panel, { y: 'CEE', d: 'DCP', x: ['lngdp'], learner: 'ols', learners: { m: 'logit' } }, { threads: 1 }),
-    /ml_m uses the classifier 'logit' but its target is .* at line 2, not 0\/1/);
+  await assert.rejects(
+    estimateDml(panel, { y: 'CEE', d: 'DCP', x: ['lngdp'], learner: 'ols', learners: { m: 'logit' } }, { threads: 1 }),
+    /ml_m uses the classifier 'logit' but its target is .* at line 2, not 0\/1/,
+  );
 });

@@ -27,14 +27,19 @@ export function assertTablesParse(out: string, tables: string[], estimates: Batt
       assert.equal(rows.find((r) => r[0] === 'N')![c + 1], String(e.n_obs));
     });
     // Markdown: a pipe table with a constant number of cells.
-    const md = readFileSync(join(out, `${table}.md`), 'utf8').split('\n').filter((l) => l.startsWith('|'));
+    const md = readFileSync(join(out, `${table}.md`), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
     assert.equal(md.length, rows.length + 1);
     for (const line of md) assert.equal(line.split(/(?<!\\)\|/).length - 2, columns.length + 1, `${table}.md: ${line}`);
     // LaTeX: balanced braces and environments; every tabular row has the right number of cells.
     const tex = readFileSync(join(out, `${table}.tex`), 'utf8');
     let depth = 0;
     for (let i = 0; i < tex.length; i++) {
-      if (tex[i] === '\\') { i++; continue; }
+      if (tex[i] === '\\') {
+        i++;
+        continue;
+      }
       if (tex[i] === '{') depth++;
       if (tex[i] === '}') depth--;
       assert.ok(depth >= 0, `${table}.tex: unbalanced }`);
@@ -43,10 +48,14 @@ export function assertTablesParse(out: string, tables: string[], estimates: Batt
     const envs = [...tex.matchAll(/\\(begin|end)\{(\w+)\}/g)];
     const stack: string[] = [];
     for (const [, kind, name] of envs) {
-      if (kind === 'begin') stack.push(name); else assert.equal(stack.pop(), name, `${table}.tex: \\end{${name}}`);
+      if (kind === 'begin') stack.push(name);
+      else assert.equal(stack.pop(), name, `${table}.tex: \\end{${name}}`);
     }
     assert.equal(stack.length, 0);
-    const body = tex.slice(tex.indexOf('\\begin{tabular}'), tex.indexOf('\\end{tabular}')).split('\n').filter((l) => l.endsWith('\\\\'));
+    const body = tex
+      .slice(tex.indexOf('\\begin{tabular}'), tex.indexOf('\\end{tabular}'))
+      .split('\n')
+      .filter((l) => l.endsWith('\\\\'));
     assert.equal(body.length, rows.length);
     for (const line of body) assert.equal(line.split(/(?<!\\)&/).length, columns.length + 1, `${table}.tex: ${line}`);
   }

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { parseCsv, parseCsvRows } from '../../src/common/csv.ts';
-import { loadBatterySpec, runBattery, withTrees, type BatterySpec, type PanelData } from '../../src/dml/index.ts';
+import { type BatterySpec, loadBatterySpec, type PanelData, runBattery, withTrees } from '../../src/dml/index.ts';
 import { latexCaption } from '../../src/dml/tables.ts';
-import { synthPanelCsv } from './synthPanel.ts';
 import { tempDir } from '../helpers.ts';
+import { synthPanelCsv } from './synthPanel.ts';
 
 const data: PanelData = { ...parseCsv(synthPanelCsv(5)), source: 'panel.csv' };
 
@@ -14,7 +14,9 @@ const spec: BatterySpec = {
   defaults: { y: 'CEE', d: 'DCP', x: ['lngdp', 'lnpop'], learner: 'ols', where: 'year>=2013' },
   tables: [
     {
-      id: 'table4_small', title: 'Table 4. Small', sensitivity: true,
+      id: 'table4_small',
+      title: 'Table 4. Small',
+      sensitivity: true,
       models: [
         { label: '(1) All' },
         { label: '(2) Coastal', where: 'coastal==1' },
@@ -25,7 +27,7 @@ const spec: BatterySpec = {
   ],
 };
 
-test('battery: a model\'s where adds to the defaults\' (&&); clustering and IRM in a spec; sensitivity table', async () => {
+test("battery: a model's where adds to the defaults' (&&); clustering and IRM in a spec; sensitivity table", async () => {
   const out = tempDir('tables');
   const { estimates } = await runBattery({ data, spec, outDir: out, quiet: true, threads: 1, tableStat: 'se' });
   const [all, coastal, clustered, irm] = estimates;
@@ -43,7 +45,7 @@ test('battery: a model\'s where adds to the defaults\' (&&); clustering and IRM 
   assert.equal(rows.find((r) => r[0] === 'Learner')![4], 'OLS/Logit');
   const tex = readFileSync(join(out, 'table4_small.tex'), 'utf8');
   assert.match(tex, /\\caption\{Small\}/);
-  assert.match(tex, /\\toprule[^]*\\midrule[^]*\\bottomrule/);
+  assert.match(tex, /\\toprule[\s\S]*\\midrule[\s\S]*\\bottomrule/);
   assert.ok(!/\\hline/.test(tex));
   assert.match(readFileSync(join(out, 'table4_small.md'), 'utf8'), /^Standard errors in parentheses/m);
   // Sensitivity: bounds for PLR and IRM, blank for the clustered column.

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { CgerError } from '../../src/common/errors.ts';
 import { createRng, type Rng } from '../../src/common/random.ts';
 import { loadZones } from '../../src/zones/index.ts';
@@ -30,10 +30,14 @@ function mutateText(text: string, rng: Rng): [string, string] {
   const chars = '{}[],:"0123456789.-eE ntrufalsNaI\\';
   const at = rng.int(text.length);
   switch (rng.int(4)) {
-    case 0: return [text.slice(0, at), `cut at ${at}`];
-    case 1: return [text.slice(0, at) + chars[rng.int(chars.length)] + text.slice(at + 1), `char ${at} replaced`];
-    case 2: return [text.slice(0, at) + text.slice(at + 1 + rng.int(40)), `chars deleted at ${at}`];
-    default: return [text.replace(/-?\d+\.\d+/g, (m) => (rng.next() < 0.05 ? String(Number(m) * 1e5) : m)), 'coordinates scaled'];
+    case 0:
+      return [text.slice(0, at), `cut at ${at}`];
+    case 1:
+      return [text.slice(0, at) + chars[rng.int(chars.length)] + text.slice(at + 1), `char ${at} replaced`];
+    case 2:
+      return [text.slice(0, at) + text.slice(at + 1 + rng.int(40)), `chars deleted at ${at}`];
+    default:
+      return [text.replace(/-?\d+\.\d+/g, (m) => (rng.next() < 0.05 ? String(Number(m) * 1e5) : m)), 'coordinates scaled'];
   }
 }
 
@@ -41,10 +45,25 @@ function mutateBytes(bytes: Buffer, rng: Rng): [Buffer, string] {
   const out = Buffer.from(bytes);
   const header = Math.min(out.length, 100);
   switch (rng.int(4)) {
-    case 0: { const cut = rng.int(out.length); return [out.subarray(0, cut), `cut at ${cut}`]; }
-    case 1: { const at = rng.int(header - 4); out.writeInt32LE(rng.next() < 0.5 ? -1 : rng.int(2 ** 31), at); return [out, `header int at ${at}`]; }
-    case 2: { const at = rng.int(header - 4); out.writeInt32BE(rng.next() < 0.5 ? 0x7fffffff : rng.int(2 ** 31), at); return [out, `header int (BE) at ${at}`]; }
-    default: { const at = rng.int(out.length); out[at] ^= 1 << rng.int(8); return [out, `bit flipped at ${at}`]; }
+    case 0: {
+      const cut = rng.int(out.length);
+      return [out.subarray(0, cut), `cut at ${cut}`];
+    }
+    case 1: {
+      const at = rng.int(header - 4);
+      out.writeInt32LE(rng.next() < 0.5 ? -1 : rng.int(2 ** 31), at);
+      return [out, `header int at ${at}`];
+    }
+    case 2: {
+      const at = rng.int(header - 4);
+      out.writeInt32BE(rng.next() < 0.5 ? 0x7fffffff : rng.int(2 ** 31), at);
+      return [out, `header int (BE) at ${at}`];
+    }
+    default: {
+      const at = rng.int(out.length);
+      out[at] ^= 1 << rng.int(8);
+      return [out, `bit flipped at ${at}`];
+    }
   }
 }
 
@@ -75,7 +94,10 @@ test(`fuzz: ${CASES}+ mutated shapefiles (.shp, .shx, .dbf) load or give a short
     const victim = parts.filter((p) => /\.(shp|shx|dbf)$/i.test(p))[rng.int(3)];
     let label = '';
     for (const p of parts) {
-      if (p !== victim) { copyFileSync(join(source, p), join(dir, p)); continue; }
+      if (p !== victim) {
+        copyFileSync(join(source, p), join(dir, p));
+        continue;
+      }
       const [bytes, how] = mutateBytes(readFileSync(join(source, p)), rng);
       writeFileSync(join(dir, p), bytes);
       label = `${p}: ${how}`;

@@ -35,10 +35,16 @@ export function encodeLzw(data: Uint8Array): Uint8Array {
   emit(256);
   let w = -1;
   for (const b of data) {
-    if (w < 0) { w = b; continue; }
+    if (w < 0) {
+      w = b;
+      continue;
+    }
     const key = w * 256 + b;
     const known = table.get(key);
-    if (known !== undefined) { w = known; continue; }
+    if (known !== undefined) {
+      w = known;
+      continue;
+    }
     emit(w);
     table.set(key, next);
     grow();

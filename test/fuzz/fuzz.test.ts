@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { tempDir } from '../helpers.ts';
 import { fuzzCase, loadBases, openFuzzZones, runCase, sameSums } from './harness.ts';
 

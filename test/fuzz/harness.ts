@@ -24,7 +24,9 @@ export interface Base {
 }
 
 export function loadBases(): Base[] {
-  return readdirSync(BASE_DIR).filter((f) => /\.tif(\.gz)?$/.test(f)).sort()
+  return readdirSync(BASE_DIR)
+    .filter((f) => /\.tif(\.gz)?$/.test(f))
+    .sort()
     .map((name) => ({ name, bytes: readFileSync(join(BASE_DIR, name)), gzipped: name.endsWith('.gz') }));
 }
 

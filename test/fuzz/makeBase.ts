@@ -10,9 +10,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createRng } from '../../src/common/random.ts';
-import { defaultGeo, makeTiff, type MakeTiffOptions } from '../raster/makeTiff.ts';
-import { encodeLzw, encodePackBits, encodeZstdStored } from './encoders.ts';
+import { defaultGeo, type MakeTiffOptions, makeTiff } from '../raster/makeTiff.ts';
 import { BASE_GRID } from './baseGrid.ts';
+import { encodeLzw, encodePackBits, encodeZstdStored } from './encoders.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/fuzz/base/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -46,9 +46,56 @@ const ring = (points: Array<[number, number]>) => [...points.map(([c, r]) => [x(
 const zones = {
   type: 'FeatureCollection',
   features: [
-    { type: 'Feature', properties: { id: '1', name: 'triangle' }, geometry: { type: 'Polygon', coordinates: [ring([[1.5, 2.2], [18.7, 4.1], [6.3, 17.9]])] } },
-    { type: 'Feature', properties: { id: '2', name: 'holed square' }, geometry: { type: 'Polygon', coordinates: [ring([[20.25, 3.5], [36.6, 3.5], [36.6, 19.1], [20.25, 19.1]]), ring([[25.5, 8.5], [25.5, 12.25], [30.75, 12.25], [30.75, 8.5]])] } },
-    { type: 'Feature', properties: { id: '3', name: 'east' }, geometry: { type: 'Polygon', coordinates: [ring([[8.1, 21.3], [55.2, 20.4], [50.9, 29.5], [12.4, 28.8]])] } },
+    {
+      type: 'Feature',
+      properties: { id: '1', name: 'triangle' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          ring([
+            [1.5, 2.2],
+            [18.7, 4.1],
+            [6.3, 17.9],
+          ]),
+        ],
+      },
+    },
+    {
+      type: 'Feature',
+      properties: { id: '2', name: 'holed square' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          ring([
+            [20.25, 3.5],
+            [36.6, 3.5],
+            [36.6, 19.1],
+            [20.25, 19.1],
+          ]),
+          ring([
+            [25.5, 8.5],
+            [25.5, 12.25],
+            [30.75, 12.25],
+            [30.75, 8.5],
+          ]),
+        ],
+      },
+    },
+    {
+      type: 'Feature',
+      properties: { id: '3', name: 'east' },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          ring([
+            [8.1, 21.3],
+            [55.2, 20.4],
+            [50.9, 29.5],
+            [12.4, 28.8],
+          ]),
+        ],
+      },
+    },
   ],
 };
 writeFileSync(dir + 'zones.geojson', JSON.stringify(zones) + '\n');

@@ -25,7 +25,10 @@ function packCodes(codes: Array<[number, number]>): Uint8Array {
   for (const [code, w] of codes) {
     bits = (bits << w) | code;
     n += w;
-    while (n >= 8) { out.push((bits >>> (n - 8)) & 0xff); n -= 8; }
+    while (n >= 8) {
+      out.push((bits >>> (n - 8)) & 0xff);
+      n -= 8;
+    }
     bits &= (1 << n) - 1;
   }
   if (n > 0) out.push((bits << (8 - n)) & 0xff);
@@ -52,8 +55,16 @@ function cyclicLzw(): Uint8Array {
     bitPos += w;
     if (code === 257) break;
     codes.push([code, w]);
-    if (code === 256) { w = 9; next = 258; first = true; continue; }
-    if (!first) { next++; if (next >= (1 << w) - 1 && w < 12) w++; }
+    if (code === 256) {
+      w = 9;
+      next = 258;
+      first = true;
+      continue;
+    }
+    if (!first) {
+      next++;
+      if (next >= (1 << w) - 1 && w < 12) w++;
+    }
     first = false;
   }
   // Second generation: clear, a literal, a code far past the table, then the cycle.

@@ -79,82 +79,115 @@ function bodyRange(size: number): [number, number] {
 }
 
 const TIFF_MUTATORS: Array<[string, (buf: Buffer, layout: Layout, rng: Rng) => string]> = [
-  ['count', (buf, l, rng) => {
-    const e = pick(rng, l.entries);
-    const v = extreme(rng, buf.length, l.big);
-    writeUint(buf, e.at + 4, l.big ? 8 : 4, v, l.le);
-    return `count of tag ${e.tag} = ${v}`;
-  }],
-  ['value', (buf, l, rng) => {
-    const e = pick(rng, l.entries);
-    const v = extreme(rng, buf.length, l.big);
-    const bytes = e.outOfLine >= 0 ? (l.big ? 8 : 4) : pick(rng, [2, 4]);
-    writeUint(buf, e.valueAt, Math.min(bytes, l.big ? 8 : 4), v, l.le);
-    return `value of tag ${e.tag} = ${v}`;
-  }],
-  ['type', (buf, l, rng) => {
-    const e = pick(rng, l.entries);
-    const t = pick(rng, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 18, 19, 255]);
-    writeUint(buf, e.at + 2, 2, t, l.le);
-    return `type of tag ${e.tag} = ${t}`;
-  }],
-  ['tag', (buf, l, rng) => {
-    const e = pick(rng, l.entries);
-    const t = rng.next() < 0.8 ? pick(rng, KNOWN_TAGS) : rng.int(65536);
-    writeUint(buf, e.at, 2, t, l.le);
-    return `tag ${e.tag} renumbered ${t}`;
-  }],
-  ['duplicate', (buf, l, rng) => {
-    const a = pick(rng, l.entries);
-    const b = pick(rng, l.entries);
-    buf.copy(buf, b.at, a.at, a.at + (l.big ? 20 : 12));
-    return `entry of tag ${a.tag} copied over tag ${b.tag}`;
-  }],
-  ['array', (buf, l, rng) => {
-    const arrays = l.entries.filter((e) => e.outOfLine >= 0 && [273, 279, 324, 325, 33550, 33922, 34735].includes(e.tag));
-    if (arrays.length === 0) return 'no array';
-    const e = pick(rng, arrays);
-    const size = SIZES[e.type] ?? 1;
-    const i = rng.int(e.count);
-    const v = extreme(rng, buf.length, l.big);
-    if (e.outOfLine + (i + 1) * size > buf.length) return 'array outside the file';
-    if (size === 8 && e.type === 12) buf.writeDoubleLE(pick(rng, [0, -1, 1e308, NaN, Infinity, 1e-300]), e.outOfLine + i * 8);
-    else writeUint(buf, e.outOfLine + i * size, Math.min(size, 8), size === 2 ? v & 0xffff : v, l.le);
-    return `element ${i} of tag ${e.tag} = ${v}`;
-  }],
-  ['entries', (buf, l, rng) => {
-    const v = pick(rng, [0, 1, 2, l.entries.length - 1, l.entries.length + 1, 4097, 65535, rng.int(65536)]);
-    writeUint(buf, l.ifdAt, l.big ? 8 : 2, v, l.le);
-    return `entry count = ${v}`;
-  }],
-  ['ifd', (buf, l, rng) => {
-    const v = extreme(rng, buf.length, l.big);
-    writeUint(buf, l.big ? 8 : 4, l.big ? 8 : 4, v, l.le);
-    return `IFD offset = ${v}`;
-  }],
-  ['flip-head', (buf, l, rng) => {
-    const end = Math.min(buf.length, Math.max(...l.entries.map((e) => e.at + 12)) + 64);
-    const flips: number[] = [];
-    for (let k = 1 + rng.int(4); k > 0; k--) {
-      const at = rng.int(end);
+  [
+    'count',
+    (buf, l, rng) => {
+      const e = pick(rng, l.entries);
+      const v = extreme(rng, buf.length, l.big);
+      writeUint(buf, e.at + 4, l.big ? 8 : 4, v, l.le);
+      return `count of tag ${e.tag} = ${v}`;
+    },
+  ],
+  [
+    'value',
+    (buf, l, rng) => {
+      const e = pick(rng, l.entries);
+      const v = extreme(rng, buf.length, l.big);
+      const bytes = e.outOfLine >= 0 ? (l.big ? 8 : 4) : pick(rng, [2, 4]);
+      writeUint(buf, e.valueAt, Math.min(bytes, l.big ? 8 : 4), v, l.le);
+      return `value of tag ${e.tag} = ${v}`;
+    },
+  ],
+  [
+    'type',
+    (buf, l, rng) => {
+      const e = pick(rng, l.entries);
+      const t = pick(rng, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 18, 19, 255]);
+      writeUint(buf, e.at + 2, 2, t, l.le);
+      return `type of tag ${e.tag} = ${t}`;
+    },
+  ],
+  [
+    'tag',
+    (buf, l, rng) => {
+      const e = pick(rng, l.entries);
+      const t = rng.next() < 0.8 ? pick(rng, KNOWN_TAGS) : rng.int(65536);
+      writeUint(buf, e.at, 2, t, l.le);
+      return `tag ${e.tag} renumbered ${t}`;
+    },
+  ],
+  [
+    'duplicate',
+    (buf, l, rng) => {
+      const a = pick(rng, l.entries);
+      const b = pick(rng, l.entries);
+      buf.copy(buf, b.at, a.at, a.at + (l.big ? 20 : 12));
+      return `entry of tag ${a.tag} copied over tag ${b.tag}`;
+    },
+  ],
+  [
+    'array',
+    (buf, l, rng) => {
+      const arrays = l.entries.filter((e) => e.outOfLine >= 0 && [273, 279, 324, 325, 33550, 33922, 34735].includes(e.tag));
+      if (arrays.length === 0) return 'no array';
+      const e = pick(rng, arrays);
+      const size = SIZES[e.type] ?? 1;
+      const i = rng.int(e.count);
+      const v = extreme(rng, buf.length, l.big);
+      if (e.outOfLine + (i + 1) * size > buf.length) return 'array outside the file';
+      if (size === 8 && e.type === 12) buf.writeDoubleLE(pick(rng, [0, -1, 1e308, NaN, Infinity, 1e-300]), e.outOfLine + i * 8);
+      else writeUint(buf, e.outOfLine + i * size, Math.min(size, 8), size === 2 ? v & 0xffff : v, l.le);
+      return `element ${i} of tag ${e.tag} = ${v}`;
+    },
+  ],
+  [
+    'entries',
+    (buf, l, rng) => {
+      const v = pick(rng, [0, 1, 2, l.entries.length - 1, l.entries.length + 1, 4097, 65535, rng.int(65536)]);
+      writeUint(buf, l.ifdAt, l.big ? 8 : 2, v, l.le);
+      return `entry count = ${v}`;
+    },
+  ],
+  [
+    'ifd',
+    (buf, l, rng) => {
+      const v = extreme(rng, buf.length, l.big);
+      writeUint(buf, l.big ? 8 : 4, l.big ? 8 : 4, v, l.le);
+      return `IFD offset = ${v}`;
+    },
+  ],
+  [
+    'flip-head',
+    (buf, l, rng) => {
+      const end = Math.min(buf.length, Math.max(...l.entries.map((e) => e.at + 12)) + 64);
+      const flips: number[] = [];
+      for (let k = 1 + rng.int(4); k > 0; k--) {
+        const at = rng.int(end);
+        buf[at] ^= 1 << rng.int(8);
+        flips.push(at);
+      }
+      return `bits flipped at ${flips.join(',')}`;
+    },
+  ],
+  [
+    'flip-data',
+    (buf, _l, rng) => {
+      const [start, end] = bodyRange(buf.length);
+      const at = start + rng.int(end - start);
       buf[at] ^= 1 << rng.int(8);
-      flips.push(at);
-    }
-    return `bits flipped at ${flips.join(',')}`;
-  }],
-  ['flip-data', (buf, _l, rng) => {
-    const [start, end] = bodyRange(buf.length);
-    const at = start + rng.int(end - start);
-    buf[at] ^= 1 << rng.int(8);
-    return `bit flipped at ${at}`;
-  }],
-  ['smash', (buf, _l, rng) => {
-    const [start, end] = bodyRange(buf.length);
-    const at = start + rng.int(end - start);
-    const n = 1 + rng.int(64);
-    for (let k = at; k < Math.min(buf.length, at + n); k++) buf[k] = rng.int(256);
-    return `${n} random bytes at ${at}`;
-  }],
+      return `bit flipped at ${at}`;
+    },
+  ],
+  [
+    'smash',
+    (buf, _l, rng) => {
+      const [start, end] = bodyRange(buf.length);
+      const at = start + rng.int(end - start);
+      const n = 1 + rng.int(64);
+      for (let k = at; k < Math.min(buf.length, at + n); k++) buf[k] = rng.int(256);
+      return `${n} random bytes at ${at}`;
+    },
+  ],
 ];
 
 /** A mutated copy of a TIFF, or of its gzip when `gzipped`, chosen by `seed`. */

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fixture, runCli, tempDir } from '../helpers.ts';
 import { defaultGeo, makeTiff } from '../raster/makeTiff.ts';
 import { BASE_GRID } from './baseGrid.ts';
@@ -32,7 +32,10 @@ test('regression inputs: each gives its clean error naming the file; a duplicate
   // ImageWidth given twice (40, then 20): the first counts, as in the same raster without the second.
   const single = join(tempDir('fuzz-dup'), 'single.tif');
   const { width, height, originX, originY, cell } = BASE_GRID;
-  writeFileSync(single, makeTiff({ width, height, values: Array.from({ length: width * height }, (_, i) => i % 17), compression: 8, geo: defaultGeo(originX, originY, cell) }));
+  writeFileSync(
+    single,
+    makeTiff({ width, height, values: Array.from({ length: width * height }, (_, i) => i % 17), compression: 8, geo: defaultGeo(originX, originY, cell) }),
+  );
   const base = await runCase(engine, single);
   const dup = await runCase(engine, fixture('fuzz/duplicate_imagewidth.tif'));
   assert.ok(base.kind === 'sums' && dup.kind === 'sums' && sameSums(dup.sums, base.sums), JSON.stringify(dup));
@@ -44,7 +47,9 @@ test('through the real CLI with a 256 MB heap: one short line naming the file, e
   writeFileSync(emptyZones, JSON.stringify({ type: 'FeatureCollection', features: [] }));
   const cases: Array<{ args: string[]; names: string; pattern: RegExp }> = [
     ...['lzw_cyclic_chain.tif', 'zstd_corrupt_case106.tif', 'huge_65535x65535.tif', 'wrong_crc.tif.gz'].map((name) => ({
-      args: ['--zones', ZONES, fixture(`fuzz/${name}`)], names: fixture(`fuzz/${name}`), pattern: EXPECTED[name],
+      args: ['--zones', ZONES, fixture(`fuzz/${name}`)],
+      names: fixture(`fuzz/${name}`),
+      pattern: EXPECTED[name],
     })),
     { args: ['--zones', ZONES, BASE_DIR], names: BASE_DIR, pattern: /is a directory, not a raster file/ },
     { args: ['--zones', emptyZones, join(BASE_DIR, 'strip_deflate.tif')], names: emptyZones, pattern: /has no features/ },

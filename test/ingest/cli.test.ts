@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openStore } from '../../src/ingest/store.ts';
 import { acquireLock } from '../../src/ingest/lock.ts';
+import { openStore } from '../../src/ingest/store.ts';
 import { fixtureRoot, repoRoot, runCli, tempDir } from './helpers.ts';
 
 const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
@@ -17,8 +17,10 @@ test('two concurrent ingests on one store: one waits, nothing is processed twice
   const processed = [JSON.parse(a.stdout).processed, JSON.parse(b.stdout).processed].sort();
   assert.deepEqual(processed, [0, 12]);
   const db = new Database(join(work, 'cger.sqlite'), { readonly: true });
-  assert.deepEqual(db.prepare(`SELECT processed, skipped, status FROM runs ORDER BY processed`).all(),
-    [{ processed: 0, skipped: 12, status: 'done' }, { processed: 12, skipped: 0, status: 'done' }]);
+  assert.deepEqual(db.prepare(`SELECT processed, skipped, status FROM runs ORDER BY processed`).all(), [
+    { processed: 0, skipped: 12, status: 'done' },
+    { processed: 12, skipped: 0, status: 'done' },
+  ]);
   assert.equal(db.prepare(`SELECT count(DISTINCT run_id) FROM files`).pluck().get(), 1);
   db.close();
 });

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
 import { parseCsv } from '../../src/common/csv.ts';
-import { writeStripGeoTiff } from '../../src/raster/writer.ts';
 import type { Grid } from '../../src/raster/types.ts';
+import { writeStripGeoTiff } from '../../src/raster/writer.ts';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const fixtureRoot = join(repoRoot, 'test/fixtures/release');
@@ -44,7 +44,12 @@ export async function scaledMonth(month: number, factor: number, path: string): 
   const [originX, originY] = image.getOrigin();
   const [cellWidth, cellHeight] = image.getResolution();
   const grid: Grid = {
-    width: image.getWidth(), height: image.getHeight(), originX, originY, cellWidth, cellHeight: Math.abs(cellHeight),
+    width: image.getWidth(),
+    height: image.getHeight(),
+    originX,
+    originY,
+    cellWidth,
+    cellHeight: Math.abs(cellHeight),
     crs: { epsg: 4326, definition: 'EPSG:4326' },
   };
   const values = (await image.readRasters({ interleave: true })) as unknown as Float32Array;
@@ -92,7 +97,7 @@ export function assertMatchesExpected(outDir: string, release: string, scale?: (
     assert.equal(v.year, '2011');
     assert.ok(rel(Number(v.sum_tC), want.sum * factor(Number(v.month))) < 1e-8, `month ${v.zone_id}/${v.month}: ${v.sum_tC} vs ${want.sum}`);
     assert.ok(rel(Number(v.coverage), want.coverage) < 1e-8, `coverage ${v.zone_id}/${v.month}: ${v.coverage} vs ${want.coverage}`);
-    assert.ok(rel(Number(v.co2_t), Number(v.sum_tC) * 44 / 12) < 1e-12);
+    assert.ok(rel(Number(v.co2_t), (Number(v.sum_tC) * 44) / 12) < 1e-12);
   }
   const year = parseCsv(readFileSync(join(outDir, 'province_year.csv'), 'utf8'));
   assert.deepEqual(year.header, ['release', 'zone_id', 'zone_name', 'year', 'months', 'sum_tC', 'co2_t']);
@@ -107,11 +112,16 @@ export function assertMatchesExpected(outDir: string, release: string, scale?: (
     assert.equal(v.release, release);
     assert.equal(v.months, '12');
     assert.ok(rel(Number(v.sum_tC), want) < 1e-8, `year ${v.zone_id}: ${v.sum_tC} vs ${want}`);
-    assert.ok(rel(Number(v.co2_t), want * 44 / 12) < 1e-8);
+    assert.ok(rel(Number(v.co2_t), (want * 44) / 12) < 1e-8);
   }
 }
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface KillPlan {
   /** SIGKILL this long after the start. */
@@ -124,7 +134,8 @@ export interface KillPlan {
 export function runCli(args: string[], opts: { kill?: KillPlan; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin/cger.js'), 'ingest', ...args], {
-      cwd: opts.cwd ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd ?? repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -132,7 +143,9 @@ export function runCli(args: string[], opts: { kill?: KillPlan; cwd?: string } =
     const kill = opts.kill;
     if (kill?.afterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterMs);
     let seen = 0;
-    child.stdout.on('data', (d) => { stdout += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
     child.stderr.on('data', (d) => {
       stderr += d;
       const lines = kill?.afterLines;
@@ -141,6 +154,9 @@ export function runCli(args: string[], opts: { kill?: KillPlan; cwd?: string } =
       if (seen >= lines.count) timer = setTimeout(() => child.kill('SIGKILL'), lines.delayMs);
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { downloadToPart, fetchText, HttpError } from '../../src/ingest/http.ts';
+import { test } from 'node:test';
 import { discover } from '../../src/ingest/discover.ts';
+import { downloadToPart, fetchText, HttpError } from '../../src/ingest/http.ts';
 import { openSource } from '../../src/ingest/sources/registry.ts';
-import { startTestServer } from './server.ts';
 import { tempDir } from './helpers.ts';
+import { startTestServer } from './server.ts';
 
 const root = 'test/fixtures/release';
 const rel = 'odiac2099/1km_tiff/2011/odiac2099_1km_excl_intl_1101.tif.gz';
@@ -21,7 +21,10 @@ test('download retries a 503 and resumes a cut transfer with Range; bytes equal 
     const result = await downloadToPart(server.url + rel, part, fast, { onRetry: (m) => retries.push(m) });
     assert.deepEqual(readFileSync(part), readFileSync(join(root, rel)));
     assert.equal(result.resumed, true);
-    assert.deepEqual(server.log.map((r) => r.status), [503, 200, 206]);
+    assert.deepEqual(
+      server.log.map((r) => r.status),
+      [503, 200, 206],
+    );
     // The resume starts where the cut transfer's received bytes end (at most half the file was sent).
     const from = Number(/^bytes=(\d+)-$/.exec(server.log[2].range ?? '')?.[1]);
     assert.ok(from > 0 && from <= readFileSync(join(root, rel)).length / 2, `resumed from ${from}`);
@@ -40,9 +43,14 @@ test('an already complete part is recognised from the 416 answer, and 404 is not
     writeFileSync(part, readFileSync(join(root, rel)));
     const result = await downloadToPart(server.url + rel, part, fast);
     assert.equal(result.bytes, readFileSync(join(root, rel)).length);
-    assert.deepEqual(server.log.map((r) => r.status), [416]);
-    await assert.rejects(downloadToPart(server.url + 'nope.tif.gz', join(dir, 'n.part'), fast),
-      (err: unknown) => err instanceof HttpError && err.status === 404 && !err.retryable);
+    assert.deepEqual(
+      server.log.map((r) => r.status),
+      [416],
+    );
+    await assert.rejects(
+      downloadToPart(server.url + 'nope.tif.gz', join(dir, 'n.part'), fast),
+      (err: unknown) => err instanceof HttpError && err.status === 404 && !err.retryable,
+    );
     assert.equal(await fetchText(server.url + 'nope.txt', fast), null);
     assert.equal(server.log.filter((r) => r.status === 404).length, 2);
     assert.equal(existsSync(join(dir, 'n.part')), false);
@@ -64,17 +72,29 @@ test('discovers the fixture release from a directory and over HTTP', async () =>
   const open = (location: string) => openSource(location, { http: fast, downloadDir: tempDir('http') });
   const fromDir = await discover(open(root), { releases: 'latest', years: null });
   assert.equal(fromDir.kind, 'directory');
-  assert.deepEqual(fromDir.releases.map((r) => [r.release, r.years]), [['2099', [2011]]]);
+  assert.deepEqual(
+    fromDir.releases.map((r) => [r.release, r.years]),
+    [['2099', [2011]]],
+  );
   assert.equal(fromDir.releases[0].files.length, 12);
   assert.ok(fromDir.releases[0].files.every((f) => f.problem === null && /^[0-9a-f]{32}$/.test(f.md5 ?? '')));
-  assert.deepEqual(fromDir.releases[0].files.map((f) => f.month), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.deepEqual(
+    fromDir.releases[0].files.map((f) => f.month),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+  );
 
   const server = await startTestServer(root);
   try {
     await assert.rejects(discover(open(server.url), { releases: 'latest', years: null }), /name the releases to probe/);
     const fromHttp = await discover(open(server.url), { releases: ['2098', '2099'], years: [2010, 2011] });
-    assert.deepEqual(fromHttp.releases.map((r) => [r.release, r.years]), [['2099', [2011]]]);
-    assert.deepEqual(fromHttp.releases[0].files.map((f) => [f.month, f.md5]), fromDir.releases[0].files.map((f) => [f.month, f.md5]));
+    assert.deepEqual(
+      fromHttp.releases.map((r) => [r.release, r.years]),
+      [['2099', [2011]]],
+    );
+    assert.deepEqual(
+      fromHttp.releases[0].files.map((f) => [f.month, f.md5]),
+      fromDir.releases[0].files.map((f) => [f.month, f.md5]),
+    );
     assert.equal(fromHttp.releases[0].files[0].location, server.url + rel);
     assert.ok(fromHttp.notes.some((n) => /release 2098 not found/.test(n)));
     assert.ok(fromHttp.notes.some((n) => /release 2099: no checksum list for 2010/.test(n)));
@@ -89,18 +109,41 @@ test('ingest over HTTP: a download failing its md5 is quarantined and reported, 
   const { fixtureMonths, writeRelease, monthName, repoRoot } = await import('./helpers.ts');
   const work = tempDir('http');
   const months = fixtureMonths();
-  writeRelease(join(work, 'site'), '2099', new Map([[1, months.get(1)!], [2, months.get(2)!]]), new Map([[2, '0'.repeat(32)]]));
+  writeRelease(
+    join(work, 'site'),
+    '2099',
+    new Map([
+      [1, months.get(1)!],
+      [2, months.get(2)!],
+    ]),
+    new Map([[2, '0'.repeat(32)]]),
+  );
   const server = await startTestServer(join(work, 'site'));
   try {
-    const result = await runIngest({
-      source: server.url, releases: ['2099'], years: [2011],
-      zones: { path: join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson'), idField: 'id', nameField: 'name', method: 'exact' },
-      dbPath: join(work, 'cger.sqlite'), outDir: join(work, 'out'), downloadDir: join(work, 'rasters'),
-      concurrency: 1, threads: 1, wait: false, allowPartialYear: false, quiet: true, http: fast,
-    }, openZones);
+    const result = await runIngest(
+      {
+        source: server.url,
+        releases: ['2099'],
+        years: [2011],
+        zones: { path: join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson'), idField: 'id', nameField: 'name', method: 'exact' },
+        dbPath: join(work, 'cger.sqlite'),
+        outDir: join(work, 'out'),
+        downloadDir: join(work, 'rasters'),
+        concurrency: 1,
+        threads: 1,
+        wait: false,
+        allowPartialYear: false,
+        quiet: true,
+        http: fast,
+      },
+      openZones,
+    );
     assert.equal(result.exitCode, 2);
     assert.equal(result.processed, 1);
-    assert.deepEqual(result.failed.map((f) => [f.month, f.status]), [[2, 'quarantined']]);
+    assert.deepEqual(
+      result.failed.map((f) => [f.month, f.status]),
+      [[2, 'quarantined']],
+    );
     assert.match(result.failed[0].error, /md5 mismatch .*the checksum list says 0{32}, the file has [0-9a-f]{32}; the download is kept as .*quarantine/);
     assert.deepEqual(readFileSync(join(work, 'rasters/quarantine/2099', monthName('2099', 2))), months.get(2));
     assert.equal(existsSync(join(work, 'rasters/2099/2011', monthName('2099', 2))), false);

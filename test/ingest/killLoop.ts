@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/common/random.ts';
-import { fixtureMonths, fixtureRoot, fixtureYearDir, repoRoot, runCli, tempDir, writeRelease, type KillPlan } from './helpers.ts';
+import { fixtureMonths, fixtureRoot, fixtureYearDir, type KillPlan, repoRoot, runCli, tempDir, writeRelease } from './helpers.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
 /**
@@ -54,15 +54,28 @@ const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 
 function args(work: string, source: string, http: boolean): string[] {
   return [
-    '--source', source, '--zones', zones, '--db', join(work, 'cger.sqlite'), '--out-dir', join(work, 'output'),
-    '--download-dir', join(work, 'rasters'), ...(http ? ['--release', '2099', '--years', '2011'] : []),
+    '--source',
+    source,
+    '--zones',
+    zones,
+    '--db',
+    join(work, 'cger.sqlite'),
+    '--out-dir',
+    join(work, 'output'),
+    '--download-dir',
+    join(work, 'rasters'),
+    ...(http ? ['--release', '2099', '--years', '2011'] : []),
   ];
 }
 
 /** Checks the store's invariants; returns the number of done months. */
 export function checkStore(dbPath: string): number {
   let db: Database.Database;
-  try { db = new Database(dbPath, { readonly: true, fileMustExist: true }); } catch { return 0; }
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  } catch {
+    return 0;
+  }
   try {
     const hasFiles = db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'files'`).pluck().get() as number;
     if (hasFiles === 0) return 0;
@@ -72,7 +85,11 @@ export function checkStore(dbPath: string): number {
       assert.equal(db.prepare(`SELECT count(*) FROM zone_month WHERE file_id = ?`).pluck().get(f.id), zoneCount, `month ${f.month}: zone rows`);
       assert.equal(db.prepare(`SELECT count(*) FROM month_audit WHERE file_id = ?`).pluck().get(f.id), 1, `month ${f.month}: audit`);
     }
-    assert.equal(db.prepare(`SELECT count(*) FROM zone_month WHERE file_id NOT IN (SELECT id FROM files WHERE status = 'done')`).pluck().get(), 0, 'rows without a done month');
+    assert.equal(
+      db.prepare(`SELECT count(*) FROM zone_month WHERE file_id NOT IN (SELECT id FROM files WHERE status = 'done')`).pluck().get(),
+      0,
+      'rows without a done month',
+    );
     assert.equal(db.prepare(`SELECT count(*) FROM files WHERE status != 'done'`).pluck().get(), 0, 'no month may be recorded as failed');
     return done.length;
   } finally {
@@ -110,9 +127,10 @@ export async function runKillTest(opts: KillTestOptions): Promise<KillTestResult
       // or second month, so that most kills land inside month processing and its transaction
       // (the store advances by a month or two per kill) rather than after everything is done.
       const remaining = monthCount - checkStore(join(work, 'cger.sqlite'));
-      const kill: KillPlan = attempt % 4 === 0 || remaining === 0
-        ? { afterMs: Math.round(rng.next() * 0.6 * cleanRunMs) }
-        : { afterLines: { pattern: PROGRESS_LINE, count: 1 + rng.int(Math.min(remaining, 2)), delayMs: rng.int(60) } };
+      const kill: KillPlan =
+        attempt % 4 === 0 || remaining === 0
+          ? { afterMs: Math.round(rng.next() * 0.6 * cleanRunMs) }
+          : { afterLines: { pattern: PROGRESS_LINE, count: 1 + rng.int(Math.min(remaining, 2)), delayMs: rng.int(60) } };
       const moment = kill.afterMs !== undefined ? `${kill.afterMs} ms` : `${kill.afterLines!.delayMs} ms after month ${kill.afterLines!.count} of the run`;
       const run = await runCli(args(work, source, Boolean(opts.http)), { kill });
       const done = checkStore(join(work, 'cger.sqlite'));
@@ -128,15 +146,22 @@ export async function runKillTest(opts: KillTestOptions): Promise<KillTestResult
     const final = await runCli(args(work, source, Boolean(opts.http)));
     if (opts.http) {
       const dir = join(work, 'rasters', '2099', '2011');
-      const kept = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+      const kept = readdirSync(dir)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
       for (const name of kept) assert.deepEqual(readFileSync(join(dir, name)), readFileSync(join(fixtureYearDir, name)), name);
       assert.equal(kept.length, 12, `downloads: ${kept.join(', ')}`);
     }
     return {
-      kills: monthsDoneAtKill.length, completedEarly, monthsDoneAtKill, cleanRunMs,
-      monthsInStore: checkStore(join(work, 'cger.sqlite')), monthsOffered: monthCount,
+      kills: monthsDoneAtKill.length,
+      completedEarly,
+      monthsDoneAtKill,
+      cleanRunMs,
+      monthsInStore: checkStore(join(work, 'cger.sqlite')),
+      monthsOffered: monthCount,
       outputs: OUTPUTS.map((name) => ({ name, final: readFileSync(join(work, 'output', name)), clean: readFileSync(join(clean, 'output', name)) })),
-      outputDirEntries: readdirSync(join(work, 'output')).sort(), finalExitCode: final.code,
+      outputDirEntries: readdirSync(join(work, 'output')).sort(),
+      finalExitCode: final.code,
     };
   } finally {
     await server?.close();

@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parseChecksumList, parseMonthFileName, parseYears, parseReleases, md5File } from '../../src/ingest/layout.ts';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { md5File, parseChecksumList, parseMonthFileName, parseReleases, parseYears } from '../../src/ingest/layout.ts';
 
 const listPath = 'test/fixtures/release/odiac2099/1km_tiff/2011/odiac2099_1km_checksum_2011.md5.txt';
 
@@ -13,9 +13,10 @@ test('parses the GNU md5sum list of the fixture release', () => {
 });
 
 test('accepts BSD lines, binary-mode stars, paths and CRLF; rejects other lines naming list and line', () => {
-  const text = 'MD5 (odiac2024_1km_excl_intl_2201.tif.gz) = 0123456789ABCDEF0123456789abcdef\r\n'
-    + '# comment\r\n\r\n'
-    + 'fedcba9876543210fedcba9876543210 *sub/odiac2024_1km_excl_intl_2202.tif\r\n';
+  const text =
+    'MD5 (odiac2024_1km_excl_intl_2201.tif.gz) = 0123456789ABCDEF0123456789abcdef\r\n' +
+    '# comment\r\n\r\n' +
+    'fedcba9876543210fedcba9876543210 *sub/odiac2024_1km_excl_intl_2202.tif\r\n';
   assert.deepEqual(parseChecksumList(text, 'x.md5.txt'), [
     { name: 'odiac2024_1km_excl_intl_2201.tif.gz', md5: '0123456789abcdef0123456789abcdef' },
     { name: 'odiac2024_1km_excl_intl_2202.tif', md5: 'fedcba9876543210fedcba9876543210' },

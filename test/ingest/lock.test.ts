@@ -1,23 +1,38 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/common/random.ts';
-import { checkStore } from './killLoop.ts';
 import { fixtureMonths, repoRoot, runCli, tempDir, writeRelease } from './helpers.ts';
+import { checkStore } from './killLoop.ts';
 
 const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
-const args = (work: string, source: string) => ['--source', source, '--zones', zones, '--db', join(work, 'cger.sqlite'), '--out-dir', join(work, 'output'), '--quiet'];
+const args = (work: string, source: string) => [
+  '--source',
+  source,
+  '--zones',
+  zones,
+  '--db',
+  join(work, 'cger.sqlite'),
+  '--out-dir',
+  join(work, 'output'),
+  '--quiet',
+];
 
-interface Run { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> }
+interface Run {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
 
 function start(cliArgs: string[]): Run {
   const child = spawn(process.execPath, [join(repoRoot, 'bin/cger.js'), 'ingest', ...cliArgs], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal, stderr }));
   });
@@ -41,7 +56,9 @@ function recordedHolder(dbPath: string): number | null {
 /** Resolves true once `run` holds the store's lock, false if it ends first. */
 async function holdsLock(run: Run, dbPath: string): Promise<boolean> {
   let ended = false;
-  run.done.then(() => { ended = true; });
+  run.done.then(() => {
+    ended = true;
+  });
   while (!ended) {
     if (recordedHolder(dbPath) === run.child.pid) return true;
     await new Promise((r) => setTimeout(r, 5));
@@ -56,7 +73,7 @@ async function holdsLock(run: Run, dbPath: string): Promise<boolean> {
  */
 function holdsLockBlocking(pid: number, dbPath: string, limitMs: number): boolean {
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  for (const end = Date.now() + limitMs; Date.now() < end;) {
+  for (const end = Date.now() + limitMs; Date.now() < end; ) {
     if (recordedHolder(dbPath) === pid) return true;
     Atomics.wait(nap, 0, 0, 5);
   }

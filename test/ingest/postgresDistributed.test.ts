@@ -1,13 +1,24 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { collectIngest, enqueueIngest, ingestStatus, runIngest, runWorker, type IngestOptions } from '../../src/ingest/index.ts';
+import { after, before, test } from 'node:test';
+import { collectIngest, enqueueIngest, type IngestOptions, ingestStatus, runIngest, runWorker } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
 import { fixtureMonths, fixtureRoot, monthName, tempDir, writeRelease } from './helpers.ts';
-import { startPostgres, type TestPostgres } from './postgresServer.ts';
 import {
-  assertSameOutputs, checkStoreOnce, committed, enqueueArgs, jobStates, paths, runCger, runWithKills, startCger, workerArgs, zonesPath, type Paths,
+  assertSameOutputs,
+  checkStoreOnce,
+  committed,
+  enqueueArgs,
+  jobStates,
+  type Paths,
+  paths,
+  runCger,
+  runWithKills,
+  startCger,
+  workerArgs,
+  zonesPath,
 } from './postgresDistributed.ts';
+import { startPostgres, type TestPostgres } from './postgresServer.ts';
 
 let server: TestPostgres | undefined;
 let skip: string | false = false;
@@ -22,10 +33,18 @@ after(() => server?.stop());
 
 function ingestOptions(work: string): IngestOptions {
   return {
-    source: fixtureRoot, releases: 'latest', years: null,
+    source: fixtureRoot,
+    releases: 'latest',
+    years: null,
     zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(work, 'cger.sqlite'), outDir: join(work, 'output'), downloadDir: join(work, 'rasters'),
-    concurrency: 1, threads: 1, wait: false, allowPartialYear: false, quiet: true,
+    dbPath: join(work, 'cger.sqlite'),
+    outDir: join(work, 'output'),
+    downloadDir: join(work, 'rasters'),
+    concurrency: 1,
+    threads: 1,
+    wait: false,
+    allowPartialYear: false,
+    quiet: true,
   };
 }
 
@@ -93,7 +112,10 @@ test('a worker SIGKILLed mid-month: its job expires and is retried by another wo
   const states = await jobStates(db);
   assert.equal(states.length, 12);
   assert.ok(states.every((s) => s.state === 'completed'));
-  assert.ok(states.some((s) => s.retry_count > 0), 'the killed month was retried');
+  assert.ok(
+    states.some((s) => s.retry_count > 0),
+    'the killed month was retried',
+  );
   assert.equal(await checkStoreOnce(db), 12);
 
   assert.equal((await collect(db, p)).exitCode, 0);
@@ -121,14 +143,27 @@ test('a month failing every attempt is parked as failed, named by --collect (exi
   writeRelease(source, '2099', new Map([...fixtureMonths()].filter(([m]) => m <= 4)), new Map([[3, '0'.repeat(32)]]));
   const planned = await enqueueIngest({ ...ingestOptions(p.work), source, outDir: p.out, db, queue: { attempts: 2, timeoutSeconds: 60 } }, openZones);
   assert.equal(planned.enqueued, 4);
-  const summary = await runWorker({
-    db, downloadDir: p.downloads, cacheDir: p.cache, threads: 1, untilEmpty: true, pollMs: 100, expiryCheckSeconds: 1, quiet: true,
-  }, openZones);
+  const summary = await runWorker(
+    {
+      db,
+      downloadDir: p.downloads,
+      cacheDir: p.cache,
+      threads: 1,
+      untilEmpty: true,
+      pollMs: 100,
+      expiryCheckSeconds: 1,
+      quiet: true,
+    },
+    openZones,
+  );
   assert.deepEqual([summary.done, summary.retried, summary.failed], [3, 1, 1]);
   assert.deepEqual(await ingestStatus(db), [{ release: '2099', done: 3, running: 0, queued: 0, failed: 1 }]);
   const collected = await collect(db, p);
   assert.equal(collected.exitCode, 2);
-  assert.deepEqual(collected.failed.map((f) => [f.month, f.file, f.status]), [[3, monthName('2099', 3), 'quarantined']]);
+  assert.deepEqual(
+    collected.failed.map((f) => [f.month, f.file, f.status]),
+    [[3, monthName('2099', 3), 'quarantined']],
+  );
   assert.match(collected.failed[0].error, /md5/);
   assert.deepEqual((await jobStates(db)).map((j) => j.state).sort(), ['completed', 'completed', 'completed']);
 });

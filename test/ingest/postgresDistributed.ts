@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,16 +12,29 @@ import { fixtureMonths, monthName, repoRoot, tempDir } from './helpers.ts';
 export const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
 export const zonesPath = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 
-export interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-export interface Running { child: ChildProcess; done: Promise<Finished>; stderr(): string }
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+export interface Running {
+  child: ChildProcess;
+  done: Promise<Finished>;
+  stderr(): string;
+}
 
 /** Starts `cger <args>`; `done` resolves when it exits. */
 export function startCger(args: string[]): Running {
   const child = spawn(process.execPath, [join(repoRoot, 'bin/cger.js'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const done = new Promise<Finished>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -52,7 +65,12 @@ export function writeYears(root: string, years: number): string {
   return root;
 }
 
-export interface Paths { work: string; out: string; cache: string; downloads: string }
+export interface Paths {
+  work: string;
+  out: string;
+  cache: string;
+  downloads: string;
+}
 
 export function paths(prefix: string): Paths {
   const work = tempDir(prefix);
@@ -64,8 +82,23 @@ export function enqueueArgs(source: string, db: string, p: Paths, extra: string[
 }
 
 export function workerArgs(db: string, p: Paths, extra: string[] = []): string[] {
-  return ['worker', '--db', db, '--until-empty', '--threads', '1', '--poll', '0.2', '--expiry-check', '1',
-    '--cache-dir', p.cache, '--download-dir', p.downloads, ...extra];
+  return [
+    'worker',
+    '--db',
+    db,
+    '--until-empty',
+    '--threads',
+    '1',
+    '--poll',
+    '0.2',
+    '--expiry-check',
+    '1',
+    '--cache-dir',
+    p.cache,
+    '--download-dir',
+    p.downloads,
+    ...extra,
+  ];
 }
 
 /** Lines of a worker's stderr reporting a committed month. */
@@ -79,7 +112,10 @@ export async function checkStoreOnce(db: string): Promise<number> {
     const q = async (sql: string) => (await client.query(sql)).rows;
     const files = await q(`SELECT id, status FROM cger.files`);
     const zoneRowsPerMonth = (await q(`SELECT zone_count FROM cger.zone_sets`))[0]?.zone_count;
-    assert.ok(files.every((f) => f.status === 'done'), 'every month done');
+    assert.ok(
+      files.every((f) => f.status === 'done'),
+      'every month done',
+    );
     const perFile = await q(`SELECT file_id, count(*)::int AS n FROM cger.zone_month GROUP BY file_id`);
     assert.equal(perFile.length, files.length);
     for (const r of perFile) assert.equal(r.n, zoneRowsPerMonth, `zone rows of file ${r.file_id}`);
@@ -95,10 +131,12 @@ export async function jobStates(db: string): Promise<{ state: string; retry_coun
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
-    return (await client.query(
-      `SELECT state, retry_count FROM pgboss.job WHERE name = 'cger-ingest-month'
+    return (
+      await client.query(
+        `SELECT state, retry_count FROM pgboss.job WHERE name = 'cger-ingest-month'
        UNION ALL SELECT state, retry_count FROM pgboss.archive WHERE name = 'cger-ingest-month'`,
-    )).rows;
+      )
+    ).rows;
   } finally {
     await client.end();
   }

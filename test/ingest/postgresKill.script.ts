@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { collectIngest, enqueueIngest, runIngest, type IngestOptions } from '../../src/ingest/index.ts';
+import { collectIngest, enqueueIngest, type IngestOptions, runIngest } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
 import { tempDir } from './helpers.ts';
 import { assertSameOutputs, checkStoreOnce, jobStates, paths, runWithKills, writeYears, zonesPath } from './postgresDistributed.ts';
@@ -23,9 +23,18 @@ const { server } = started;
 const source = writeYears(tempDir('kill-dist-source'), years);
 const months = years * 12;
 const options = (work: string): IngestOptions => ({
-  source, releases: 'latest', years: null, zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-  dbPath: join(work, 'cger.sqlite'), outDir: join(work, 'output'), downloadDir: join(work, 'rasters'),
-  concurrency: 1, threads: 1, wait: false, allowPartialYear: false, quiet: true,
+  source,
+  releases: 'latest',
+  years: null,
+  zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
+  dbPath: join(work, 'cger.sqlite'),
+  outDir: join(work, 'output'),
+  downloadDir: join(work, 'rasters'),
+  concurrency: 1,
+  threads: 1,
+  wait: false,
+  allowPartialYear: false,
+  quiet: true,
 });
 
 const refWork = tempDir('kill-dist-ref');
@@ -39,12 +48,17 @@ await enqueueIngest({ ...options(p.work), outDir: p.out, db, queue: { attempts: 
 t0 = Date.now();
 const { stderr, killedMidMonth } = await runWithKills({ db, source, p, workers: 2, kills, seed: 20261201, maxGapMs: 3000, log: console.log });
 const commits = stderr.flatMap((s) => s.split('\n').filter((l) => / done in [\d.]+ s \(attempt/.test(l)));
-console.log(`distributed run with ${kills} kills (${killedMidMonth} while months were active): ${((Date.now() - t0) / 1000).toFixed(1)} s, ${commits.length} month commits`);
+console.log(
+  `distributed run with ${kills} kills (${killedMidMonth} while months were active): ${((Date.now() - t0) / 1000).toFixed(1)} s, ${commits.length} month commits`,
+);
 assert.equal(commits.length, months, 'every month committed exactly once');
 assert.equal(await checkStoreOnce(db), months);
 const states = await jobStates(db);
 assert.equal(states.length, months);
-assert.ok(states.every((s) => s.state === 'completed'), 'every job completed');
+assert.ok(
+  states.every((s) => s.state === 'completed'),
+  'every job completed',
+);
 console.log(`jobs retried after a kill: ${states.filter((s) => s.retry_count > 0).length}`);
 const collected = await collectIngest({ db, outDir: p.out, allowPartialYear: false, wait: false, quiet: true });
 assert.equal(collected.exitCode, 0);

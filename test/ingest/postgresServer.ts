@@ -58,7 +58,7 @@ export function startPostgres(): Promise<StartResult> {
 
 async function start(): Promise<StartResult> {
   const bin = findBinDir();
-  if (!bin) return { skip: 'PostgreSQL is not installed (no initdb found; install Debian\'s `postgresql` package or set CGER_PG_BIN)' };
+  if (!bin) return { skip: "PostgreSQL is not installed (no initdb found; install Debian's `postgresql` package or set CGER_PG_BIN)" };
   const user = runAs();
   if ('skip' in user) return user;
   const dir = mkdtempSync(join(tmpdir(), 'cger-pg-'));

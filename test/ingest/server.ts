@@ -1,7 +1,7 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync, statSync } from 'node:fs';
-import { join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
 
 /**
  * A static file server for tests on 127.0.0.1 (ephemeral port) with Range support and
@@ -77,7 +77,10 @@ export async function startTestServer(root: string, opts: TestServerOptions = {}
     let offset = 0;
     const pump = () => {
       if (res.destroyed) return;
-      if (offset >= body.length) { res.end(); return; }
+      if (offset >= body.length) {
+        res.end();
+        return;
+      }
       res.write(body.subarray(offset, offset + chunk));
       offset += chunk;
       setTimeout(pump, delayMs);
@@ -89,6 +92,10 @@ export async function startTestServer(root: string, opts: TestServerOptions = {}
   return {
     url: `http://127.0.0.1:${port}/`,
     log,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, chmodSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import yauzl from 'yauzl';
 import { parseCsv } from '../../src/common/csv.ts';
-import { runIngest, type IngestOptions } from '../../src/ingest/index.ts';
+import { type IngestOptions, runIngest } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
 import { repoRoot, runCli, tempDir } from './helpers.ts';
 import { startTestServer } from './server.ts';
@@ -16,10 +16,20 @@ const fast = { retries: 2, backoffMs: 5, timeoutMs: 10_000 };
 
 function options(work: string, source: string, extra: Partial<IngestOptions> = {}): IngestOptions {
   return {
-    source, releases: 'latest', years: null,
+    source,
+    releases: 'latest',
+    years: null,
     zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(work, 'cger.sqlite'), outDir: join(work, 'output'), downloadDir: join(work, 'rasters'),
-    concurrency: 1, threads: 1, wait: false, allowPartialYear: false, quiet: true, http: fast, ...extra,
+    dbPath: join(work, 'cger.sqlite'),
+    outDir: join(work, 'output'),
+    downloadDir: join(work, 'rasters'),
+    concurrency: 1,
+    threads: 1,
+    wait: false,
+    allowPartialYear: false,
+    quiet: true,
+    http: fast,
+    ...extra,
   };
 }
 
@@ -39,7 +49,9 @@ const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 /** province_year.csv against the independent reference, for the years given. */
 function assertYears(outDir: string, years: number[]): void {
-  const expected = parseCsv(readFileSync(join(fixture, 'expected_year.csv'), 'utf8')).records.map((r) => r.values).filter((v) => years.includes(Number(v.year)));
+  const expected = parseCsv(readFileSync(join(fixture, 'expected_year.csv'), 'utf8'))
+    .records.map((r) => r.values)
+    .filter((v) => years.includes(Number(v.year)));
   const got = parseCsv(readFileSync(join(outDir, 'province_year.csv'), 'utf8')).records.map((r) => r.values);
   assert.deepEqual(got.map((v) => `${v.zone_id}/${v.year}`).sort(), expected.map((v) => `${v.id}/${v.year}`).sort());
   for (const want of expected) {
@@ -52,9 +64,14 @@ function assertYears(outDir: string, years: number[]): void {
 
 /** Every month of the given years against the reference monthly sums. */
 function assertMonths(outDir: string, years: number[]): void {
-  const expected = parseCsv(readFileSync(join(fixture, 'expected_month.csv'), 'utf8')).records.map((r) => r.values).filter((v) => years.includes(Number(v.year)));
-  const got = new Map(parseCsv(readFileSync(join(outDir, 'province_month.csv'), 'utf8')).records
-    .filter((r) => years.includes(Number(r.values.year))).map((r) => [`${r.values.zone_id}/${r.values.year}/${r.values.month}`, r.values]));
+  const expected = parseCsv(readFileSync(join(fixture, 'expected_month.csv'), 'utf8'))
+    .records.map((r) => r.values)
+    .filter((v) => years.includes(Number(v.year)));
+  const got = new Map(
+    parseCsv(readFileSync(join(outDir, 'province_month.csv'), 'utf8'))
+      .records.filter((r) => years.includes(Number(r.values.year)))
+      .map((r) => [`${r.values.zone_id}/${r.values.year}/${r.values.month}`, r.values]),
+  );
   assert.equal(got.size, expected.length);
   for (const want of expected) {
     const row = got.get(`${want.id}/${want.year}/${want.month}`);
@@ -96,7 +113,10 @@ test('year zips over HTTP: downloaded once each, resumed from a part left by a k
     ]);
     for (const year of [2011, 2012]) {
       assert.deepEqual(readdirSync(join(opts.downloadDir, '2097', String(year))), [`odiac2097_1km_excl_intl_${year}_allmonths.tif.gz.zip`]);
-      assert.deepEqual(readFileSync(join(opts.downloadDir, '2097', String(year), `odiac2097_1km_excl_intl_${year}_allmonths.tif.gz.zip`)), readFileSync(zipOf(fixture, year)));
+      assert.deepEqual(
+        readFileSync(join(opts.downloadDir, '2097', String(year), `odiac2097_1km_excl_intl_${year}_allmonths.tif.gz.zip`)),
+        readFileSync(zipOf(fixture, year)),
+      );
     }
   } finally {
     await server.close();
@@ -108,16 +128,35 @@ test('a truncated zip fails only its year: archive and months named in ingest_re
   const zip = zipOf(source, 2012);
   truncateSync(zip, Math.floor(readFileSync(zip).length * 0.6));
   const work = tempDir('zip');
-  const run = await runCli(['--source', source, '--zones', zonesPath, '--db', join(work, 'cger.sqlite'), '--out-dir', join(work, 'out'), '--allow-partial-year']);
+  const run = await runCli([
+    '--source',
+    source,
+    '--zones',
+    zonesPath,
+    '--db',
+    join(work, 'cger.sqlite'),
+    '--out-dir',
+    join(work, 'out'),
+    '--allow-partial-year',
+  ]);
   assert.equal(run.code, 2, run.stderr);
   const report = JSON.parse(readFileSync(join(work, 'out/ingest_report.json'), 'utf8'));
-  assert.deepEqual(report.failed.map((f: { year: number; month: number }) => `${f.year}-${f.month}`), Array.from({ length: 12 }, (_, i) => `2012-${i + 1}`));
+  assert.deepEqual(
+    report.failed.map((f: { year: number; month: number }) => `${f.year}-${f.month}`),
+    Array.from({ length: 12 }, (_, i) => `2012-${i + 1}`),
+  );
   for (const f of report.failed) {
     assert.ok(f.error.includes(zip), f.error);
     assert.match(f.error, /zip archive is damaged/);
     assert.match(run.stderr, new RegExp(`FAILED 2097 2012-${String(f.month).padStart(2, '0')} ${f.file}: .*zip archive is damaged`));
   }
-  assert.deepEqual(report.years.map((y: { year: number; months_done: number }) => [y.year, y.months_done]), [[2011, 12], [2012, 0]]);
+  assert.deepEqual(
+    report.years.map((y: { year: number; months_done: number }) => [y.year, y.months_done]),
+    [
+      [2011, 12],
+      [2012, 0],
+    ],
+  );
   assertYears(join(work, 'out'), [2011]);
 });
 
@@ -126,13 +165,18 @@ test('an entry failing its CRC or md5 fails only that month; a hand-unpacked yea
   // 2011 holds stored entries: a flipped byte inside one of them breaks its CRC-32 (and md5).
   const zip = zipOf(source, 2011);
   const bytes = readFileSync(zip);
-  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, z) => {
-    if (err) return reject(err);
-    const list: yauzl.Entry[] = [];
-    z.on('entry', (e: yauzl.Entry) => { list.push(e); z.readEntry(); });
-    z.on('end', () => resolve(list));
-    z.readEntry();
-  }));
+  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) =>
+    yauzl.fromBuffer(bytes, { lazyEntries: true }, (err, z) => {
+      if (err) return reject(err);
+      const list: yauzl.Entry[] = [];
+      z.on('entry', (e: yauzl.Entry) => {
+        list.push(e);
+        z.readEntry();
+      });
+      z.on('end', () => resolve(list));
+      z.readEntry();
+    }),
+  );
   const march = entries.find((e) => e.fileName.endsWith('_1103.tif.gz'))!;
   assert.equal(march.compressionMethod, 0);
   const headerLength = 30 + bytes.readUInt16LE(march.relativeOffsetOfLocalHeader + 26) + bytes.readUInt16LE(march.relativeOffsetOfLocalHeader + 28);
@@ -146,8 +190,17 @@ test('an entry failing its CRC or md5 fails only that month; a hand-unpacked yea
   const opts = options(work, source, { allowPartialYear: true });
   const first = await runIngest(opts, openZones);
   assert.equal(first.exitCode, 2);
-  assert.deepEqual(first.failed.map((f) => [f.year, f.month, f.status]), [[2011, 3, 'quarantined'], [2012, 5, 'quarantined']]);
-  assert.match(first.failed[0].error, /odiac2097_1km_excl_intl_1103\.tif\.gz in .*2011_allmonths\.tif\.gz\.zip: entry 2011\/odiac2097_1km_excl_intl_1103\.tif\.gz fails the archive's CRC-32 check/);
+  assert.deepEqual(
+    first.failed.map((f) => [f.year, f.month, f.status]),
+    [
+      [2011, 3, 'quarantined'],
+      [2012, 5, 'quarantined'],
+    ],
+  );
+  assert.match(
+    first.failed[0].error,
+    /odiac2097_1km_excl_intl_1103\.tif\.gz in .*2011_allmonths\.tif\.gz\.zip: entry 2011\/odiac2097_1km_excl_intl_1103\.tif\.gz fails the archive's CRC-32 check/,
+  );
   assert.match(first.failed[1].error, /md5 mismatch for odiac2097_1km_excl_intl_1205\.tif\.gz in .*2012_allmonths\.tif\.gz\.zip: the checksum list says 0{32}/);
   assert.equal(first.processed, 22);
 
@@ -159,7 +212,10 @@ test('an entry failing its CRC or md5 fails only that month; a hand-unpacked yea
   writeFileSync(join(source, 'odiac2097/1km_tiff/2011/odiac2097_1km_excl_intl_1103.tif.gz'), intact.subarray(start, start + good.compressedSize));
   const second = await runIngest(opts, openZones);
   assert.equal(second.processed, 1);
-  assert.deepEqual(second.failed.map((f) => [f.year, f.month]), [[2012, 5]]);
+  assert.deepEqual(
+    second.failed.map((f) => [f.year, f.month]),
+    [[2012, 5]],
+  );
   assertMonths(opts.outDir, [2011]);
 });
 
@@ -175,7 +231,10 @@ test('over HTTP a damaged year zip is downloaded once, its months fail, and it i
     const first = await runIngest(opts, openZones);
     assert.equal(first.exitCode, 2);
     assert.equal(first.processed, 12);
-    assert.deepEqual(first.failed.map((f) => `${f.year}-${f.month}`), Array.from({ length: 12 }, (_, i) => `2012-${i + 1}`));
+    assert.deepEqual(
+      first.failed.map((f) => `${f.year}-${f.month}`),
+      Array.from({ length: 12 }, (_, i) => `2012-${i + 1}`),
+    );
     for (const f of first.failed) assert.match(f.error, /2012_allmonths\.tif\.gz\.zip: the zip archive is damaged .*kept as .*quarantine/);
     const zipGets = () => server.log.filter((r) => r.path.endsWith('2012_allmonths.tif.gz.zip'));
     assert.equal(zipGets().length, 1, 'downloaded once for its twelve months');

@@ -19,13 +19,16 @@ export class CsvEdit {
     this.rows = all.slice(1);
   }
   rowIndex(province: string, year: number): number {
-    const p = this.header.indexOf('province'), y = this.header.indexOf('year');
+    const p = this.header.indexOf('province'),
+      y = this.header.indexOf('year');
     const i = this.rows.findIndex((r) => r[p] === province && r[y] === String(year));
     if (i < 0) throw new Error(`no row ${province} ${year}`);
     return i;
   }
   /** 1-based file line of a row (header = line 1). */
-  line(province: string, year: number): number { return this.rowIndex(province, year) + 2; }
+  line(province: string, year: number): number {
+    return this.rowIndex(province, year) + 2;
+  }
   get(province: string, year: number, column: string): string {
     return this.rows[this.rowIndex(province, year)][this.header.indexOf(column)];
   }
@@ -39,7 +42,9 @@ export class CsvEdit {
     for (const r of this.rows) r.splice(j, 1);
     return this;
   }
-  text(): string { return formatCsv(this.header, this.rows); }
+  text(): string {
+    return formatCsv(this.header, this.rows);
+  }
 }
 
 export function synthSmall(seed = 3, cfg = smallConfig()) {

@@ -1,21 +1,30 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { main } from '../../src/cli/main.ts';
 import { parseCsv } from '../../src/common/csv.ts';
 import { CgerError } from '../../src/common/errors.ts';
-import { buildPanel, PANEL_COLUMNS, type BuildInputs } from '../../src/panel/build.ts';
+import { type BuildInputs, buildPanel, PANEL_COLUMNS } from '../../src/panel/build.ts';
 import { defaultPanelConfig } from '../../src/panel/config.ts';
 import { synthYearbook, THETA_CEE, THETA_CIWB } from '../../src/panel/synth.ts';
-import { main } from '../../src/cli/main.ts';
 import { CsvEdit, smallConfig } from './helpers.ts';
 
 const RELEASE_CO2 = new URL('../fixtures/release/expected_year.csv', import.meta.url);
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
 function inputs(yearbookText: string, co2Text: string, config = defaultPanelConfig(), extra: Partial<BuildInputs> = {}): BuildInputs {
-  return { yearbookText, yearbookPath: 'yb.csv', co2Text, co2Path: 'co2.csv', config, configSource: { path: null, sha256: null }, extrapolate: false, ...extra };
+  return {
+    yearbookText,
+    yearbookPath: 'yb.csv',
+    co2Text,
+    co2Path: 'co2.csv',
+    config,
+    configSource: { path: null, sha256: null },
+    extrapolate: false,
+    ...extra,
+  };
 }
 
 test('synthetic yearbook + mini-release CO2 (Beijing, Tianjin, Hebei, 2011): CEE and CIWB match the formulas cell by cell', async () => {
@@ -29,7 +38,9 @@ test('synthetic yearbook + mini-release CO2 (Beijing, Tianjin, Hebei, 2011): CEE
   const yb = new CsvEdit(yearbookCsv);
   for (const rec of result.records) {
     const name = rec.province as string;
-    const gdp = Number(yb.get(name, 2011, 'gdp')), pop = Number(yb.get(name, 2011, 'pop')), life = Number(yb.get(name, 2011, 'life_expectancy'));
+    const gdp = Number(yb.get(name, 2011, 'gdp')),
+      pop = Number(yb.get(name, 2011, 'pop')),
+      life = Number(yb.get(name, 2011, 'life_expectancy'));
     const c = co2.get(rec.province_code as string)!;
     assert.equal(rec.co2_t, c);
     // CEE in 10k yuan per tonne: gdp (100 million yuan) x 1e4 / t; CIWB = (t per person) / life x 100.
@@ -37,7 +48,10 @@ test('synthetic yearbook + mini-release CO2 (Beijing, Tianjin, Hebei, 2011): CEE
     assert.ok(rel(rec.CIWB as number, (c / (pop * 1e4) / life) * 100) < 1e-14);
     assert.equal(rec.region, 'east');
   }
-  assert.deepEqual(result.records.map((r) => r.coastal), [0, 1, 1]);
+  assert.deepEqual(
+    result.records.map((r) => r.coastal),
+    [0, 1, 1],
+  );
   // Three DMUs are far below the recommended frontier size: scored, with a warning; efficient ones >= 1.
   assert.ok(result.warnings.some((w) => /TFEE frontier 2011 has 3 DMUs, fewer than the 24 recommended/.test(w)));
   assert.ok(result.records.some((r) => (r.TFEE as number) >= 1));
@@ -56,7 +70,8 @@ test('30 provinces x 12 years: every variable follows its formula and the plante
   assert.ok(Math.abs(weights.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-12);
   const envMedian = meta.env_reg.median;
   for (const rec of result.records) {
-    const p = rec.province as string, y = rec.year as number;
+    const p = rec.province as string,
+      y = rec.year as number;
     const v = (c: string) => Number(yb.get(p, y, c));
     assert.ok(rel(rec.ISU as number, (v('gdp_primary') + 2 * v('gdp_secondary') + 3 * v('gdp_tertiary')) / v('gdp')) < 1e-14);
     assert.equal(rec.lngdp, Math.log(v('gdp')));
@@ -80,15 +95,23 @@ test('30 provinces x 12 years: every variable follows its formula and the plante
   // after removing g(X) is THETA_CEE up to sampling error.
   const { gCee, hCiwb } = await import('../../src/panel/synth.ts');
   const { controls } = await import('../../src/panel/variables.ts');
-  const resid = (y: string, f: (x: any) => number, theta: number) => result.records.map((r) => {
-    const x = controls(Object.fromEntries(['gdp', 'pop', 'green_area_per_capita', 'college_students', 'gdp_tertiary', 'gdp_secondary', 'edu_expenditure'].map((c) => [c, r[c] as number])));
-    return (r[y] as number) - theta * (r.DCP as number) - f(x);
-  });
-  for (const [y, f, theta, sd] of [['CEE', gCee, THETA_CEE, 0.025], ['CIWB', hCiwb, THETA_CIWB, 0.12]] as const) {
+  const resid = (y: string, f: (x: any) => number, theta: number) =>
+    result.records.map((r) => {
+      const x = controls(
+        Object.fromEntries(
+          ['gdp', 'pop', 'green_area_per_capita', 'college_students', 'gdp_tertiary', 'gdp_secondary', 'edu_expenditure'].map((c) => [c, r[c] as number]),
+        ),
+      );
+      return (r[y] as number) - theta * (r.DCP as number) - f(x);
+    });
+  for (const [y, f, theta, sd] of [
+    ['CEE', gCee, THETA_CEE, 0.025],
+    ['CIWB', hCiwb, THETA_CIWB, 0.12],
+  ] as const) {
     const e = resid(y, f, theta);
     const mean = e.reduce((a, b) => a + b, 0) / e.length;
     const s = Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / (e.length - 1));
-    assert.ok(Math.abs(mean) < 4 * sd / Math.sqrt(360) && Math.abs(s / sd - 1) < 0.15, `${y}: mean ${mean}, sd ${s}`);
+    assert.ok(Math.abs(mean) < (4 * sd) / Math.sqrt(360) && Math.abs(s / sd - 1) < 0.15, `${y}: mean ${mean}, sd ${s}`);
   }
   assert.deepEqual(synth.truth.theta, { CEE: THETA_CEE, CIWB: THETA_CIWB });
   const n = result.descriptive.find((d) => d.variable === 'CEE')!;
@@ -97,7 +120,9 @@ test('30 provinces x 12 years: every variable follows its formula and the plante
 
 test('synthetic yearbook is deterministic per seed', () => {
   const cfg = smallConfig();
-  const a = synthYearbook(9, cfg), b = synthYearbook(9, cfg), c = synthYearbook(10, cfg);
+  const a = synthYearbook(9, cfg),
+    b = synthYearbook(9, cfg),
+    c = synthYearbook(10, cfg);
   assert.equal(a.yearbookCsv, b.yearbookCsv);
   assert.equal(a.co2Csv, b.co2Csv);
   assert.notEqual(a.yearbookCsv, c.yearbookCsv);
@@ -108,10 +133,19 @@ test('missing CO2 for a sample province-year, partial years and ambiguous releas
   const { yearbookCsv, co2Csv } = synthYearbook(3, cfg);
   const lines = co2Csv.trimEnd().split('\n');
   const dropped = [lines[0], ...lines.slice(1).filter((l) => !/,120000,Tianjin,2012,/.test(l))].join('\n') + '\n';
-  await assert.rejects(buildPanel(inputs(yearbookCsv, dropped, cfg)), (err: unknown) => err instanceof CgerError && /no CO2 for Tianjin \(120000\) 2012/.test(err.message));
+  await assert.rejects(
+    buildPanel(inputs(yearbookCsv, dropped, cfg)),
+    (err: unknown) => err instanceof CgerError && /no CO2 for Tianjin \(120000\) 2012/.test(err.message),
+  );
   const partial = co2Csv.replace(/(,110000,Beijing,2011,)12,/, '$111,');
   await assert.rejects(buildPanel(inputs(yearbookCsv, partial, cfg)), /CO2 for Beijing \(110000\) 2011 covers 11 months, not 12/);
-  const twoReleases = co2Csv + lines.slice(1).map((l) => l.replace(/^synthetic,/, '2024,')).join('\n') + '\n';
+  const twoReleases =
+    co2Csv +
+    lines
+      .slice(1)
+      .map((l) => l.replace(/^synthetic,/, '2024,'))
+      .join('\n') +
+    '\n';
   await assert.rejects(buildPanel(inputs(yearbookCsv, twoReleases, cfg)), /several releases \(2024, synthetic\); choose one with --release/);
   const picked = await buildPanel(inputs(yearbookCsv, twoReleases, cfg, { release: 'synthetic' }));
   assert.equal(picked.records.length, 9);
@@ -122,7 +156,9 @@ test('cger synth yearbook + cger panel write the outputs; a bad yearbook exits 1
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 'panel.config.json');
   writeFileSync(config, JSON.stringify({ sample: { provinces: ['Beijing', 'Tianjin', 'Hebei', 'Shanxi'], year_from: 2011, year_to: 2012 } }));
-  const yb = join(dir, 'yb.csv'), co2 = join(dir, 'co2.csv'), out = join(dir, 'out', 'panel.csv');
+  const yb = join(dir, 'yb.csv'),
+    co2 = join(dir, 'co2.csv'),
+    out = join(dir, 'out', 'panel.csv');
   let codes: number[];
   try {
     codes = [
@@ -143,5 +179,8 @@ test('cger synth yearbook + cger panel write the outputs; a bad yearbook exits 1
   assert.equal(meta.inputs.yearbook.sha256.length, 64);
   assert.equal(meta.sample.rows, 8);
   const table = parseCsv(readFileSync(join(dir, 'out', 'tables', 'table3_descriptive.csv'), 'utf8'));
-  assert.deepEqual(table.records.map((r) => r.values.variable), ['CEE', 'CIWB', 'DCP', 'DCP_pca', 'TFEE', 'ISU', 'lngdp', 'lnpop', 'green', 'human', 'ind', 'edu', 'env_reg', 'iv']);
+  assert.deepEqual(
+    table.records.map((r) => r.values.variable),
+    ['CEE', 'CIWB', 'DCP', 'DCP_pca', 'TFEE', 'ISU', 'lngdp', 'lnpop', 'green', 'human', 'ind', 'edu', 'env_reg', 'iv'],
+  );
 });

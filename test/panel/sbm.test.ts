@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadHighs, scoreFrontier, type SbmDmu } from '../../src/panel/sbm.ts';
+import { test } from 'node:test';
 import { CgerError } from '../../src/common/errors.ts';
 import { createRng } from '../../src/common/random.ts';
+import { loadHighs, type SbmDmu, scoreFrontier } from '../../src/panel/sbm.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 const OPTS = { efficientTol: 1e-9 };
@@ -35,10 +35,15 @@ test('undesirable outputs: hand-derived SBM and super-SBM optima', async () => {
   // Super-SBM of A against {B}: with l = l_B, p = pb = max(0, 2l - 1), q = max(0, 1 - l);
   // delta = (1 + p) / (1 - (q + pb)/2): on [0, 0.5] it is 2/(1 + l), on [0.5, 1] 2l/(1 - l/2): minimum 4/3 at l = 0.5.
   const highs = await loadHighs();
-  const res = scoreFrontier(highs, [
-    { label: 'A', inputs: [1], good: [1], bad: [1] },
-    { label: 'B', inputs: [2], good: [1], bad: [2] },
-  ], { inputs: ['x'], good: ['y'], bad: ['b'] }, OPTS);
+  const res = scoreFrontier(
+    highs,
+    [
+      { label: 'A', inputs: [1], good: [1], bad: [1] },
+      { label: 'B', inputs: [2], good: [1], bad: [2] },
+    ],
+    { inputs: ['x'], good: ['y'], bad: ['b'] },
+    OPTS,
+  );
   close(res[1].rho, 0.4);
   close(res[1].score, 0.4);
   close(res[0].rho, 1);
@@ -52,10 +57,15 @@ test('input slack that a radial (CCR) score misses: SBM 0.75, super-SBM 1.5', as
   // -> 1.5 at l = 1; l < 0.5 needs only q = 1 - l: delta = 1/l > 2; l > 1 adds p2 = l - 1: delta = 1 + (3l - 2)/2 >= 1.5.
   // So delta_A = 1.5.
   const highs = await loadHighs();
-  const res = scoreFrontier(highs, [
-    { label: 'A', inputs: [1, 1], good: [1], bad: [] },
-    { label: 'B', inputs: [2, 1], good: [1], bad: [] },
-  ], { inputs: ['x1', 'x2'], good: ['y'], bad: [] }, OPTS);
+  const res = scoreFrontier(
+    highs,
+    [
+      { label: 'A', inputs: [1, 1], good: [1], bad: [] },
+      { label: 'B', inputs: [2, 1], good: [1], bad: [] },
+    ],
+    { inputs: ['x1', 'x2'], good: ['y'], bad: [] },
+    OPTS,
+  );
   close(res[1].score, 0.75);
   close(res[0].score, 1.5);
 });
@@ -74,7 +84,10 @@ test('random frontier: efficient DMUs score >= 1, the others < 1, and scores are
   const efficient = res.filter((r) => r.superScore !== null);
   assert.ok(efficient.length >= 1 && efficient.length < 30);
   for (const r of res) {
-    if (r.superScore !== null) { assert.ok(r.score >= 1); close(r.rho, 1, 1e-9); } else assert.ok(r.score < 1 && r.score > 0);
+    if (r.superScore !== null) {
+      assert.ok(r.score >= 1);
+      close(r.rho, 1, 1e-9);
+    } else assert.ok(r.score < 1 && r.score > 0);
   }
   // Rescaling a column (another unit) leaves every score unchanged.
   const rescaled = dmus.map((d) => ({ ...d, inputs: [d.inputs[0] * 1e4, d.inputs[1], d.inputs[2] / 100], bad: [d.bad[0] * 1e6, d.bad[1]] }));
@@ -85,12 +98,23 @@ test('random frontier: efficient DMUs score >= 1, the others < 1, and scores are
 test('non-positive data and too few DMUs are errors naming the DMU and column', async () => {
   const highs = await loadHighs();
   const names = { inputs: ['capital_stock'], good: ['gdp'], bad: ['so2'] };
-  assert.throws(() => scoreFrontier(highs, [
-    { label: 'Hebei 2013', inputs: [1], good: [1], bad: [0] },
-    { label: 'Beijing 2013', inputs: [2], good: [1], bad: [2] },
-  ], names, OPTS), (err: unknown) => err instanceof CgerError && /Hebei 2013, column so2: 0/.test(err.message));
-  assert.throws(() => scoreFrontier(highs, [{ label: 'Beijing 2011', inputs: [1], good: [1], bad: [1] }], names, OPTS),
-    (err: unknown) => err instanceof CgerError && /at least 2 DMUs.*Beijing 2011/.test(err.message));
+  assert.throws(
+    () =>
+      scoreFrontier(
+        highs,
+        [
+          { label: 'Hebei 2013', inputs: [1], good: [1], bad: [0] },
+          { label: 'Beijing 2013', inputs: [2], good: [1], bad: [2] },
+        ],
+        names,
+        OPTS,
+      ),
+    (err: unknown) => err instanceof CgerError && /Hebei 2013, column so2: 0/.test(err.message),
+  );
+  assert.throws(
+    () => scoreFrontier(highs, [{ label: 'Beijing 2011', inputs: [1], good: [1], bad: [1] }], names, OPTS),
+    (err: unknown) => err instanceof CgerError && /at least 2 DMUs.*Beijing 2011/.test(err.message),
+  );
 });
 
 test('an LP that is not optimal is an error naming it', async () => {
@@ -98,11 +122,15 @@ test('an LP that is not optimal is an error naming it', async () => {
   const solver = new LpSolver(await loadHighs());
   try {
     // x >= 0 with x <= -1: infeasible.
-    assert.throws(() => solveLp(solver, { cost: [1], colUpper: [Infinity], rows: [{ coef: [1], lower: -Infinity, upper: -1 }] }, 'SBM (Hebei 2013)'),
-      (err: unknown) => err instanceof CgerError && /the SBM \(Hebei 2013\) linear program is (infeasible|unboundedOrInfeasible)/.test(err.message));
+    assert.throws(
+      () => solveLp(solver, { cost: [1], colUpper: [Infinity], rows: [{ coef: [1], lower: -Infinity, upper: -1 }] }, 'SBM (Hebei 2013)'),
+      (err: unknown) => err instanceof CgerError && /the SBM \(Hebei 2013\) linear program is (infeasible|unboundedOrInfeasible)/.test(err.message),
+    );
     // minimise -x with x unbounded above: unbounded.
-    assert.throws(() => solveLp(solver, { cost: [-1], colUpper: [Infinity], rows: [{ coef: [1], lower: 0, upper: Infinity }] }, 'super-SBM (Beijing 2020)'),
-      (err: unknown) => err instanceof CgerError && /super-SBM \(Beijing 2020\) linear program is (unbounded|unboundedOrInfeasible)/.test(err.message));
+    assert.throws(
+      () => solveLp(solver, { cost: [-1], colUpper: [Infinity], rows: [{ coef: [1], lower: 0, upper: Infinity }] }, 'super-SBM (Beijing 2020)'),
+      (err: unknown) => err instanceof CgerError && /super-SBM \(Beijing 2020\) linear program is (unbounded|unboundedOrInfeasible)/.test(err.message),
+    );
   } finally {
     solver.dispose();
   }

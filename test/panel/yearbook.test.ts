@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { CgerError } from '../../src/common/errors.ts';
-import { readYearbook, perpetualInventory } from '../../src/panel/yearbook.ts';
 import { findProvince } from '../../src/common/provinces.ts';
 import { parsePanelConfig } from '../../src/panel/config.ts';
 import { planVariables } from '../../src/panel/derived.ts';
+import { perpetualInventory, readYearbook } from '../../src/panel/yearbook.ts';
 import { CsvEdit, synthSmall } from './helpers.ts';
 
 const NO_EXTRAPOLATION = { extrapolate: false };
@@ -20,9 +20,23 @@ function yearbookError(fn: () => unknown): string {
 }
 
 test('province names in common forms map to GB/T 2260 codes; unknown names do not', () => {
-  const forms: [string, string][] = [['北京', '110000'], ['北京市', '110000'], ['Beijing', '110000'], ['BJ', '110000'], ['110000', '110000'],
-    ['内蒙古自治区', '150000'], ['Nei Mongol', '150000'], ['Inner Mongolia', '150000'], ['广西壮族自治区', '450000'],
-    ['Shaanxi', '610000'], ['Shanxi', '140000'], ['陕西省', '610000'], ['Xinjiang Uygur', '650000'], ['hebei province', '130000'], ['CN-GD', '440000']];
+  const forms: [string, string][] = [
+    ['北京', '110000'],
+    ['北京市', '110000'],
+    ['Beijing', '110000'],
+    ['BJ', '110000'],
+    ['110000', '110000'],
+    ['内蒙古自治区', '150000'],
+    ['Nei Mongol', '150000'],
+    ['Inner Mongolia', '150000'],
+    ['广西壮族自治区', '450000'],
+    ['Shaanxi', '610000'],
+    ['Shanxi', '140000'],
+    ['陕西省', '610000'],
+    ['Xinjiang Uygur', '650000'],
+    ['hebei province', '130000'],
+    ['CN-GD', '440000'],
+  ];
   for (const [name, code] of forms) assert.equal(findProvince(name)?.code, code, name);
   for (const name of ['Hebie', '', 'Tokyo', '999999']) assert.equal(findProvince(name), null, name);
 });
@@ -34,7 +48,16 @@ test('a clean synthetic yearbook reads without fills; capital and energy are der
   const r = yb.values.get('120000')!.get(2012)!;
   const edit = new CsvEdit(yearbookCsv);
   // energy_total = sum of the eight fuels x GB/T 2589 coefficients (10k tonnes -> 10k tce; gas 100 million m3 x 13.3)
-  const fuels: [string, number][] = [['coal_raw', 0.7143], ['coke', 0.9714], ['crude_oil', 1.4286], ['gasoline', 1.4714], ['kerosene', 1.4714], ['diesel', 1.4571], ['fuel_oil', 1.4286], ['natural_gas', 13.3]];
+  const fuels: [string, number][] = [
+    ['coal_raw', 0.7143],
+    ['coke', 0.9714],
+    ['crude_oil', 1.4286],
+    ['gasoline', 1.4714],
+    ['kerosene', 1.4714],
+    ['diesel', 1.4571],
+    ['fuel_oil', 1.4286],
+    ['natural_gas', 13.3],
+  ];
   const energy = fuels.reduce((acc, [f, c]) => acc + Number(edit.get('Tianjin', 2012, f)) * c, 0);
   assert.ok(Math.abs(r.energy_total - energy) < 1e-9 * energy);
   assert.ok(r.capital_stock > 0);
@@ -63,7 +86,10 @@ test('perpetual inventory: constant investment with zero growth is its own stead
 test('every yearbook error class names its row and column, and all are reported together', () => {
   const { cfg, yearbookCsv } = synthSmall();
   const edit = new CsvEdit(yearbookCsv);
-  const lGdp = edit.line('Tianjin', 2012), lPop = edit.line('Hebei', 2013), lText = edit.line('Beijing', 2011), lLife = edit.line('Beijing', 2012);
+  const lGdp = edit.line('Tianjin', 2012),
+    lPop = edit.line('Hebei', 2013),
+    lText = edit.line('Beijing', 2011),
+    lLife = edit.line('Beijing', 2012);
   edit.set('Tianjin', 2012, 'gdp', '-5');
   edit.set('Hebei', 2013, 'pop', '0');
   edit.set('Beijing', 2011, 'so2', '12,3');
@@ -90,34 +116,47 @@ test('missing columns are not errors: the variables that need them are named wit
   const plan = planVariables(yb, cfg);
   assert.deepEqual(plan.omitted, [{ variable: 'TFEE', missing_inputs: ['capital_stock (or investment)', 'energy_total (or all fuels; missing coke)', 'nox'] }]);
   assert.ok(plan.built.has('CEE') && plan.built.has('iv'));
-  assert.match(yearbookError(() => readYearbook(new CsvEdit(yearbookCsv).dropColumn('year').text(), 'yb.csv', cfg, NO_EXTRAPOLATION)), /missing column\(s\): year/);
+  assert.match(
+    yearbookError(() => readYearbook(new CsvEdit(yearbookCsv).dropColumn('year').text(), 'yb.csv', cfg, NO_EXTRAPOLATION)),
+    /missing column\(s\): year/,
+  );
 });
 
 test('a small gap is interpolated within the province and listed; edges need --extrapolate', () => {
   const { cfg, yearbookCsv } = synthSmall();
   const edit = new CsvEdit(yearbookCsv);
-  const before = Number(edit.get('Tianjin', 2011, 'gdp')), after = Number(edit.get('Tianjin', 2013, 'gdp'));
+  const before = Number(edit.get('Tianjin', 2011, 'gdp')),
+    after = Number(edit.get('Tianjin', 2013, 'gdp'));
   edit.set('Tianjin', 2012, 'gdp', '');
   const yb = readYearbook(edit.text(), 'yb.csv', cfg, NO_EXTRAPOLATION);
-  assert.deepEqual(yb.filled.map((f) => [f.province_code, f.year, f.column, f.method]), [['120000', 2012, 'gdp', 'interpolated']]);
+  assert.deepEqual(
+    yb.filled.map((f) => [f.province_code, f.year, f.column, f.method]),
+    [['120000', 2012, 'gdp', 'interpolated']],
+  );
   assert.ok(Math.abs(yb.values.get('120000')!.get(2012)!.gdp - (before + after) / 2) < 1e-9 * after);
   // Other provinces are untouched (no interpolation across provinces).
   assert.equal(yb.values.get('110000')!.get(2012)!.gdp, Number(edit.get('Beijing', 2012, 'gdp')));
 
   const clean = new CsvEdit(yearbookCsv);
-  const e11 = Number(clean.get('Tianjin', 2011, 'employment')), e12 = Number(clean.get('Tianjin', 2012, 'employment'));
+  const e11 = Number(clean.get('Tianjin', 2011, 'employment')),
+    e12 = Number(clean.get('Tianjin', 2012, 'employment'));
   clean.set('Tianjin', 2013, 'employment', 'NA');
   const line = clean.line('Tianjin', 2013);
   const msg = yearbookError(() => readYearbook(clean.text(), 'yb.csv', cfg, NO_EXTRAPOLATION));
   assert.match(msg, new RegExp(`line ${line} \\(Tianjin 2013\\), column employment: missing, outside the observed years 2011-2012 \\(use --extrapolate`));
   const ext = readYearbook(clean.text(), 'yb.csv', cfg, { extrapolate: true });
-  assert.deepEqual(ext.filled.map((f) => [f.year, f.column, f.method]), [[2013, 'employment', 'extrapolated']]);
+  assert.deepEqual(
+    ext.filled.map((f) => [f.year, f.column, f.method]),
+    [[2013, 'employment', 'extrapolated']],
+  );
   assert.ok(Math.abs(ext.values.get('120000')!.get(2013)!.employment - (2 * e12 - e11)) < 1e-9 * e12);
 });
 
 test('gaps longer than gaps.max_consecutive, a varying telegraph count and GDP components that do not add up are errors', () => {
   const { yearbookCsv } = synthSmall();
-  const cfg = parsePanelConfig(JSON.stringify({ sample: { provinces: ['北京', 'Tianjin', '130000'], year_from: 2011, year_to: 2013 }, gaps: { max_consecutive: 0 } }));
+  const cfg = parsePanelConfig(
+    JSON.stringify({ sample: { provinces: ['北京', 'Tianjin', '130000'], year_from: 2011, year_to: 2013 }, gaps: { max_consecutive: 0 } }),
+  );
   const edit = new CsvEdit(yearbookCsv);
   edit.set('Beijing', 2012, 'nox', '');
   edit.set('Hebei', 2012, 'telegraph_1907', '99');
@@ -129,8 +168,21 @@ test('gaps longer than gaps.max_consecutive, a varying telegraph count and GDP c
 });
 
 test('panel.config.json errors name the JSON path', () => {
-  assert.throws(() => parsePanelConfig(JSON.stringify({ dcp: { indicators: [{ column: 'a', dimension: 'x', direction: '*' }, { column: 'b', dimension: 'y', direction: '+' }] }, sample: { provinces: ['Atlantis'] } })),
-    /dcp.indicators\[0\].direction: expected "\+" \(benefit\) or "-" \(cost\).*sample.provinces: unknown province "Atlantis"|sample.provinces: unknown province "Atlantis".*dcp.indicators\[0\].direction/);
+  assert.throws(
+    () =>
+      parsePanelConfig(
+        JSON.stringify({
+          dcp: {
+            indicators: [
+              { column: 'a', dimension: 'x', direction: '*' },
+              { column: 'b', dimension: 'y', direction: '+' },
+            ],
+          },
+          sample: { provinces: ['Atlantis'] },
+        }),
+      ),
+    /dcp.indicators\[0\].direction: expected "\+" \(benefit\) or "-" \(cost\).*sample.provinces: unknown province "Atlantis"|sample.provinces: unknown province "Atlantis".*dcp.indicators\[0\].direction/,
+  );
 });
 
 test('the shipped template and panel.config.json fit the reader: template columns in, defaults equal', async () => {
@@ -141,7 +193,9 @@ test('the shipped template and panel.config.json fit the reader: template column
   assert.deepEqual(shipped, defaultPanelConfig());
   // A yearbook laid out exactly as the template (capital_stock and energy_total left empty) reads fine:
   // investment and the fuels are used instead.
-  const template = readFileSync(new URL('../../templates/yearbook.template.csv', import.meta.url), 'utf8').trim().split(',');
+  const template = readFileSync(new URL('../../templates/yearbook.template.csv', import.meta.url), 'utf8')
+    .trim()
+    .split(',');
   const { cfg, yearbookCsv } = synthSmall();
   const src = new CsvEdit(yearbookCsv);
   const rows = src.rows.map((r) => template.map((c) => (src.header.includes(c) ? r[src.header.indexOf(c)] : '')));

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { createInflater } from '../../src/raster/decode.ts';
 

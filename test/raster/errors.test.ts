@@ -1,13 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CgerError } from '../../src/common/errors.ts';
-import { readBlocks, readRasterInfo } from '../../src/raster/index.ts';
 import { checkOdiacLattice, isOdiacLattice } from '../../src/odiac/index.ts';
+import { readBlocks, readRasterInfo } from '../../src/raster/index.ts';
 import { geographicGeoKeys, Tag } from '../../src/raster/tiffEncode.ts';
 import { defaultGeo, makeTiff } from './makeTiff.ts';
 
@@ -17,13 +17,16 @@ const TIMEOUT = { timeout: 15000 };
 /** Reads every block; must reject with a one-line CgerError naming the file and matching `pattern`. */
 async function expectReadError(path: string, pattern: RegExp, threads?: number): Promise<void> {
   let blocks = 0;
-  await assert.rejects(readBlocks(path, () => blocks++, { threads }), (err: Error) => {
-    assert.ok(err instanceof CgerError, `CgerError, got ${err.name}: ${err.message}`);
-    assert.ok(err.message.startsWith(`${path}: `), `names the file: ${err.message}`);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    assert.match(err.message, pattern);
-    return true;
-  });
+  await assert.rejects(
+    readBlocks(path, () => blocks++, { threads }),
+    (err: Error) => {
+      assert.ok(err instanceof CgerError, `CgerError, got ${err.name}: ${err.message}`);
+      assert.ok(err.message.startsWith(`${path}: `), `names the file: ${err.message}`);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 test('bad fixtures give clear errors naming the file', TIMEOUT, async () => {
@@ -41,7 +44,10 @@ test('bad fixtures give clear errors naming the file', TIMEOUT, async () => {
 
 test('no partial success: blocks before a corrupt strip may arrive, but the read rejects', TIMEOUT, async () => {
   let delivered = 0;
-  await assert.rejects(readBlocks(fixture('bad/corrupt_strip.tif'), () => delivered++), CgerError);
+  await assert.rejects(
+    readBlocks(fixture('bad/corrupt_strip.tif'), () => delivered++),
+    CgerError,
+  );
   assert.ok(delivered < 420);
 });
 
@@ -50,8 +56,11 @@ test('a valid GeoTIFF off the ODIAC lattice reads fine, and the lattice check sa
   const info = await readRasterInfo(path);
   assert.equal(info.grid.cellWidth, 0.01);
   assert.equal(isOdiacLattice(info.grid), false);
-  assert.throws(() => checkOdiacLattice(info.grid, path), (err: Error) =>
-    err instanceof CgerError && err.message === `${path}: not the ODIAC 1 km grid: cells are 0.01 x 0.01 degrees, not 1/120 degree (30 arc-seconds)`);
+  assert.throws(
+    () => checkOdiacLattice(info.grid, path),
+    (err: Error) =>
+      err instanceof CgerError && err.message === `${path}: not the ODIAC 1 km grid: cells are 0.01 x 0.01 degrees, not 1/120 degree (30 arc-seconds)`,
+  );
   const jjj = await readRasterInfo(fixture('jjj/jjj_strip_deflate.tif'));
   assert.equal(isOdiacLattice(jjj.grid), true);
   assert.equal(isOdiacLattice({ ...jjj.grid, originX: jjj.grid.originX + 0.004 }), false, 'half a cell off the lattice');
@@ -78,12 +87,20 @@ test('constructed failures: corrupt or cut gzip, empty file, missing file, bad g
 
     const values = [1, 2, 3, 4];
     const geoCases: Array<[string, Parameters<typeof makeTiff>[0]['geo'], RegExp]> = [
-      ['rotated.tif', [
-        { tag: Tag.ModelTransformation, type: 'DOUBLE', values: [0.01, 0.002, 0, 115, 0.001, -0.01, 0, 41, 0, 0, 0, 0, 0, 0, 0, 1] },
-        { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
-      ], /rotated or sheared grid/],
+      [
+        'rotated.tif',
+        [
+          { tag: Tag.ModelTransformation, type: 'DOUBLE', values: [0.01, 0.002, 0, 115, 0.001, -0.01, 0, 41, 0, 0, 0, 0, 0, 0, 0, 1] },
+          { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
+        ],
+        /rotated or sheared grid/,
+      ],
       ['user_crs.tif', [...defaultGeo().slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(32767) }], /user-defined CRS/],
-      ['unknown_epsg.tif', [...defaultGeo().slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4999) }], /EPSG:4999 is not known to proj4/],
+      [
+        'unknown_epsg.tif',
+        [...defaultGeo().slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4999) }],
+        /EPSG:4999 is not known to proj4/,
+      ],
       ['no_georef.tif', [{ tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) }], /no georeferencing/],
       ['no_crs.tif', defaultGeo().slice(0, 2), /no CRS/],
     ];
@@ -101,28 +118,43 @@ test('georeferencing: ModelTransformation, PixelIsPoint half-cell shift, project
   const at = (name: string) => join(dir, name);
   try {
     const values = [1, 2, 3, 4];
-    await writeFile(at('transform.tif'), makeTiff({ width: 2, height: 2, values, geo: [
-      { tag: Tag.ModelTransformation, type: 'DOUBLE', values: [0.5, 0, 0, 100, 0, -0.25, 0, 30, 0, 0, 0, 0, 0, 0, 0, 1] },
-      { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
-    ] }));
+    await writeFile(
+      at('transform.tif'),
+      makeTiff({
+        width: 2,
+        height: 2,
+        values,
+        geo: [
+          { tag: Tag.ModelTransformation, type: 'DOUBLE', values: [0.5, 0, 0, 100, 0, -0.25, 0, 30, 0, 0, 0, 0, 0, 0, 0, 1] },
+          { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: geographicGeoKeys(4326) },
+        ],
+      }),
+    );
     const t = await readRasterInfo(at('transform.tif'));
     assert.deepEqual([t.grid.originX, t.grid.originY, t.grid.cellWidth, t.grid.cellHeight], [100, 30, 0.5, 0.25]);
     assert.equal(t.pixelIsPoint, false);
 
     // PixelIsPoint (GTRasterTypeGeoKey = 2): the tie point is the centre of cell (0, 0).
     const pointKeys = [1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 2, 2048, 0, 1, 4326];
-    await writeFile(at('point.tif'), makeTiff({ width: 2, height: 2, values, geo: [
-      ...defaultGeo(100, 30, 0.5).slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: pointKeys },
-    ] }));
+    await writeFile(
+      at('point.tif'),
+      makeTiff({ width: 2, height: 2, values, geo: [...defaultGeo(100, 30, 0.5).slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: pointKeys }] }),
+    );
     const p = await readRasterInfo(at('point.tif'));
     assert.equal(p.pixelIsPoint, true);
     assert.deepEqual([p.grid.originX, p.grid.originY], [99.75, 30.25]);
 
     // Projected: UTM 50N (EPSG:32650), built-in proj string.
     const utmKeys = [1, 1, 0, 2, 1024, 0, 1, 1, 3072, 0, 1, 32650];
-    await writeFile(at('utm.tif'), makeTiff({ width: 2, height: 2, values, geo: [
-      ...defaultGeo(500000, 4400000, 1000).slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: utmKeys },
-    ] }));
+    await writeFile(
+      at('utm.tif'),
+      makeTiff({
+        width: 2,
+        height: 2,
+        values,
+        geo: [...defaultGeo(500000, 4400000, 1000).slice(0, 2), { tag: Tag.GeoKeyDirectory, type: 'SHORT', values: utmKeys }],
+      }),
+    );
     const u = await readRasterInfo(at('utm.tif'));
     assert.deepEqual(u.grid.crs, { epsg: 32650, definition: '+proj=utm +zone=50 +datum=WGS84 +units=m +no_defs' });
     assert.equal(isOdiacLattice(u.grid), false);

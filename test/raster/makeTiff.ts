@@ -48,7 +48,12 @@ function writeSample(view: DataView, at: number, v: number, o: Required<Pick<Mak
 }
 
 /** Encodes `rows` x `width` samples of one block (already padded) with the predictor applied. */
-function encodeBlock(samples: ArrayLike<number>, width: number, rows: number, o: Required<Pick<MakeTiffOptions, 'sampleFormat' | 'bitsPerSample' | 'littleEndian' | 'predictor'>>): Uint8Array {
+function encodeBlock(
+  samples: ArrayLike<number>,
+  width: number,
+  rows: number,
+  o: Required<Pick<MakeTiffOptions, 'sampleFormat' | 'bitsPerSample' | 'littleEndian' | 'predictor'>>,
+): Uint8Array {
   const size = o.bitsPerSample / 8;
   if (o.predictor === 1 && o.sampleFormat === 3 && o.bitsPerSample === 32 && o.littleEndian) {
     return new Uint8Array(Float32Array.from(samples).buffer); // the common case, at the speed of big test files
@@ -111,9 +116,15 @@ export function lzwEncode(data: Uint8Array): Uint8Array {
   write(CLEAR, width);
   let prefix = -1;
   for (const byte of data) {
-    if (prefix < 0) { prefix = byte; continue; }
+    if (prefix < 0) {
+      prefix = byte;
+      continue;
+    }
     const code = table.get(prefix * 256 + byte);
-    if (code !== undefined) { prefix = code; continue; }
+    if (code !== undefined) {
+      prefix = code;
+      continue;
+    }
     write(prefix, width);
     table.set(prefix * 256 + byte, next++);
     if (next >= 1 << width && width < 12) width++;
@@ -137,8 +148,12 @@ export function lzwEncode(data: Uint8Array): Uint8Array {
 /** A complete TIFF file as bytes. */
 export function makeTiff(opts: MakeTiffOptions): Buffer {
   const o = {
-    littleEndian: opts.littleEndian ?? true, bigTiff: opts.bigTiff ?? false, compression: opts.compression ?? 8,
-    predictor: opts.predictor ?? 1, sampleFormat: opts.sampleFormat ?? 3, bitsPerSample: opts.bitsPerSample ?? 32,
+    littleEndian: opts.littleEndian ?? true,
+    bigTiff: opts.bigTiff ?? false,
+    compression: opts.compression ?? 8,
+    predictor: opts.predictor ?? 1,
+    sampleFormat: opts.sampleFormat ?? 3,
+    bitsPerSample: opts.bitsPerSample ?? 32,
   };
   const { width, height } = opts;
   const bw = opts.tile?.width ?? width;
@@ -157,8 +172,15 @@ export function makeTiff(opts: MakeTiffOptions): Buffer {
       }
       const raw = encodeBlock(samples, bw, rows, o);
       blocks.push(
-        opts.sparseBlocks?.includes(blocks.length) ? new Uint8Array(0)
-          : opts.encode ? opts.encode(raw) : o.compression === 8 ? deflateSync(raw) : o.compression === 5 ? lzwEncode(raw) : raw,
+        opts.sparseBlocks?.includes(blocks.length)
+          ? new Uint8Array(0)
+          : opts.encode
+            ? opts.encode(raw)
+            : o.compression === 8
+              ? deflateSync(raw)
+              : o.compression === 5
+                ? lzwEncode(raw)
+                : raw,
       );
     }
   }
@@ -176,17 +198,17 @@ export function makeTiff(opts: MakeTiffOptions): Buffer {
     { tag: Tag.Predictor, type: 'SHORT', values: [o.predictor] },
     { tag: Tag.SampleFormat, type: 'SHORT', values: [o.sampleFormat] },
     ...(opts.tile
-      ? [
-        { tag: Tag.TileWidth, type: 'LONG', values: [bw] },
-        { tag: Tag.TileLength, type: 'LONG', values: [bh] },
-        { tag: Tag.TileOffsets, type: offsetType, values: offsets },
-        { tag: Tag.TileByteCounts, type: 'LONG', values: blocks.map((b) => b.length) },
-      ] satisfies TiffField[]
-      : [
-        { tag: Tag.RowsPerStrip, type: 'LONG', values: [bh] },
-        { tag: Tag.StripOffsets, type: offsetType, values: offsets },
-        { tag: Tag.StripByteCounts, type: 'LONG', values: blocks.map((b) => b.length) },
-      ] satisfies TiffField[]),
+      ? ([
+          { tag: Tag.TileWidth, type: 'LONG', values: [bw] },
+          { tag: Tag.TileLength, type: 'LONG', values: [bh] },
+          { tag: Tag.TileOffsets, type: offsetType, values: offsets },
+          { tag: Tag.TileByteCounts, type: 'LONG', values: blocks.map((b) => b.length) },
+        ] satisfies TiffField[])
+      : ([
+          { tag: Tag.RowsPerStrip, type: 'LONG', values: [bh] },
+          { tag: Tag.StripOffsets, type: offsetType, values: offsets },
+          { tag: Tag.StripByteCounts, type: 'LONG', values: blocks.map((b) => b.length) },
+        ] satisfies TiffField[])),
     ...(opts.geo ?? defaultGeo()),
     ...(opts.nodata !== undefined ? [{ tag: Tag.GdalNodata, type: 'ASCII', values: opts.nodata } satisfies TiffField] : []),
   ];
@@ -201,8 +223,6 @@ export function makeTiff(opts: MakeTiffOptions): Buffer {
   }
   const ifdOffset = opts.ifdAtEnd ? at + (at % 2) : headerSize;
   const ifd = encodeIfd(fields(offsets), order, ifdOffset);
-  const parts = opts.ifdAtEnd
-    ? [encodeHeader(order, ifdOffset), ...blocks, Buffer.alloc(at % 2), ifd]
-    : [encodeHeader(order, ifdOffset), ifd, ...blocks];
+  const parts = opts.ifdAtEnd ? [encodeHeader(order, ifdOffset), ...blocks, Buffer.alloc(at % 2), ifd] : [encodeHeader(order, ifdOffset), ifd, ...blocks];
   return Buffer.concat(parts);
 }

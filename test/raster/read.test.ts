@@ -1,14 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { fromFile } from 'geotiff';
-import { readBlocks, readRasterInfo, type RasterBlock, type ReadOptions } from '../../src/raster/index.ts';
-import { makeTiff, type MakeTiffOptions } from './makeTiff.ts';
+import { type RasterBlock, type ReadOptions, readBlocks, readRasterInfo } from '../../src/raster/index.ts';
+import { type MakeTiffOptions, makeTiff } from './makeTiff.ts';
 
 const jjj = (name: string) => fileURLToPath(new URL(`../fixtures/jjj/${name}`, import.meta.url));
 
@@ -30,7 +30,10 @@ async function readGrid(path: string, opts: ReadOptions = {}) {
       }
     }
   }
-  assert.ok(seen.every((n) => n <= 1), 'no cell delivered twice');
+  assert.ok(
+    seen.every((n) => n <= 1),
+    'no cell delivered twice',
+  );
   return { info, values, blocks: delivered };
 }
 
@@ -38,7 +41,16 @@ const layouts = [
   { file: 'jjj_strip_deflate.tif', kind: 'strips', blockWidth: 420, blockHeight: 1, compression: 8, predictor: 1, bigTiff: false, gzipped: false },
   { file: 'jjj_tile256_lzw_pred3.tif', kind: 'tiles', blockWidth: 256, blockHeight: 256, compression: 5, predictor: 3, bigTiff: false, gzipped: false },
   { file: 'jjj_strip16_none.tif', kind: 'strips', blockWidth: 420, blockHeight: 16, compression: 1, predictor: 1, bigTiff: false, gzipped: false },
-  { file: 'jjj_tile512_deflate_pred3_bigtiff.tif', kind: 'tiles', blockWidth: 512, blockHeight: 512, compression: 8, predictor: 3, bigTiff: true, gzipped: false },
+  {
+    file: 'jjj_tile512_deflate_pred3_bigtiff.tif',
+    kind: 'tiles',
+    blockWidth: 512,
+    blockHeight: 512,
+    compression: 8,
+    predictor: 3,
+    bigTiff: true,
+    gzipped: false,
+  },
   { file: 'jjj_strip_deflate_gz.tif.gz', kind: 'strips', blockWidth: 420, blockHeight: 1, compression: 8, predictor: 1, bigTiff: false, gzipped: true },
 ] as const;
 
@@ -96,13 +108,25 @@ test('a window read delivers only the intersecting blocks, with the right values
   const full = await readGrid(jjj('jjj_strip_deflate.tif'));
   const window = { row0: 300, row1: 310, col0: 10, col1: 20 };
   const tiles = await readGrid(jjj('jjj_tile256_lzw_pred3.tif'), { window });
-  assert.deepEqual(tiles.blocks.map((b) => [b.row0, b.col0, b.height, b.width]), [[256, 0, 164, 256]], 'one clipped tile');
+  assert.deepEqual(
+    tiles.blocks.map((b) => [b.row0, b.col0, b.height, b.width]),
+    [[256, 0, 164, 256]],
+    'one clipped tile',
+  );
   for (const file of ['jjj_strip_deflate.tif', 'jjj_strip_deflate_gz.tif.gz', 'jjj_strip16_none.tif']) {
     const strips = await readGrid(jjj(file), { window });
     const rows = strips.blocks.map((b) => [b.row0, b.height]);
-    const expected = file.includes('16') ? [[288, 16], [304, 16]] : Array.from({ length: 10 }, (_, i) => [300 + i, 1]);
+    const expected = file.includes('16')
+      ? [
+          [288, 16],
+          [304, 16],
+        ]
+      : Array.from({ length: 10 }, (_, i) => [300 + i, 1]);
     assert.deepEqual(rows, expected, `${file}: intersecting strips, in file order`);
-    assert.ok(strips.blocks.every((b) => b.col0 === 0 && b.width === 420), 'strips come at full width');
+    assert.ok(
+      strips.blocks.every((b) => b.col0 === 0 && b.width === 420),
+      'strips come at full width',
+    );
   }
   for (let r = window.row0; r < window.row1; r++) {
     for (let c = window.col0; c < window.col1; c++) assert.equal(tiles.values[r * 420 + c], full.values[r * 420 + c]);
@@ -113,7 +137,11 @@ test('worker threads decode the same values as the calling thread', async () => 
   for (const file of ['jjj_strip_deflate.tif', 'jjj_tile256_lzw_pred3.tif', 'jjj_strip_deflate_gz.tif.gz']) {
     const inline = await readGrid(jjj(file), { threads: 0 });
     const pooled = await readGrid(jjj(file), { threads: 2 });
-    assert.deepEqual(pooled.blocks.map((b) => [b.row0, b.col0]), inline.blocks.map((b) => [b.row0, b.col0]), `${file}: same order`);
+    assert.deepEqual(
+      pooled.blocks.map((b) => [b.row0, b.col0]),
+      inline.blocks.map((b) => [b.row0, b.col0]),
+      `${file}: same order`,
+    );
     assert.deepEqual(pooled.values, inline.values, file);
   }
 });
@@ -171,8 +199,16 @@ test('constructed layouts: byte orders, integer types, predictors 2 and 3, tiles
       for (const b of part.blocks) {
         const needs = (r: number) => Math.min(rowEnds.colEnd[r - 2] ?? 0, b.col0 + b.width) > Math.max(b.col0, window.col0);
         assert.ok(needs(b.row0 + b.height - 1), `${label}: block at (${b.row0}, ${b.col0}) ends on a needed row`);
-        const furthest = Math.max(...Array.from({ length: b.height }, (_, k) => b.row0 + k).filter((r) => r >= 2 && r < 20).map((r) => rowEnds.colEnd[r - 2]));
-        assert.equal(b.col0 + b.width, Math.min(furthest, spec.tile ? b.col0 + spec.tile.width : width, width), `${label}: block at (${b.row0}, ${b.col0}) ends at the furthest needed column`);
+        const furthest = Math.max(
+          ...Array.from({ length: b.height }, (_, k) => b.row0 + k)
+            .filter((r) => r >= 2 && r < 20)
+            .map((r) => rowEnds.colEnd[r - 2]),
+        );
+        assert.equal(
+          b.col0 + b.width,
+          Math.min(furthest, spec.tile ? b.col0 + spec.tile.width : width, width),
+          `${label}: block at (${b.row0}, ${b.col0}) ends at the furthest needed column`,
+        );
       }
     }
   } finally {
@@ -207,7 +243,11 @@ test('gzipped TIFF with the directory after the data: small one streams, big one
     assert.equal(existsSync(tmp), false, 'temp file removed');
     assert.equal(b.info.layout.gzipped, true);
     assert.equal(b.info.path, path);
-    assert.deepEqual(b.blocks.map((x) => x.row0), [2000], 'only the 16-row strip holding rows 2000-2009');
+    assert.deepEqual(
+      b.blocks.map((x) => x.row0),
+      [2000],
+      'only the 16-row strip holding rows 2000-2009',
+    );
     for (let r = window.row0; r < window.row1; r++) {
       for (let c = 0; c < width; c += 97) assert.equal(b.values[r * width + c], big[r * width + c]);
     }
@@ -222,11 +262,17 @@ test('sparse blocks (no bytes) read as nodata, or 0 without nodata, as GDAL read
   const dir = await mkdtemp(join(tmpdir(), 'cger-raster-test-'));
   try {
     const values = Array.from({ length: 6 * 4 }, (_, k) => k + 1);
-    for (const [nodata, fill] of [['-9999', -9999], [undefined, 0]] as const) {
+    for (const [nodata, fill] of [
+      ['-9999', -9999],
+      [undefined, 0],
+    ] as const) {
       const path = join(dir, `sparse${fill}.tif`);
       await writeFile(path, makeTiff({ width: 6, height: 4, values, rowsPerStrip: 2, sparseBlocks: [0], nodata }));
       const { values: got, blocks } = await readGrid(path);
-      assert.deepEqual(blocks.map((b) => b.row0), [0, 2]);
+      assert.deepEqual(
+        blocks.map((b) => b.row0),
+        [0, 2],
+      );
       assert.deepEqual(Array.from(got), [...Array(12).fill(fill), ...values.slice(12)]);
     }
   } finally {
@@ -247,7 +293,13 @@ test('an error thrown by onBlock fails the read, on any thread count', async () 
   for (const threads of [0, 2]) {
     let calls = 0;
     await assert.rejects(
-      readBlocks(jjj('jjj_strip_deflate.tif'), () => { if (++calls === 5) throw new Error('consumer gave up'); }, { threads }),
+      readBlocks(
+        jjj('jjj_strip_deflate.tif'),
+        () => {
+          if (++calls === 5) throw new Error('consumer gave up');
+        },
+        { threads },
+      ),
       /consumer gave up/,
       `threads ${threads}`,
     );

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { readBlocks, readRasterInfo, reduceBlocks, type CellWindow, type RasterBlock, type RowEnds } from '../../src/raster/index.ts';
-import { makeTiff, type MakeTiffOptions } from './makeTiff.ts';
+import { type CellWindow, type RasterBlock, type RowEnds, readBlocks, readRasterInfo, reduceBlocks } from '../../src/raster/index.ts';
+import { type MakeTiffOptions, makeTiff } from './makeTiff.ts';
 import { ROW_SUMS_MODULE } from './rowSumsReducer.ts';
 
 /** Inner layouts a .tif.gz may hold: what ODIAC ships (uncompressed 1-row strips) and compressed ones. */
@@ -45,8 +45,12 @@ async function blocksOf(path: string, window?: CellWindow, rowEnds?: RowEnds, th
 
 async function rowSumsOf(path: string, window?: CellWindow, rowEnds?: RowEnds, threads?: number): Promise<number[]> {
   const parts: number[] = [];
-  await reduceBlocks(path, async () => ({ reduction: { module: ROW_SUMS_MODULE, init: null }, window, rowEnds }),
-    (part: Float64Array) => parts.push(...part), { threads });
+  await reduceBlocks(
+    path,
+    async () => ({ reduction: { module: ROW_SUMS_MODULE, init: null }, window, rowEnds }),
+    (part: Float64Array) => parts.push(...part),
+    { threads },
+  );
   return parts;
 }
 
@@ -103,7 +107,10 @@ test('a .tif.gz is inflated only up to the last needed block: a damaged tail fai
   const window = { row0: 0, row1: 40, col0: 0, col1: width };
   await withDir(async (dir) => {
     // The two ways a stream is read: uncompressed blocks on this thread, compressed ones in batches (as LZW).
-    for (const [name, opts] of [['uncompressed', { compression: 1, rowsPerStrip: 1 }], ['DEFLATE', { compression: 8, rowsPerStrip: 64 }]] as const) {
+    for (const [name, opts] of [
+      ['uncompressed', { compression: 1, rowsPerStrip: 1 }],
+      ['DEFLATE', { compression: 8, rowsPerStrip: 64 }],
+    ] as const) {
       const tiff = makeTiff({ width, height, values: grid, ...opts });
       const gzip = gzipSync(tiff, { level: 1 });
       const damaged = join(dir, 'damaged.tif.gz');

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import writeExcelFile from 'write-excel-file/node';
 import { parseCsv } from '../../src/common/csv.ts';
@@ -28,7 +28,7 @@ function cell(t: ReturnType<typeof table>, province: string, year: number, colum
   return t.records.find((r) => r.values.province === province && r.values.year === String(year))?.values[column];
 }
 
-test('each portal export imports to the values of the fixtures\' generating rule', async () => {
+test("each portal export imports to the values of the fixtures' generating rule", async () => {
   const dir = tempDir('import');
   const cases: [string, string, number, number, number][] = [
     ['gdp_wide_gbk.csv', 'gdp', 20000, 0.07, 1],
@@ -63,7 +63,11 @@ test('GBK and UTF-8-with-BOM (Excel-padded) copies of one export give byte-ident
   const gbk = readFileSync(nbs('gdp_wide_gbk.csv'));
   const text = iconv.decode(gbk, 'gb18030');
   // What Excel writes back: UTF-8 with BOM, LF, header and footer lines padded with commas.
-  const excel = text.replace(/\r\n/g, '\n').split('\n').map((l) => (l !== '' && !l.includes(',') ? `${l}${','.repeat(14)}` : l)).join('\n');
+  const excel = text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((l) => (l !== '' && !l.includes(',') ? `${l}${','.repeat(14)}` : l))
+    .join('\n');
   writeFileSync(join(dir, 'utf8bom.csv'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(excel, 'utf8')]));
   writeFileSync(join(dir, 'utf16.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]));
   const outs = [];
@@ -80,7 +84,10 @@ test('the by-region file merges with the by-indicator files; a value two files d
   const dir = tempDir('import-merge');
   const out = join(dir, 'yb.csv');
   const res = await runImport({ files: [nbs('gdp_wide_gbk.csv'), nbs('broadband_ports_wide_gbk.csv'), nbs('beijing_by_region_gbk.csv')], out });
-  assert.deepEqual(res.files.map((f) => f.layout), ['by-indicator', 'by-indicator', 'by-region']);
+  assert.deepEqual(
+    res.files.map((f) => f.layout),
+    ['by-indicator', 'by-indicator', 'by-region'],
+  );
   assert.deepEqual(res.columns, ['gdp', 'gdp_primary', 'gdp_secondary', 'gdp_tertiary', 'pop', 'broadband_ports']);
   const t = table(out);
   assert.equal(t.records.length, 31 * 14);
@@ -95,20 +102,28 @@ test('the by-region file merges with the by-indicator files; a value two files d
   assert.deepEqual([gdp.year_from, gdp.year_to, gdp.provinces, gdp.missing.length], [2010, 2023, 31, 0]);
   const ports = res.coverage.find((c) => c.column === 'broadband_ports')!;
   assert.deepEqual(ports.missing, [{ province: 'Hainan', year: 2015 }]);
-  assert.equal(coverageLines(res.coverage).find((l) => l.startsWith('gdp_primary')), 'gdp_primary: 2010-2023, 1 provinces, 14 values, '
-    + '406 sample province-year(s) missing: Tianjin 2010-2023, Hebei 2010-2023, Shanxi 2010-2023, Inner Mongolia 2010-2023, '
-    + 'Liaoning 2010-2023, Jilin 2010-2023, ... (23 more provinces or runs)');
+  assert.equal(
+    coverageLines(res.coverage).find((l) => l.startsWith('gdp_primary')),
+    'gdp_primary: 2010-2023, 1 provinces, 14 values, ' +
+      '406 sample province-year(s) missing: Tianjin 2010-2023, Hebei 2010-2023, Shanxi 2010-2023, Inner Mongolia 2010-2023, ' +
+      'Liaoning 2010-2023, Jilin 2010-2023, ... (23 more provinces or runs)',
+  );
 
   // The population export and the by-region file disagree on Beijing's population.
   const files = [nbs('pop_wide_excel_utf8bom.csv'), nbs('beijing_by_region_gbk.csv')];
-  await assert.rejects(runImport({ files, out }), (err: unknown) => err instanceof CgerError
-    && /14 conflicting value\(s\)/.test(err.message)
-    && /Beijing pop, 14 years 2010-2023: .*pop_wide_excel_utf8bom\.csv line 5 has 4740 \(2023\), .*beijing_by_region_gbk\.csv line 9 has 2183/.test(err.message));
+  await assert.rejects(
+    runImport({ files, out }),
+    (err: unknown) =>
+      err instanceof CgerError &&
+      /14 conflicting value\(s\)/.test(err.message) &&
+      /Beijing pop, 14 years 2010-2023: .*pop_wide_excel_utf8bom\.csv line 5 has 4740 \(2023\), .*beijing_by_region_gbk\.csv line 9 has 2183/.test(err.message),
+  );
   const first = await runImport({ files, out, prefer: 'first' });
   assert.equal(first.conflicts.length, 14);
   assert.equal(cell(table(out), 'Beijing', 2023, 'pop'), '4740');
   // --prefer newest: the file modified last wins (copies with set modification times).
-  const older = join(dir, 'pop.csv'), newer = join(dir, 'beijing.csv');
+  const older = join(dir, 'pop.csv'),
+    newer = join(dir, 'beijing.csv');
   writeFileSync(older, readFileSync(files[0]));
   writeFileSync(newer, readFileSync(files[1]));
   utimesSync(older, new Date('2024-01-01'), new Date('2024-01-01'));
@@ -121,9 +136,21 @@ test('the by-region file merges with the by-indicator files; a value two files d
 
 test('units convert by the bracket, thousands separators and full-width digits read; unmapped indicators and unknown units are errors', async () => {
   const dir = tempDir('import-units');
-  const write = (name: string, lines: string[]) => { const p = join(dir, name); writeFileSync(p, iconv.encode(lines.join('\r\n') + '\r\n', 'gbk')); return p; };
-  const edu = write('edu.csv', ['数据库：分省年度数据', '指标：地方财政教育支出(亿元)', '时间：最近2年', '地区,2012年,2011年',
-    '北京市,"1,234.5",１１００．２５', '内蒙古自治区,--,987', '注：示例', '数据来源：国家统计局']);
+  const write = (name: string, lines: string[]) => {
+    const p = join(dir, name);
+    writeFileSync(p, iconv.encode(lines.join('\r\n') + '\r\n', 'gbk'));
+    return p;
+  };
+  const edu = write('edu.csv', [
+    '数据库：分省年度数据',
+    '指标：地方财政教育支出(亿元)',
+    '时间：最近2年',
+    '地区,2012年,2011年',
+    '北京市,"1,234.5",１１００．２５',
+    '内蒙古自治区,--,987',
+    '注：示例',
+    '数据来源：国家统计局',
+  ]);
   const out = join(dir, 'yb.csv');
   await runImport({ files: [edu], out });
   const t = table(out);
@@ -149,7 +176,10 @@ test('units convert by the bracket, thousands separators and full-width digits r
 test('an .xlsx export in the portal layout imports like its CSV; the CLI prints coverage and exits 1 on conflicts', async () => {
   const dir = tempDir('import-xlsx');
   const csv = iconv.decode(readFileSync(nbs('gdp_wide_gbk.csv')), 'gb18030');
-  const rows = csv.trim().split(/\r\n/).map((l) => l.split(',').map((c) => (/^\d+\.\d+$/.test(c) ? Number(c) : c)));
+  const rows = csv
+    .trim()
+    .split(/\r\n/)
+    .map((l) => l.split(',').map((c) => (/^\d+\.\d+$/.test(c) ? Number(c) : c)));
   await writeExcelFile(rows as never).toFile(join(dir, 'gdp.xlsx'));
   await runImport({ files: [join(dir, 'gdp.xlsx')], out: join(dir, 'a.csv') });
   await runImport({ files: [nbs('gdp_wide_gbk.csv')], out: join(dir, 'b.csv') });

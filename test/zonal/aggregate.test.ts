@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { openZones } from '../../src/zonal/index.ts';
 import { assertClose, boundary, fixture, readCsvRecords, runCli, tempDir } from '../helpers.ts';
 
@@ -30,14 +30,20 @@ test('exact sums and coverage of every layout match both independent references 
       for (const col of ['exact_sum', 'exact_sum_ref']) assertClose(z.sum, Number(row[col]), 1e-8, `${layout} ${row.id} ${col}`);
       for (const col of ['exact_coverage', 'exact_coverage_ref']) assertClose(z.coverage, Number(row[col]), 1e-8, `${layout} ${row.id} ${col}`);
     }
-    const touched = result.zones.filter((z) => z.cells > 0).map((z) => z.id).sort();
+    const touched = result.zones
+      .filter((z) => z.cells > 0)
+      .map((z) => z.id)
+      .sort();
     assert.deepEqual(touched, ref.map((r) => r.id).sort(), `${layout}: zones touching the window`);
   }
 });
 
 test('center method reproduces the cell-centre counts exactly and sums to 1e-9', async () => {
   const engine = await openZones(GEOJSON, { method: 'center' });
-  for (const [raster, csv] of [['jjj_strip_deflate.tif', 'jjj.expected.csv'], ['jjj_nodata_nan.tif', 'jjj_nodata_nan.expected.csv']]) {
+  for (const [raster, csv] of [
+    ['jjj_strip_deflate.tif', 'jjj.expected.csv'],
+    ['jjj_nodata_nan.tif', 'jjj_nodata_nan.expected.csv'],
+  ]) {
     const result = await engine.sumRaster(fixture(`jjj/${raster}`));
     for (const row of expected(csv)) {
       const z = result.zones.find((zz) => zz.id === row.id)!;
@@ -73,7 +79,18 @@ test('the Albers GBK shapefile gives the GeoJSON sums (1e-7) and decodes 北京�
 test('zones plus _outside equal the grid total (1e-9) through the CLI', () => {
   const dir = tempDir('agg');
   const out = join(dir, 'jjj.csv');
-  const r = runCli(['aggregate', '--zones', GEOJSON, '--remainder', '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out, fixture('jjj/jjj_strip_deflate.tif')]);
+  const r = runCli([
+    'aggregate',
+    '--zones',
+    GEOJSON,
+    '--remainder',
+    '--quiet',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    out,
+    fixture('jjj/jjj_strip_deflate.tif'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const rows = readCsvRecords(out);
   assert.deepEqual(Object.keys(rows[0]), ['zone_id', 'zone_name', 'raster', 'year', 'month', 'sum', 'coverage', 'cells']);
@@ -93,7 +110,9 @@ test('zones plus _outside equal the grid total (1e-9) through the CLI', () => {
 
 test('--annual sums twelve months into CO2 and refuses a partial year', () => {
   const dir = tempDir('annual');
-  const months = Array.from({ length: 12 }, (_, i) => fixture(`release/odiac2099/1km_tiff/2011/odiac2099_1km_excl_intl_11${String(i + 1).padStart(2, '0')}.tif.gz`));
+  const months = Array.from({ length: 12 }, (_, i) =>
+    fixture(`release/odiac2099/1km_tiff/2011/odiac2099_1km_excl_intl_11${String(i + 1).padStart(2, '0')}.tif.gz`),
+  );
   const out = join(dir, 'year.csv');
   const r = runCli(['aggregate', '--zones', GEOJSON, '--annual', '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out, ...months]);
   assert.equal(r.code, 0, r.stderr);
@@ -106,7 +125,18 @@ test('--annual sums twelve months into CO2 and refuses a partial year', () => {
     assertClose(Number(row.sum_tC), Number(e.sum_tC), 1e-8, `${e.id} sum_tC`);
     assertClose(Number(row.co2_t), Number(e.co2_t), 1e-8, `${e.id} co2_t`);
   }
-  const partial = runCli(['aggregate', '--zones', GEOJSON, '--annual', '--quiet', '--cache-dir', join(dir, 'cache'), '--out', join(dir, 'p.csv'), ...months.slice(0, 11)]);
+  const partial = runCli([
+    'aggregate',
+    '--zones',
+    GEOJSON,
+    '--annual',
+    '--quiet',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    join(dir, 'p.csv'),
+    ...months.slice(0, 11),
+  ]);
   assert.equal(partial.code, 1);
   assert.match(partial.stderr, /year 2011 is missing 1 month\(s\): 2011-12/);
   assert.equal(existsSync(join(dir, 'p.csv')), false);
@@ -129,8 +159,18 @@ for (const bad of ['truncated.tif', 'truncated.tif.gz', 'corrupt_strip.tif', 'ga
 test('a good raster still produces rows when another fails', () => {
   const dir = tempDir('mixed');
   const out = join(dir, 'out.csv');
-  const r = runCli(['aggregate', '--zones', GEOJSON, '--quiet', '--cache-dir', join(dir, 'cache'), '--out', out,
-    fixture('bad/garbage.tif'), fixture('jjj/jjj_strip_deflate.tif')]);
+  const r = runCli([
+    'aggregate',
+    '--zones',
+    GEOJSON,
+    '--quiet',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    out,
+    fixture('bad/garbage.tif'),
+    fixture('jjj/jjj_strip_deflate.tif'),
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /garbage\.tif/);
   const rows = readCsvRecords(out);
@@ -140,7 +180,17 @@ test('a good raster still produces rows when another fails', () => {
 test('invalid boundary geometry: a warning per feature, repaired; --strict makes it an error', () => {
   const dir = tempDir('invalid');
   const invalid = fixture('bad/cn-provinces-raw-invalid.geojson');
-  const r = runCli(['aggregate', '--zones', invalid, '--quiet', '--cache-dir', join(dir, 'cache'), '--out', join(dir, 'o.csv'), fixture('jjj/jjj_strip_deflate.tif')]);
+  const r = runCli([
+    'aggregate',
+    '--zones',
+    invalid,
+    '--quiet',
+    '--cache-dir',
+    join(dir, 'cache'),
+    '--out',
+    join(dir, 'o.csv'),
+    fixture('jjj/jjj_strip_deflate.tif'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const warned = [...r.stderr.matchAll(/warning: zone (\d+)/g)].map((m) => m[1]).sort();
   assert.deepEqual(warned, ['210000', '350000', '450000', '620000', '640000']);

@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openZones } from '../../src/zonal/index.ts';
+import { test } from 'node:test';
 import { checkedZonesPath } from '../../src/zonal/checkedZones.ts';
+import { openZones } from '../../src/zonal/index.ts';
 import { boundary, fixture, tempDir } from '../helpers.ts';
 
 const INVALID = fixture('bad/cn-provinces-raw-invalid.geojson');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -15,7 +15,13 @@ after(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 // Beijing-Tianjin-Hebei at 1/120 degree: a few hundred thousand cells, fast to compute.
 const GRID: Grid = {
-  width: 840, height: 720, originX: 113, originY: 43, cellWidth: 1 / 120, cellHeight: 1 / 120, crs: WGS84,
+  width: 840,
+  height: 720,
+  originX: 113,
+  originY: 43,
+  cellWidth: 1 / 120,
+  cellHeight: 1 / 120,
+  crs: WGS84,
 };
 
 let zones: Promise<ZoneSet> | undefined;
@@ -48,7 +54,10 @@ test('cache round trip gives the identical coverage, for both methods, and is re
   }
   // one file per method, no temporary files left behind
   assert.equal(readdirSync(cacheDir).filter((f) => f.endsWith('.bin')).length, 2);
-  assert.deepEqual(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('the cache key separates grids and boundary files', async () => {

@@ -6,9 +6,7 @@ import type { Grid } from '../../src/raster/types.ts';
 import { computeCoverage } from '../../src/zonal/coverage.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
 import { loadZones, type Polygon, type ZoneSet } from '../../src/zones/index.ts';
-import {
-  BOUNDARIES, FIXTURES, WGS84, denseFractions, readExpected, readFixtureRaster, relDiff, zoneTotals, type ZoneTotals,
-} from './coverageHelpers.ts';
+import { BOUNDARIES, denseFractions, FIXTURES, readExpected, readFixtureRaster, relDiff, WGS84, type ZoneTotals, zoneTotals } from './coverageHelpers.ts';
 
 const GEOJSON = BOUNDARIES + 'cn-provinces-ctamap2023.geojson';
 
@@ -16,8 +14,11 @@ const GEOJSON = BOUNDARIES + 'cn-provinces-ctamap2023.geojson';
 // Fixtures: exactextract and an independent exact method, both on jjj_*.tif
 
 const LAYOUTS = [
-  'jjj_strip_deflate.tif', 'jjj_tile256_lzw_pred3.tif', 'jjj_strip16_none.tif',
-  'jjj_tile512_deflate_pred3_bigtiff.tif', 'jjj_strip_deflate_gz.tif.gz',
+  'jjj_strip_deflate.tif',
+  'jjj_tile256_lzw_pred3.tif',
+  'jjj_strip16_none.tif',
+  'jjj_tile512_deflate_pred3_bigtiff.tif',
+  'jjj_strip_deflate_gz.tif.gz',
 ];
 
 let shipped: Promise<ZoneSet> | undefined;
@@ -82,25 +83,37 @@ test('the Albers GBK shapefile gives the GeoJSON sums (1e-7) and matches the ref
 
 /** A grid of ODIAC cells over a bounding box. */
 function odiacGridOver(bbox: [number, number, number, number]): Grid {
-  const col0 = Math.floor((bbox[0] + 180) * 120) - 2, col1 = Math.ceil((bbox[2] + 180) * 120) + 2;
-  const row0 = Math.floor((90 - bbox[3]) * 120) - 2, row1 = Math.ceil((90 - bbox[1]) * 120) + 2;
+  const col0 = Math.floor((bbox[0] + 180) * 120) - 2,
+    col1 = Math.ceil((bbox[2] + 180) * 120) + 2;
+  const row0 = Math.floor((90 - bbox[3]) * 120) - 2,
+    row1 = Math.ceil((90 - bbox[1]) * 120) + 2;
   return {
-    width: col1 - col0, height: row1 - row0, originX: -180 + col0 / 120, originY: 90 - row0 / 120,
-    cellWidth: 1 / 120, cellHeight: 1 / 120, crs: WGS84,
+    width: col1 - col0,
+    height: row1 - row0,
+    originX: -180 + col0 / 120,
+    originY: 90 - row0 / 120,
+    cellWidth: 1 / 120,
+    cellHeight: 1 / 120,
+    crs: WGS84,
   };
 }
 
 function bboxOf(polys: Polygon[]): [number, number, number, number] {
   const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const p of polys) for (const [x, y] of p[0]) {
-    b[0] = Math.min(b[0], x); b[1] = Math.min(b[1], y); b[2] = Math.max(b[2], x); b[3] = Math.max(b[3], y);
-  }
+  for (const p of polys)
+    for (const [x, y] of p[0]) {
+      b[0] = Math.min(b[0], x);
+      b[1] = Math.min(b[1], y);
+      b[2] = Math.max(b[2], x);
+      b[3] = Math.max(b[3], y);
+    }
   return b;
 }
 
 /** Coverage-weighted sum of a deterministic pseudo-random field, and the covered area in cells. */
 function syntheticTotals(coverage: Coverage, zone: number) {
-  let sum = 0, area = 0;
+  let sum = 0,
+    area = 0;
   coverage.rows.forEach((runs, r) => {
     for (const run of runs) {
       if (run.zone !== zone) continue;
@@ -115,8 +128,7 @@ function syntheticTotals(coverage: Coverage, zone: number) {
   return { sum, area };
 }
 
-const polygonArea = (polys: Polygon[]) =>
-  polys.reduce((sum, poly) => sum + poly.reduce((t, r, k) => t + (k === 0 ? 1 : -1) * shoelace(r.slice(0, -1)), 0), 0);
+const polygonArea = (polys: Polygon[]) => polys.reduce((sum, poly) => sum + poly.reduce((t, r, k) => t + (k === 0 ? 1 : -1) * shoelace(r.slice(0, -1)), 0), 0);
 
 /**
  * Area (deg²) covered by more than one part of a raw feature: the sum of the parts' areas minus
@@ -177,7 +189,10 @@ function clippedArea(ring: number[][], x0: number, y0: number, x1: number, y1: n
     const out: number[][] = [];
     pts.forEach((p, i) => {
       const q = pts[(i + 1) % pts.length];
-      if (inside(p)) { out.push(p); if (!inside(q)) out.push(cut(p, q)); } else if (inside(q)) out.push(cut(p, q));
+      if (inside(p)) {
+        out.push(p);
+        if (!inside(q)) out.push(cut(p, q));
+      } else if (inside(q)) out.push(cut(p, q));
     });
     pts = out;
   };
@@ -196,7 +211,8 @@ function referenceFractions(grid: Grid, polys: Polygon[]): Float64Array {
   const cellArea = grid.cellWidth * grid.cellHeight;
   for (let r = 0; r < grid.height; r++) {
     for (let c = 0; c < grid.width; c++) {
-      const x0 = grid.originX + c * grid.cellWidth, y1 = grid.originY - r * grid.cellHeight;
+      const x0 = grid.originX + c * grid.cellWidth,
+        y1 = grid.originY - r * grid.cellHeight;
       let a = 0;
       for (const poly of polys) {
         poly.forEach((ring, k) => {
@@ -230,8 +246,11 @@ test('exact fractions equal the analytic areas: triangle, square with a hole, mu
   const cases: [string, Polygon[], number][] = [
     ['triangle', [TRIANGLE], shoelace(TRIANGLE[0].slice(0, -1))],
     ['square with hole', [SQUARE_WITH_HOLE], 3.75 * 2.5 - 1.55 * 1.5],
-    ['two parts', [[ring([10.05, 17.05], [10.95, 17.05], [10.95, 17.7])], [ring([12.2, 18.1], [13.95, 18.1], [13.95, 19.93], [12.2, 19.93])]],
-      0.9 * 0.65 / 2 + 1.75 * 1.83],
+    [
+      'two parts',
+      [[ring([10.05, 17.05], [10.95, 17.05], [10.95, 17.7])], [ring([12.2, 18.1], [13.95, 18.1], [13.95, 19.93], [12.2, 19.93])]],
+      (0.9 * 0.65) / 2 + 1.75 * 1.83,
+    ],
   ];
   for (const [label, polys, area] of cases) {
     const cov = computeCoverage(zoneSetOf([{ id: 'z', geometry: polys }]), SMALL, 'exact');
@@ -239,20 +258,31 @@ test('exact fractions equal the analytic areas: triangle, square with a hole, mu
     assertFractions(fr, referenceFractions(SMALL, polys), label);
     const total = fr.reduce((s, f) => s + f, 0) * SMALL.cellWidth * SMALL.cellHeight;
     assert.ok(Math.abs(total - area) < 1e-12, `${label}: total area ${total} vs ${area}`);
-    for (const row of cov.rows) for (const run of row) if (run.fractions === null) {
-      for (let c = run.col0; c < run.col1; c++) assert.equal(fr[(cov.row0 + cov.rows.indexOf(row)) * SMALL.width + c], 1);
-    }
+    for (const row of cov.rows)
+      for (const run of row)
+        if (run.fractions === null) {
+          for (let c = run.col0; c < run.col1; c++) assert.equal(fr[(cov.row0 + cov.rows.indexOf(row)) * SMALL.width + c], 1);
+        }
   }
 });
 
 test('zones that tile a region sum to the region (mass conservation)', () => {
   const [x0, y0, x1, y1] = [10.1, 17.2, 13.3, 19.7];
   const p: [number, number] = [11.77, 18.61];
-  const corners: [number, number][] = [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  const corners: [number, number][] = [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
   const zones = corners.map((a, i) => ({ id: `t${i}`, geometry: [[ring(a, corners[(i + 1) % 4], p)]] }));
   const cov = computeCoverage(zoneSetOf(zones), SMALL, 'exact');
   const total = new Float64Array(SMALL.width * SMALL.height);
-  zones.forEach((_, i) => denseFractions(cov, i).forEach((f, k) => { total[k] += f; }));
+  zones.forEach((_, i) =>
+    denseFractions(cov, i).forEach((f, k) => {
+      total[k] += f;
+    }),
+  );
   assertFractions(total, referenceFractions(SMALL, [[ring([x0, y0], [x1, y0], [x1, y1], [x0, y1])]]), 'union of the fan', false);
   // and the runs of each row are sorted by column and do not overlap
   for (const row of cov.rows) for (let k = 1; k < row.length; k++) assert.ok(row[k].col0 >= row[k - 1].col0);
@@ -261,9 +291,19 @@ test('zones that tile a region sum to the region (mass conservation)', () => {
 test('zones partly outside the grid are clipped; zones wholly outside have no runs', () => {
   const partly: Polygon = [ring([9.3, 16.5], [11.2, 16.9], [11.45, 18.3], [9.6, 20.7])];
   const outside: Polygon = [ring([30, 30], [31, 30], [31, 31])];
-  const cov = computeCoverage(zoneSetOf([{ id: 'a', geometry: [partly] }, { id: 'b', geometry: [outside] }]), SMALL, 'exact');
+  const cov = computeCoverage(
+    zoneSetOf([
+      { id: 'a', geometry: [partly] },
+      { id: 'b', geometry: [outside] },
+    ]),
+    SMALL,
+    'exact',
+  );
   assertFractions(denseFractions(cov, 0), referenceFractions(SMALL, [partly]), 'partly outside');
-  assert.deepEqual(cov.zones, [{ id: 'a', name: 'a' }, { id: 'b', name: 'b' }]);
+  assert.deepEqual(cov.zones, [
+    { id: 'a', name: 'a' },
+    { id: 'b', name: 'b' },
+  ]);
   assert.ok(cov.rows.every((row) => row.every((run) => run.zone === 0)));
   assert.ok(cov.row0 >= 0 && cov.row1 <= SMALL.height && cov.col0 >= 0 && cov.col1 <= SMALL.width);
   const none = computeCoverage(zoneSetOf([{ id: 'b', geometry: [outside] }]), SMALL, 'exact');
@@ -275,21 +315,30 @@ test('centre method: a cell counts when its centre is inside; centres on an east
   for (const polys of [[TRIANGLE], [SQUARE_WITH_HOLE]]) {
     const cov = computeCoverage(zoneSetOf([{ id: 'z', geometry: polys }]), SMALL, 'center');
     const fr = denseFractions(cov, 0);
-    for (let r = 0; r < SMALL.height; r++) for (let c = 0; c < SMALL.width; c++) {
-      const x = 10 + (c + 0.5) * 0.5, y = 20 - (r + 0.5) * 0.25;
-      let inside = false;
-      for (const poly of polys) for (const rg of poly) for (let i = 0; i + 1 < rg.length; i++) {
-        const [ax, ay] = rg[i], [bx, by] = rg[i + 1];
-        if ((ay > y) !== (by > y) && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
+    for (let r = 0; r < SMALL.height; r++)
+      for (let c = 0; c < SMALL.width; c++) {
+        const x = 10 + (c + 0.5) * 0.5,
+          y = 20 - (r + 0.5) * 0.25;
+        let inside = false;
+        for (const poly of polys)
+          for (const rg of poly)
+            for (let i = 0; i + 1 < rg.length; i++) {
+              const [ax, ay] = rg[i],
+                [bx, by] = rg[i + 1];
+              if (ay > y !== by > y && x < ax + ((y - ay) * (bx - ax)) / (by - ay)) inside = !inside;
+            }
+        assert.equal(fr[r * SMALL.width + c], inside ? 1 : 0, `cell ${r},${c}`);
       }
-      assert.equal(fr[r * SMALL.width + c], inside ? 1 : 0, `cell ${r},${c}`);
-    }
   }
   // A rectangle whose edges pass exactly through cell centres (in grid units: u 0.5..2.5, v 1.5..3.5):
   // centres on the east and north edges are in, on the west and south edges out (half-open, as GDAL).
   const tie: Polygon = [ring([10.25, 19.625], [11.25, 19.625], [11.25, 19.125], [10.25, 19.125])];
   const cov = computeCoverage(zoneSetOf([{ id: 'z', geometry: [tie] }]), SMALL, 'center');
   const cells: string[] = [];
-  cov.rows.forEach((row, r) => row.forEach((run) => { for (let c = run.col0; c < run.col1; c++) cells.push(`${cov.row0 + r},${c}`); }));
+  cov.rows.forEach((row, r) =>
+    row.forEach((run) => {
+      for (let c = run.col0; c < run.col1; c++) cells.push(`${cov.row0 + r},${c}`);
+    }),
+  );
   assert.deepEqual(cells, ['1,1', '1,2', '2,1', '2,2']);
 });

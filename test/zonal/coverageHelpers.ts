@@ -25,14 +25,23 @@ export async function readFixtureRaster(path: string): Promise<FixtureRaster> {
   const [originX, originY] = image.getOrigin();
   const [resX, resY] = image.getResolution();
   const grid: Grid = {
-    width: image.getWidth(), height: image.getHeight(), originX, originY,
-    cellWidth: resX, cellHeight: -resY, crs: WGS84,
+    width: image.getWidth(),
+    height: image.getHeight(),
+    originX,
+    originY,
+    cellWidth: resX,
+    cellHeight: -resY,
+    crs: WGS84,
   };
   const [data] = (await image.readRasters()) as unknown as Float32Array[];
   return { grid, data, nodata: image.getGDALNoData() };
 }
 
-export interface ZoneTotals { sum: number; coverage: number; cells: number }
+export interface ZoneTotals {
+  sum: number;
+  coverage: number;
+  cells: number;
+}
 
 /** Sum of value x fraction, sum of fractions and count of cells per zone id, skipping nodata/NaN. */
 export function zoneTotals(coverage: Coverage, raster: FixtureRaster): Map<string, ZoneTotals> {
@@ -72,16 +81,23 @@ export function denseFractions(coverage: Coverage, zone: number): Float64Array {
 
 export interface ExpectedRow {
   id: string;
-  exact_sum: number; exact_coverage: number; exact_sum_ref: number; exact_coverage_ref: number;
-  center_sum: number; center_count: number;
+  exact_sum: number;
+  exact_coverage: number;
+  exact_sum_ref: number;
+  exact_coverage_ref: number;
+  center_sum: number;
+  center_count: number;
 }
 
 export function readExpected(path: string): ExpectedRow[] {
   return parseCsv(readFileSync(path, 'utf8')).records.map(({ values: v }) => ({
     id: v.id,
-    exact_sum: Number(v.exact_sum), exact_coverage: Number(v.exact_coverage),
-    exact_sum_ref: Number(v.exact_sum_ref), exact_coverage_ref: Number(v.exact_coverage_ref),
-    center_sum: Number(v.center_sum), center_count: Number(v.center_count),
+    exact_sum: Number(v.exact_sum),
+    exact_coverage: Number(v.exact_coverage),
+    exact_sum_ref: Number(v.exact_sum_ref),
+    exact_coverage_ref: Number(v.exact_coverage_ref),
+    center_sum: Number(v.center_sum),
+    center_count: Number(v.center_count),
   }));
 }
 

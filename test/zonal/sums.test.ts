@@ -1,22 +1,35 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addContributions, createAccumulator, createBlockReducer, packCoverage, type ZoneAccumulator } from '../../src/zonal/sums.ts';
-import type { RasterBlock } from '../../src/raster/types.ts';
+import { test } from 'node:test';
+import type { Grid, RasterBlock } from '../../src/raster/types.ts';
 import { coverageFromRows } from '../../src/zonal/packed.ts';
+import { addContributions, createAccumulator, createBlockReducer, packCoverage, type ZoneAccumulator } from '../../src/zonal/sums.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
-import type { Grid } from '../../src/raster/types.ts';
 
 const grid: Grid = { width: 4, height: 3, originX: 0, originY: 3, cellWidth: 1, cellHeight: 1, crs: { epsg: 4326, definition: '' } };
 
 // Zone 0 fully covers row 0 cols 0-1 and half of (1,1); zone 1 covers a quarter of (1,1) and all of (1,2).
 function coverage(overlap = false): Coverage {
-  return coverageFromRows({ grid, method: 'exact', zones: [{ id: 'a', name: 'A' }, { id: 'b', name: 'B' }], row0: 0, row1: 2, col0: 0, col1: 3 }, [
-    [{ zone: 0, col0: 0, col1: 2, fractions: null }],
+  return coverageFromRows(
+    {
+      grid,
+      method: 'exact',
+      zones: [
+        { id: 'a', name: 'A' },
+        { id: 'b', name: 'B' },
+      ],
+      row0: 0,
+      row1: 2,
+      col0: 0,
+      col1: 3,
+    },
     [
-      { zone: 0, col0: 1, col1: 2, fractions: Float64Array.of(0.5) },
-      { zone: 1, col0: 1, col1: 3, fractions: Float64Array.of(overlap ? 0.75 : 0.25, 1) },
+      [{ zone: 0, col0: 0, col1: 2, fractions: null }],
+      [
+        { zone: 0, col0: 1, col1: 2, fractions: Float64Array.of(0.5) },
+        { zone: 1, col0: 1, col1: 3, fractions: Float64Array.of(overlap ? 0.75 : 0.25, 1) },
+      ],
     ],
-  ]);
+  );
 }
 
 /** Sums blocks through the block reducer, one batch per element of `batches`, folded in order. */
@@ -31,11 +44,7 @@ function sumBatches(cov: Coverage, batches: RasterBlock[][], nodata: number | nu
 }
 
 test('block sums weight values by fractions, skip nodata/NaN, and keep the mass balance', () => {
-  const data = Float32Array.of(
-    1, 2, 4, 8,
-    16, 32, -9999, 64,
-    NaN, 128, 256, 512,
-  );
+  const data = Float32Array.of(1, 2, 4, 8, 16, 32, -9999, 64, NaN, 128, 256, 512);
   const acc = sumBatches(coverage(), [[{ row0: 0, col0: 0, width: 4, height: 3, data }]], -9999);
   assert.deepEqual([...acc.sum], [1 + 2 + 16, 8]);
   assert.deepEqual([...acc.coverage], [2.5, 0.25]);
@@ -68,12 +77,14 @@ test('packed coverage keeps every run and fraction', () => {
 test('the sums are the same bits however the blocks are batched, and with or without the remainder', () => {
   // One zone over column 0 of four rows holding 0.1, 0.2, 0.3, 0.4: (0.1 + 0.2) + 0.3 is not
   // 0.1 + (0.2 + 0.3) in doubles, so summing batch by batch would show in the last bits.
-  const column = coverageFromRows({ grid, method: 'exact', zones: [{ id: 'a', name: 'A' }], row0: 0, row1: 4, col0: 0, col1: 1 },
-    Array.from({ length: 4 }, () => [{ zone: 0, col0: 0, col1: 1, fractions: null }]));
+  const column = coverageFromRows(
+    { grid, method: 'exact', zones: [{ id: 'a', name: 'A' }], row0: 0, row1: 4, col0: 0, col1: 1 },
+    Array.from({ length: 4 }, () => [{ zone: 0, col0: 0, col1: 1, fractions: null }]),
+  );
   const block = (r: number): RasterBlock => ({ row0: r, col0: 0, width: 2, height: 1, data: Float64Array.of(0.1 * (r + 1), 1 / 3) });
   const oneBatch = sumBatches(column, [[block(0), block(1), block(2), block(3)]], null);
-  assert.equal(oneBatch.sum[0], ((0.1 + 0.2) + 0.30000000000000004) + 0.4);
-  assert.notEqual(0.1 + (0.2 + 0.30000000000000004), (0.1 + 0.2) + 0.30000000000000004, 'the grouping matters for these values');
+  assert.equal(oneBatch.sum[0], 0.1 + 0.2 + 0.30000000000000004 + 0.4);
+  assert.notEqual(0.1 + (0.2 + 0.30000000000000004), 0.1 + 0.2 + 0.30000000000000004, 'the grouping matters for these values');
   assert.deepEqual(sumBatches(column, [[block(0)], [block(1), block(2)], [block(3)]], null), oneBatch);
   assert.deepEqual(sumBatches(column, [[block(0), block(1)], [], [block(2), block(3)]], null), oneBatch);
   const zonesOnly = sumBatches(column, [[block(0)], [block(1), block(2), block(3)]], null, false);

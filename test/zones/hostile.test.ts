@@ -1,16 +1,27 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { CgerError } from '../../src/common/errors.ts';
-import { openZones } from '../../src/zonal/index.ts';
 import { ODIAC_GLOBAL_GRID } from '../../src/odiac/index.ts';
 import { readRasterInfo } from '../../src/raster/index.ts';
+import { openZones } from '../../src/zonal/index.ts';
 import { loadZones, resolveNameField } from '../../src/zones/index.ts';
 import { boundary, fixture, runCli, tempDir } from '../helpers.ts';
 
 const WGS84 = { epsg: 4326, definition: 'EPSG:4326' };
-const square = (x: number, y: number, d: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
+const square = (x: number, y: number, d: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + d, y],
+      [x + d, y + d],
+      [x, y + d],
+      [x, y],
+    ],
+  ],
+});
 const feature = (id: string, geometry: object, extra: object = {}) => ({ type: 'Feature', properties: { id, ...extra }, geometry });
 
 function geojson(dir: string, name: string, doc: object): string {
@@ -41,7 +52,9 @@ test('projected coordinates with no declared CRS are refused; declared ones are 
   const bare = geojson(dir, 'mercator.geojson', { type: 'FeatureCollection', features: [mercator] });
   await rejectsWith(loadZones(bare, { targetCrs: WGS84 }), /coordinates look projected: declare the CRS or add the \.prj/, bare);
   const declared = geojson(dir, 'mercator-crs.geojson', {
-    type: 'FeatureCollection', crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::3857' } }, features: [mercator],
+    type: 'FeatureCollection',
+    crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::3857' } },
+    features: [mercator],
   });
   const set = await loadZones(declared, { targetCrs: WGS84 });
   const [lon, lat] = set.zones[0].geometry[0][0][0];
@@ -68,8 +81,10 @@ test('zones that touch no cell: checkTouches throws (exit 2), aggregate says so 
   const raster = fixture('fuzz/base/strip_deflate.tif');
   const engine = await openZones(far);
   const { grid } = await readRasterInfo(raster);
-  await assert.rejects(engine.checkTouches(grid, raster), (err: Error) =>
-    err instanceof CgerError && err.exitCode === 2 && err.message.startsWith(`${raster}: no zone of ${far} touches a cell of this raster`));
+  await assert.rejects(
+    engine.checkTouches(grid, raster),
+    (err: Error) => err instanceof CgerError && err.exitCode === 2 && err.message.startsWith(`${raster}: no zone of ${far} touches a cell of this raster`),
+  );
   await engine.checkTouches(ODIAC_GLOBAL_GRID, 'the ODIAC 1 km grid'); // the whole lattice: Europe is on it
   const r = runCli(['aggregate', '--zones', far, '--quiet', '--cache-dir', join(dir, 'cache'), raster]);
   assert.equal(r.code, 2, r.stderr);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -53,52 +53,100 @@ test('Albers shapefile with GBK DBF: names and field names decode, vertices come
   assert.equal(set.zones.length, 34);
   assert.equal(set.zones[0].name, '北京市');
   assert.equal(set.zones.find((z) => z.id === '150000')?.name, '内蒙古自治区');
-  assert.deepEqual(byCode.zones.map((z) => z.id), json.zones.map((z) => z.id));
+  assert.deepEqual(
+    byCode.zones.map((z) => z.id),
+    json.zones.map((z) => z.id),
+  );
   assert.match(set.sourceCrs.definition, /Albers/);
   let maxDiff = 0;
   set.zones.forEach((zone, i) => {
     const other = json.zones[i];
     assert.equal(zone.id, other.id);
     assert.equal(zone.geometry.length, other.geometry.length, `${zone.id}: parts`);
-    zone.geometry.forEach((poly, p) => poly.forEach((ring, k) => {
-      const ref = other.geometry[p][k];
-      assert.equal(ring.length, ref.length, `${zone.id}: ring length`);
-      // both are oriented counter-clockwise, but a ring may start at another vertex
-      const n = ref.length - 1;
-      const dist = (p: number[], q: number[]) => Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]));
-      let offset = 0;
-      for (let j = 1; j < n; j++) if (dist(ring[0], ref[j]) < dist(ring[0], ref[offset])) offset = j;
-      for (let j = 0; j < n; j++) maxDiff = Math.max(maxDiff, dist(ring[j], ref[(j + offset) % n]));
-    }));
+    zone.geometry.forEach((poly, p) =>
+      poly.forEach((ring, k) => {
+        const ref = other.geometry[p][k];
+        assert.equal(ring.length, ref.length, `${zone.id}: ring length`);
+        // both are oriented counter-clockwise, but a ring may start at another vertex
+        const n = ref.length - 1;
+        const dist = (p: number[], q: number[]) => Math.max(Math.abs(p[0] - q[0]), Math.abs(p[1] - q[1]));
+        let offset = 0;
+        for (let j = 1; j < n; j++) if (dist(ring[0], ref[j]) < dist(ring[0], ref[offset])) offset = j;
+        for (let j = 0; j < n; j++) maxDiff = Math.max(maxDiff, dist(ring[j], ref[(j + offset) % n]));
+      }),
+    );
   });
   assert.ok(maxDiff < 1e-9, `max vertex difference ${maxDiff} degrees`);
 });
 
 test('a named field that does not exist is an error listing the fields', async () => {
-  await assert.rejects(loadZones(GEOJSON, { targetCrs: WGS84, idField: 'code' }),
-    (err: Error) => err instanceof CgerError && /no field "code" \(fields: 地名, 区划码, name, id\)/.test(err.message));
-  await assert.rejects(loadZones(ALBERS_DIR, { targetCrs: WGS84, nameField: 'NAME_CH' }),
-    (err: Error) => err instanceof CgerError && /no field "NAME_CH" \(fields: 地名, 区划码, name, id\)/.test(err.message));
+  await assert.rejects(
+    loadZones(GEOJSON, { targetCrs: WGS84, idField: 'code' }),
+    (err: Error) => err instanceof CgerError && /no field "code" \(fields: 地名, 区划码, name, id\)/.test(err.message),
+  );
+  await assert.rejects(
+    loadZones(ALBERS_DIR, { targetCrs: WGS84, nameField: 'NAME_CH' }),
+    (err: Error) => err instanceof CgerError && /no field "NAME_CH" \(fields: 地名, 区划码, name, id\)/.test(err.message),
+  );
 });
 
 test('duplicate ids and features without an id are errors', async () => {
-  const square = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] };
+  const square = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ],
+    ],
+  };
   const dup = join(scratch, 'dup.geojson');
-  writeFileSync(dup, JSON.stringify({ type: 'FeatureCollection', features: [
-    { type: 'Feature', properties: { id: 11 }, geometry: square },
-    { type: 'Feature', properties: { id: '11' }, geometry: square },
-  ] }));
+  writeFileSync(
+    dup,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { id: 11 }, geometry: square },
+        { type: 'Feature', properties: { id: '11' }, geometry: square },
+      ],
+    }),
+  );
   await assert.rejects(loadZones(dup, { targetCrs: WGS84 }), /duplicate id 11 \(features 1 and 2\)/);
   const noId = join(scratch, 'noid.geojson');
-  writeFileSync(noId, JSON.stringify({ type: 'FeatureCollection', features: [
-    { type: 'Feature', properties: { id: 1 }, geometry: square },
-    { type: 'Feature', properties: { name: 'x' }, geometry: square },
-  ] }));
+  writeFileSync(
+    noId,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { id: 1 }, geometry: square },
+        { type: 'Feature', properties: { name: 'x' }, geometry: square },
+      ],
+    }),
+  );
   await assert.rejects(loadZones(noId, { targetCrs: WGS84 }), /feature 2 has no value in id field "id"/);
   const line = join(scratch, 'line.geojson');
-  writeFileSync(line, JSON.stringify({ type: 'FeatureCollection', features: [
-    { type: 'Feature', properties: { id: 1 }, geometry: { type: 'LineString', coordinates: [[0, 0], [1, 1]] } },
-  ] }));
+  writeFileSync(
+    line,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { id: 1 },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
+    }),
+  );
   await assert.rejects(loadZones(line, { targetCrs: WGS84 }), /feature 1: geometry type LineString is not a polygon/);
 });
 
@@ -112,8 +160,10 @@ test('shapefile sidecars: missing .prj with projected coordinates is an error; t
     return dir;
   };
   const noPrj = copy('noprj', '.prj');
-  await assert.rejects(loadZones(noPrj, { targetCrs: WGS84 }),
-    (err: Error) => err instanceof CgerError && /has no \.prj .*not longitude\/latitude/.test(err.message));
+  await assert.rejects(
+    loadZones(noPrj, { targetCrs: WGS84 }),
+    (err: Error) => err instanceof CgerError && /has no \.prj .*not longitude\/latitude/.test(err.message),
+  );
 
   const same = copy('same', '.none');
   const original = await loadZones(ALBERS_DIR, { targetCrs: WGS84 });
@@ -135,7 +185,10 @@ test('invalid geometry: one warning per feature for exactly the five ids; strict
   ]);
   await assert.rejects(loadZones(INVALID, { targetCrs: WGS84, strict: true }), (err: Error) => {
     assert.ok(err instanceof CgerError);
-    assert.match(err.message, /invalid geometry in 5 feature\(s\): 210000 \(self-intersecting ring\); 350000 \(overlapping parts\); 450000 \(overlapping parts\); 620000 \(self-intersecting ring\); 640000 \(self-intersecting ring\)/);
+    assert.match(
+      err.message,
+      /invalid geometry in 5 feature\(s\): 210000 \(self-intersecting ring\); 350000 \(overlapping parts\); 450000 \(overlapping parts\); 620000 \(self-intersecting ring\); 640000 \(self-intersecting ring\)/,
+    );
     return true;
   });
   // the shipped (repaired) file passes strict mode

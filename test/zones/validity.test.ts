@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findGeometryProblems, repairGeometry, type Polygon } from '../../src/zones/index.ts';
+import { findGeometryProblems, type Polygon, repairGeometry } from '../../src/zones/index.ts';
 
 const ring = (...pts: [number, number][]): [number, number][] => [...pts, pts[0]];
 
@@ -11,7 +11,7 @@ function area(polys: Polygon[]): number {
     poly.forEach((r, k) => {
       let a = 0;
       for (let i = 0; i + 1 < r.length; i++) a += r[i][0] * r[i + 1][1] - r[i + 1][0] * r[i][1];
-      total += (k === 0 ? 1 : -1) * Math.abs(a) / 2;
+      total += ((k === 0 ? 1 : -1) * Math.abs(a)) / 2;
     });
   }
   return total;

@@ -20,10 +20,12 @@ export interface BinnedFeatures {
 
 /** First index b with upper[b] >= v (upper ascending, v <= its last entry). */
 function lowerBound(upper: Float64Array, count: number, v: number): number {
-  let lo = 0, hi = count - 1;
+  let lo = 0,
+    hi = count - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (upper[mid] < v) lo = mid + 1; else hi = mid;
+    if (upper[mid] < v) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -31,10 +33,12 @@ function lowerBound(upper: Float64Array, count: number, v: number): number {
 export function binFeatures(cols: Float64Array[], n: number): BinnedFeatures {
   const p = cols.length;
   const codes = new Uint8Array(n * p);
-  const binMin: Float64Array[] = [], binMax: Float64Array[] = [];
+  const binMin: Float64Array[] = [],
+    binMax: Float64Array[] = [];
   const bins = new Int32Array(p);
   const sorted = new Float64Array(n);
-  const lower = new Float64Array(MAX_BINS), upper = new Float64Array(MAX_BINS);
+  const lower = new Float64Array(MAX_BINS),
+    upper = new Float64Array(MAX_BINS);
   for (let j = 0; j < p; j++) {
     const col = cols[j];
     sorted.set(col.subarray(0, n));
@@ -45,7 +49,9 @@ export function binFeatures(cols: Float64Array[], n: number): BinnedFeatures {
     if (distinct <= MAX_BINS) {
       for (let k = 0; k < n; k++) {
         if (k > 0 && sorted[k] === sorted[k - 1]) continue;
-        lower[count] = sorted[k]; upper[count] = sorted[k]; count++;
+        lower[count] = sorted[k];
+        upper[count] = sorted[k];
+        count++;
       }
     } else {
       // Bin b ends at the value of rank ~ (b + 1) n / MAX_BINS, extended over ties with it.
@@ -54,7 +60,9 @@ export function binFeatures(cols: Float64Array[], n: number): BinnedFeatures {
         let end = Math.max(start, Math.ceil(((b + 1) * n) / MAX_BINS) - 1);
         if (b === MAX_BINS - 1) end = n - 1;
         while (end + 1 < n && sorted[end + 1] === sorted[end]) end++;
-        lower[count] = sorted[start]; upper[count] = sorted[end]; count++;
+        lower[count] = sorted[start];
+        upper[count] = sorted[end];
+        count++;
         start = end + 1;
       }
     }

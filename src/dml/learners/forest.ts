@@ -1,7 +1,7 @@
 import { createRng, mixSeed } from '../../common/random.ts';
-import { binFeatures, type BinnedFeatures } from './bins.ts';
+import { type BinnedFeatures, binFeatures } from './bins.ts';
 import { BinnedTreeWorkspace, buildBinnedTree } from './histTree.ts';
-import { addTreePredictions, buildTree, presort, TreeWorkspace, type Presorted, type Tree, type TreeParams } from './tree.ts';
+import { addTreePredictions, buildTree, type Presorted, presort, type Tree, type TreeParams, TreeWorkspace } from './tree.ts';
 import type { Features, LearnerParams } from './types.ts';
 
 /**
@@ -44,8 +44,11 @@ export function prepareForestData(cols: Float64Array[], n: number): ForestData {
 
 export function forestParams(params: LearnerParams): ForestParams {
   return {
-    trees: params.trees, maxFeatures: params.max_features, minSamplesLeaf: params.min_samples_leaf,
-    maxDepth: params.max_depth, bootstrap: params.bootstrap,
+    trees: params.trees,
+    maxFeatures: params.max_features,
+    minSamplesLeaf: params.min_samples_leaf,
+    maxDepth: params.max_depth,
+    bootstrap: params.bootstrap,
   };
 }
 
@@ -58,7 +61,13 @@ export function featuresPerSplit(maxFeatures: number, p: number): number {
 
 /** Sum (not mean) of the predictions of trees [treeStart, treeEnd) on `test`. */
 export function forestPredictionSum(
-  data: ForestData, y: Float64Array, test: Features, params: ForestParams, seed: number, treeStart: number, treeEnd: number,
+  data: ForestData,
+  y: Float64Array,
+  test: Features,
+  params: ForestParams,
+  seed: number,
+  treeStart: number,
+  treeEnd: number,
 ): Float64Array {
   const n = data.n;
   const binned = 'codes' in data;
@@ -68,8 +77,14 @@ export function forestPredictionSum(
     maxFeatures: featuresPerSplit(params.maxFeatures, binned ? data.p : data.cols.length),
   };
   const grow: (weight: Float64Array, rng: ReturnType<typeof createRng>) => Tree = binned
-    ? ((ws) => (weight, rng) => buildBinnedTree(data, y, weight, treeParams, rng, ws))(new BinnedTreeWorkspace(data))
-    : ((ws) => (weight, rng) => buildTree(data, y, weight, treeParams, rng, ws))(new TreeWorkspace(data));
+    ? (
+        (ws) => (weight, rng) =>
+          buildBinnedTree(data, y, weight, treeParams, rng, ws)
+      )(new BinnedTreeWorkspace(data))
+    : (
+        (ws) => (weight, rng) =>
+          buildTree(data, y, weight, treeParams, rng, ws)
+      )(new TreeWorkspace(data));
   const out = new Float64Array(test.n);
   const weight = new Float64Array(n);
   for (let t = treeStart; t < treeEnd; t++) {

@@ -17,8 +17,14 @@ const Z_MAX = 4;
  * share of rows without replacement per stage. Splits use the plain (weighted) squared-error
  * criterion (scikit-learn's default is Friedman's MSE, which ranks splits almost identically).
  */
-export function gbmFitPredict(train: Features, y: Float64Array, test: Features, params: LearnerParams, seed: number,
-  task: LearnerTask = 'regression'): Float64Array {
+export function gbmFitPredict(
+  train: Features,
+  y: Float64Array,
+  test: Features,
+  params: LearnerParams,
+  seed: number,
+  task: LearnerTask = 'regression',
+): Float64Array {
   const n = train.n;
   const logLoss = task === 'classification';
   const ps = presort(train.cols, n);
@@ -39,7 +45,12 @@ export function gbmFitPredict(train: Features, y: Float64Array, test: Features, 
   for (let stage = 0; stage < params.trees; stage++) {
     if (nSub < n) {
       for (let i = 0; i < n; i++) perm[i] = i;
-      for (let a = 0; a < nSub; a++) { const b = a + rng.int(n - a); const t = perm[a]; perm[a] = perm[b]; perm[b] = t; }
+      for (let a = 0; a < nSub; a++) {
+        const b = a + rng.int(n - a);
+        const t = perm[a];
+        perm[a] = perm[b];
+        perm[b] = t;
+      }
       weight.fill(0);
       for (let a = 0; a < nSub; a++) weight[perm[a]] = 1;
     }

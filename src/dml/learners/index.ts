@@ -1,11 +1,11 @@
 import { CgerError } from '../../common/errors.ts';
+import { type ForestData, prepareForestData } from './forest.ts';
 import { gbm } from './gbm.ts';
 import { lasso } from './lasso.ts';
 import { logit } from './logit.ts';
 import { ols } from './ols.ts';
 import { rf } from './rf.ts';
 import { svr } from './svr.ts';
-import { prepareForestData, type ForestData } from './forest.ts';
 import type { Features, Learner, LearnerParams, LearnerTask, ParamSpec } from './types.ts';
 
 export type { Features, Learner, LearnerParams, LearnerTask } from './types.ts';
@@ -26,7 +26,9 @@ export function getLearner(name: string): Learner {
 
 /** Names of the learners that can do `task`. */
 export function learnerNames(task?: LearnerTask): string[] {
-  return Object.values(LEARNERS).filter((l) => !task || l.tasks.includes(task)).map((l) => l.name);
+  return Object.values(LEARNERS)
+    .filter((l) => !task || l.tasks.includes(task))
+    .map((l) => l.name);
 }
 
 export function learnerLabel(name: string): string {
@@ -34,9 +36,16 @@ export function learnerLabel(name: string): string {
 }
 
 function paramError(learner: string, name: string, value: number, spec: ParamSpec): string | null {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)
-    || (spec.integer && !Number.isInteger(value)) || (spec.shareOrCount && value >= 1 && !Number.isInteger(value))) {
-    const range = spec.shareOrCount ? 'a share in (0, 1) or a whole count >= 1'
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < spec.min ||
+    (spec.max !== undefined && value > spec.max) ||
+    (spec.integer && !Number.isInteger(value)) ||
+    (spec.shareOrCount && value >= 1 && !Number.isInteger(value))
+  ) {
+    const range = spec.shareOrCount
+      ? 'a share in (0, 1) or a whole count >= 1'
       : `${spec.integer ? 'an integer ' : ''}>= ${spec.min}${spec.max !== undefined ? ` and <= ${spec.max}` : ''}`;
     return `learner '${learner}' parameter ${name}=${value} is invalid: ${spec.description}; must be ${range}`;
   }
@@ -67,7 +76,12 @@ export function learnerHelp(): string {
   for (const l of Object.values(LEARNERS)) {
     lines.push(`  ${l.name}: ${l.description}${l.tasks.length === 1 ? ` [${l.tasks[0]} only]` : ''}`);
     for (const [param, p] of Object.entries(l.params)) lines.push(`      ${param}=${p.default}  ${p.description}`);
-    if (l.grid) lines.push(`      --tune grid: ${Object.entries(l.grid).map(([k, v]) => `${k}=${v.join(',')}`).join(' ')}`);
+    if (l.grid)
+      lines.push(
+        `      --tune grid: ${Object.entries(l.grid)
+          .map(([k, v]) => `${k}=${v.join(',')}`)
+          .join(' ')}`,
+      );
   }
   return lines.join('\n');
 }
@@ -105,8 +119,15 @@ export function createTaskRunner(): (task: FitTask) => Float64Array {
     }
     return ps;
   };
-  return (task) => getLearner(task.learner).fitPredict({
-    train: task.train, y: task.y, test: task.test, params: task.params, seed: task.seed, task: task.task,
-    part: task.part, presorted: () => presorted(task),
-  });
+  return (task) =>
+    getLearner(task.learner).fitPredict({
+      train: task.train,
+      y: task.y,
+      test: task.test,
+      params: task.params,
+      seed: task.seed,
+      task: task.task,
+      part: task.part,
+      presorted: () => presorted(task),
+    });
 }

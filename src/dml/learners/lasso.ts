@@ -10,8 +10,16 @@ import type { Features, Learner, LearnerParams } from './types.ts';
  * held-out MSE is refitted on all training rows. A sweep converges when no coefficient moves the
  * fit by more than tol (max_j of mean(x_j^2) * change_j^2 < tol, glmnet's rule; the target has sd 1).
  */
-function coordinateDescent(cols: Float64Array[], rows: Int32Array, y: Float64Array, alpha: number, beta: Float64Array,
-  colSq: Float64Array, tol: number, maxIter: number): void {
+function coordinateDescent(
+  cols: Float64Array[],
+  rows: Int32Array,
+  y: Float64Array,
+  alpha: number,
+  beta: Float64Array,
+  colSq: Float64Array,
+  tol: number,
+  maxIter: number,
+): void {
   const n = rows.length;
   const resid = new Float64Array(n);
   for (let r = 0; r < n; r++) {
@@ -27,7 +35,7 @@ function coordinateDescent(cols: Float64Array[], rows: Int32Array, y: Float64Arr
       let dot = 0;
       for (let r = 0; r < n; r++) dot += col[rows[r]] * resid[r];
       const rho = dot / n + beta[j] * colSq[j];
-      const updated = Math.sign(rho) * Math.max(Math.abs(rho) - alpha, 0) / colSq[j];
+      const updated = (Math.sign(rho) * Math.max(Math.abs(rho) - alpha, 0)) / colSq[j];
       const delta = updated - beta[j];
       if (delta !== 0) {
         for (let r = 0; r < n; r++) resid[r] -= col[rows[r]] * delta;
@@ -57,7 +65,7 @@ function alphaPath(cols: Float64Array[], y: Float64Array, nAlphas: number, eps: 
   }
   if (alphaMax === 0) return [0];
   if (nAlphas === 1) return [alphaMax];
-  return Array.from({ length: nAlphas }, (_, k) => alphaMax * Math.pow(eps, k / (nAlphas - 1)));
+  return Array.from({ length: nAlphas }, (_, k) => alphaMax * eps ** (k / (nAlphas - 1)));
 }
 
 export function lassoFitPredict(train: Features, y: Float64Array, test: Features, params: LearnerParams): Float64Array {
@@ -82,7 +90,11 @@ export function lassoFitPredict(train: Features, y: Float64Array, test: Features
     for (const r of fitRows) yBar += ys[r];
     yBar /= fitRows.length;
     const yc = ys.map((v) => v - yBar);
-    const colMeans = cols.map((col) => { let s = 0; for (const r of fitRows) s += col[r]; return s / fitRows.length; });
+    const colMeans = cols.map((col) => {
+      let s = 0;
+      for (const r of fitRows) s += col[r];
+      return s / fitRows.length;
+    });
     const centred = cols.map((col, j) => col.map((v) => v - colMeans[j]));
     const colSq = columnSquares(centred, fitRows);
     const beta = new Float64Array(p);

@@ -21,20 +21,28 @@ function logLikelihood(eta: Float64Array, y: Float64Array): number {
  */
 export function logitFitPredict(train: Features, y: Float64Array, test: Features, params: LearnerParams): Float64Array {
   const { train: xs, test: ts } = standardize(train, test);
-  const n = train.n, p = xs.cols.length + 1;
+  const n = train.n,
+    p = xs.cols.length + 1;
   const col = (j: number, i: number): number => (j === 0 ? 1 : xs.cols[j - 1][i]);
   const beta = new Float64Array(p);
   const eta = new Float64Array(n);
   const etaOf = (b: Float64Array, out: Float64Array): void => {
-    for (let i = 0; i < n; i++) { let s = b[0]; for (let j = 1; j < p; j++) s += b[j] * xs.cols[j - 1][i]; out[i] = s; }
+    for (let i = 0; i < n; i++) {
+      let s = b[0];
+      for (let j = 1; j < p; j++) s += b[j] * xs.cols[j - 1][i];
+      out[i] = s;
+    }
   };
   let ll = logLikelihood(eta, y);
-  const trial = new Float64Array(p), trialEta = new Float64Array(n);
+  const trial = new Float64Array(p),
+    trialEta = new Float64Array(n);
   for (let iter = 0; iter < params.max_iter; iter++) {
-    const grad = new Matrix(p, 1), hess = new Matrix(p, p);
+    const grad = new Matrix(p, 1),
+      hess = new Matrix(p, p);
     for (let i = 0; i < n; i++) {
       const pr = 1 / (1 + Math.exp(-eta[i]));
-      const w = pr * (1 - pr), r = y[i] - pr;
+      const w = pr * (1 - pr),
+        r = y[i] - pr;
       for (let a = 0; a < p; a++) {
         const xa = col(a, i);
         grad.set(a, 0, grad.get(a, 0) + xa * r);
@@ -43,12 +51,17 @@ export function logitFitPredict(train: Features, y: Float64Array, test: Features
     }
     for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) hess.set(b, a, hess.get(a, b));
     const step = solve(hess, grad, true).getColumn(0);
-    let scale = 1, improved = false;
+    let scale = 1,
+      improved = false;
     for (let half = 0; half < 40; half++, scale /= 2) {
       for (let j = 0; j < p; j++) trial[j] = beta[j] + scale * step[j];
       etaOf(trial, trialEta);
       const llTrial = logLikelihood(trialEta, y);
-      if (llTrial >= ll - 1e-12 * Math.abs(ll)) { ll = llTrial; improved = true; break; }
+      if (llTrial >= ll - 1e-12 * Math.abs(ll)) {
+        ll = llTrial;
+        improved = true;
+        break;
+      }
     }
     if (!improved) break;
     beta.set(trial);

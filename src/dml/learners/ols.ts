@@ -18,7 +18,9 @@ export function olsFitPredict(train: Features, y: Float64Array, test: Features):
   for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) x.set(i, j, train.cols[j][i] - means[j]);
   // beta = V diag(1/s) U' y, dropping singular values at rounding level (min-norm solution).
   const svd = new SingularValueDecomposition(x, { autoTranspose: true });
-  const u = svd.leftSingularVectors, v = svd.rightSingularVectors, sv = svd.diagonal;
+  const u = svd.leftSingularVectors,
+    v = svd.rightSingularVectors,
+    sv = svd.diagonal;
   const beta = new Float64Array(p);
   for (let k = 0; k < sv.length; k++) {
     if (!(sv[k] > svd.threshold)) continue;

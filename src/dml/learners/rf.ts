@@ -21,7 +21,7 @@ export const rf: Learner = {
   tasks: ['regression', 'classification'],
   grid: { max_features: [0.33, 0.66, 0], min_samples_leaf: [1, 5] },
   parts: (params: LearnerParams) => params.trees,
-  fitPredict: ({ train, y, test, params, seed, part, presorted }) => {
+  fitPredict: ({ y, test, params, seed, part, presorted }) => {
     const [from, to] = part ?? [0, params.trees];
     return forestPredictionSum(presorted(), y, test, forestParams(params), seed, from, to);
   },

@@ -8,7 +8,8 @@ export function standardize(train: Features, test: Features): { train: Features;
   const tr: Float64Array[] = [];
   const te: Float64Array[] = [];
   for (let j = 0; j < train.cols.length; j++) {
-    const a = train.cols[j], b = test.cols[j];
+    const a = train.cols[j],
+      b = test.cols[j];
     let mean = 0;
     for (let i = 0; i < train.n; i++) mean += a[i];
     mean /= train.n;

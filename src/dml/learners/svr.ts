@@ -21,7 +21,10 @@ function rbfKernelMatrix(a: Features, b: Features, gamma: number): Float64Array 
   for (let i = 0; i < a.n; i++) {
     for (let k = 0; k < b.n; k++) {
       let d2 = 0;
-      for (let j = 0; j < a.cols.length; j++) { const d = a.cols[j][i] - b.cols[j][k]; d2 += d * d; }
+      for (let j = 0; j < a.cols.length; j++) {
+        const d = a.cols[j][i] - b.cols[j][k];
+        d2 += d * d;
+      }
       out[i * b.n + k] = Math.exp(-gamma * d2);
     }
   }
@@ -37,8 +40,10 @@ export function fitSvr(x: Features, y: Float64Array, c: number, epsilon: number,
   const alpha = new Float64Array(len);
   const grad = new Float64Array(len);
   for (let t = 0; t < l; t++) {
-    sign[t] = 1; grad[t] = epsilon - y[t];
-    sign[t + l] = -1; grad[t + l] = epsilon + y[t];
+    sign[t] = 1;
+    grad[t] = epsilon - y[t];
+    sign[t + l] = -1;
+    grad[t + l] = epsilon + y[t];
   }
   const q = (i: number, k: number): number => sign[i] * sign[k] * kmat[(i % l) * l + (k % l)];
   const qd = (i: number): number => kmat[(i % l) * l + (i % l)];
@@ -46,13 +51,23 @@ export function fitSvr(x: Features, y: Float64Array, c: number, epsilon: number,
   const isLower = (t: number): boolean => alpha[t] <= 0;
 
   for (let iter = 0; iter < maxIter; iter++) {
-    let gmax = -Infinity, gmaxIdx = -1;
+    let gmax = -Infinity,
+      gmaxIdx = -1;
     for (let t = 0; t < len; t++) {
-      if (sign[t] === 1) { if (!isUpper(t) && -grad[t] >= gmax) { gmax = -grad[t]; gmaxIdx = t; } }
-      else if (!isLower(t) && grad[t] >= gmax) { gmax = grad[t]; gmaxIdx = t; }
+      if (sign[t] === 1) {
+        if (!isUpper(t) && -grad[t] >= gmax) {
+          gmax = -grad[t];
+          gmaxIdx = t;
+        }
+      } else if (!isLower(t) && grad[t] >= gmax) {
+        gmax = grad[t];
+        gmaxIdx = t;
+      }
     }
     const i = gmaxIdx;
-    let gmax2 = -Infinity, gminIdx = -1, objDiffMin = Infinity;
+    let gmax2 = -Infinity,
+      gminIdx = -1,
+      objDiffMin = Infinity;
     if (i >= 0) {
       for (let j = 0; j < len; j++) {
         if (sign[j] === 1) {
@@ -63,7 +78,10 @@ export function fitSvr(x: Features, y: Float64Array, c: number, epsilon: number,
             let quad = qd(i) + qd(j) - 2 * sign[i] * q(i, j);
             if (quad <= 0) quad = TAU;
             const objDiff = -(gradDiff * gradDiff) / quad;
-            if (objDiff <= objDiffMin) { gminIdx = j; objDiffMin = objDiff; }
+            if (objDiff <= objDiffMin) {
+              gminIdx = j;
+              objDiffMin = objDiff;
+            }
           }
         } else {
           if (isUpper(j)) continue;
@@ -73,47 +91,92 @@ export function fitSvr(x: Features, y: Float64Array, c: number, epsilon: number,
             let quad = qd(i) + qd(j) + 2 * sign[i] * q(i, j);
             if (quad <= 0) quad = TAU;
             const objDiff = -(gradDiff * gradDiff) / quad;
-            if (objDiff <= objDiffMin) { gminIdx = j; objDiffMin = objDiff; }
+            if (objDiff <= objDiffMin) {
+              gminIdx = j;
+              objDiffMin = objDiff;
+            }
           }
         }
       }
     }
     if (i < 0 || gminIdx < 0 || gmax + gmax2 < tol) break;
     const j = gminIdx;
-    const oldI = alpha[i], oldJ = alpha[j];
+    const oldI = alpha[i],
+      oldJ = alpha[j];
     const qij = q(i, j);
     if (sign[i] !== sign[j]) {
       let quad = qd(i) + qd(j) + 2 * qij;
       if (quad <= 0) quad = TAU;
       const delta = (-grad[i] - grad[j]) / quad;
       const diff = alpha[i] - alpha[j];
-      alpha[i] += delta; alpha[j] += delta;
-      if (diff > 0) { if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = diff; } }
-      else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = -diff; }
-      if (diff > 0) { if (alpha[i] > c) { alpha[i] = c; alpha[j] = c - diff; } }
-      else if (alpha[j] > c) { alpha[j] = c; alpha[i] = c + diff; }
+      alpha[i] += delta;
+      alpha[j] += delta;
+      if (diff > 0) {
+        if (alpha[j] < 0) {
+          alpha[j] = 0;
+          alpha[i] = diff;
+        }
+      } else if (alpha[i] < 0) {
+        alpha[i] = 0;
+        alpha[j] = -diff;
+      }
+      if (diff > 0) {
+        if (alpha[i] > c) {
+          alpha[i] = c;
+          alpha[j] = c - diff;
+        }
+      } else if (alpha[j] > c) {
+        alpha[j] = c;
+        alpha[i] = c + diff;
+      }
     } else {
       let quad = qd(i) + qd(j) - 2 * qij;
       if (quad <= 0) quad = TAU;
       const delta = (grad[i] - grad[j]) / quad;
       const sum = alpha[i] + alpha[j];
-      alpha[i] -= delta; alpha[j] += delta;
-      if (sum > c) { if (alpha[i] > c) { alpha[i] = c; alpha[j] = sum - c; } }
-      else if (alpha[j] < 0) { alpha[j] = 0; alpha[i] = sum; }
-      if (sum > c) { if (alpha[j] > c) { alpha[j] = c; alpha[i] = sum - c; } }
-      else if (alpha[i] < 0) { alpha[i] = 0; alpha[j] = sum; }
+      alpha[i] -= delta;
+      alpha[j] += delta;
+      if (sum > c) {
+        if (alpha[i] > c) {
+          alpha[i] = c;
+          alpha[j] = sum - c;
+        }
+      } else if (alpha[j] < 0) {
+        alpha[j] = 0;
+        alpha[i] = sum;
+      }
+      if (sum > c) {
+        if (alpha[j] > c) {
+          alpha[j] = c;
+          alpha[i] = sum - c;
+        }
+      } else if (alpha[i] < 0) {
+        alpha[i] = 0;
+        alpha[j] = sum;
+      }
     }
-    const dI = alpha[i] - oldI, dJ = alpha[j] - oldJ;
+    const dI = alpha[i] - oldI,
+      dJ = alpha[j] - oldJ;
     for (let k = 0; k < len; k++) grad[k] += q(i, k) * dI + q(j, k) * dJ;
   }
 
   // rho: average of y*grad over free variables, else the midpoint of the feasible interval.
-  let nFree = 0, sumFree = 0, ub = Infinity, lb = -Infinity;
+  let nFree = 0,
+    sumFree = 0,
+    ub = Infinity,
+    lb = -Infinity;
   for (let t = 0; t < len; t++) {
     const yg = sign[t] * grad[t];
-    if (isUpper(t)) { if (sign[t] === -1) ub = Math.min(ub, yg); else lb = Math.max(lb, yg); }
-    else if (isLower(t)) { if (sign[t] === 1) ub = Math.min(ub, yg); else lb = Math.max(lb, yg); }
-    else { nFree++; sumFree += yg; }
+    if (isUpper(t)) {
+      if (sign[t] === -1) ub = Math.min(ub, yg);
+      else lb = Math.max(lb, yg);
+    } else if (isLower(t)) {
+      if (sign[t] === 1) ub = Math.min(ub, yg);
+      else lb = Math.max(lb, yg);
+    } else {
+      nFree++;
+      sumFree += yg;
+    }
   }
   const rho = nFree > 0 ? sumFree / nFree : (ub + lb) / 2;
   const beta = new Float64Array(l);

@@ -28,17 +28,28 @@ export interface Presorted {
 }
 
 export function presort(cols: Float64Array[], n: number): Presorted {
-  const continuous: number[] = [], order: Int32Array[] = [], binary: number[] = [], low: number[] = [], high: number[] = [];
+  const continuous: number[] = [],
+    order: Int32Array[] = [],
+    binary: number[] = [],
+    low: number[] = [],
+    high: number[] = [];
   cols.forEach((col, j) => {
-    let a = col[0], b = NaN;
+    let a = col[0],
+      b = NaN;
     let distinct = 1;
     for (let i = 1; i < n && distinct < 3; i++) {
       const v = col[i];
       if (v === a || v === b) continue;
-      if (distinct === 1) { b = v; distinct = 2; } else distinct = 3;
+      if (distinct === 1) {
+        b = v;
+        distinct = 2;
+      } else distinct = 3;
     }
-    if (distinct === 2) { binary.push(j); low.push(Math.min(a, b)); high.push(Math.max(a, b)); }
-    else if (distinct === 3) {
+    if (distinct === 2) {
+      binary.push(j);
+      low.push(Math.min(a, b));
+      high.push(Math.max(a, b));
+    } else if (distinct === 3) {
       const idx = new Int32Array(n);
       for (let i = 0; i < n; i++) idx[i] = i;
       continuous.push(j);
@@ -47,12 +58,20 @@ export function presort(cols: Float64Array[], n: number): Presorted {
   });
   const highStart = new Int32Array(n + 1);
   const perRow: number[][] = Array.from({ length: n }, () => []);
-  binary.forEach((j, q) => { for (let i = 0; i < n; i++) if (cols[j][i] === high[q]) perRow[i].push(j); });
+  binary.forEach((j, q) => {
+    for (let i = 0; i < n; i++) if (cols[j][i] === high[q]) perRow[i].push(j);
+  });
   for (let i = 0; i < n; i++) highStart[i + 1] = highStart[i] + perRow[i].length;
   return {
-    n, cols, continuous: Int32Array.from(continuous), order,
-    binary: Int32Array.from(binary), binaryLow: Float64Array.from(low), binaryHigh: Float64Array.from(high),
-    highStart, highFeature: Int32Array.from(perRow.flat()),
+    n,
+    cols,
+    continuous: Int32Array.from(continuous),
+    order,
+    binary: Int32Array.from(binary),
+    binaryLow: Float64Array.from(low),
+    binaryHigh: Float64Array.from(high),
+    highStart,
+    highFeature: Int32Array.from(perRow.flat()),
   };
 }
 
@@ -85,7 +104,8 @@ export class TreeWorkspace {
   readonly features: Int32Array;
 
   constructor(ps: Presorted) {
-    const n = ps.n, p = ps.cols.length;
+    const n = ps.n,
+      p = ps.cols.length;
     this.idx = new Int32Array((ps.continuous.length + 1) * n);
     const cap = Math.max(1, 2 * n);
     this.feature = new Int32Array(cap);
@@ -101,8 +121,12 @@ export class TreeWorkspace {
     this.accC = new Int32Array(p);
     // Role of each feature: list number for continuous, -(q+1) for binary feature q, 0x7fffffff constant.
     this.role = new Int32Array(p).fill(0x7fffffff);
-    ps.continuous.forEach((j, c) => { this.role[j] = c; });
-    ps.binary.forEach((j, q) => { this.role[j] = -(q + 1); });
+    ps.continuous.forEach((j, c) => {
+      this.role[j] = c;
+    });
+    ps.binary.forEach((j, q) => {
+      this.role[j] = -(q + 1);
+    });
     this.features = new Int32Array(p);
   }
 }
@@ -123,8 +147,7 @@ export interface Tree {
  * Grows one tree. `weight[i]` is row i's multiplicity (bootstrap counts for a forest, 1 for
  * boosting, 0 = not used). `rng` draws the candidate features when maxFeatures < p.
  */
-export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, params: TreeParams, rng: Rng,
-  ws: TreeWorkspace = new TreeWorkspace(ps)): Tree {
+export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, params: TreeParams, rng: Rng, ws: TreeWorkspace = new TreeWorkspace(ps)): Tree {
   const { n, cols, continuous, order, binary, binaryLow, binaryHigh, highStart, highFeature } = ps;
   const p = cols.length;
   const nCont = continuous.length;
@@ -136,7 +159,10 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
   for (let c = 0; c < nCont; c++) {
     const ord = order[c];
     let k = c * m;
-    for (let r = 0; r < n; r++) { const i = ord[r]; if (weight[i] > 0) idx[k++] = i; }
+    for (let r = 0; r < n; r++) {
+      const i = ord[r];
+      if (weight[i] > 0) idx[k++] = i;
+    }
   }
   const rowBase = nCont * m;
   for (let i = 0, k = rowBase; i < n; i++) if (weight[i] > 0) idx[k++] = i;
@@ -151,26 +177,38 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
   let nodeCount = 1;
   left[0] = -1;
   while (stack.length > 0) {
-    const depth = stack.pop()!, end = stack.pop()!, start = stack.pop()!, node = stack.pop()!;
+    const depth = stack.pop()!,
+      end = stack.pop()!,
+      start = stack.pop()!,
+      node = stack.pop()!;
     const size = end - start;
-    let wsum = 0, ysum = 0;
+    let wsum = 0,
+      ysum = 0;
     let pure = true;
     const y0 = y[idx[rowBase + start]];
     for (let k = rowBase + start; k < rowBase + end; k++) {
       const i = idx[k];
-      wsum += weight[i]; ysum += wy[i];
+      wsum += weight[i];
+      ysum += wy[i];
       if (y[i] !== y0) pure = false;
     }
     value[node] = ysum / wsum;
     if (pure || size < 2 * minLeaf || depth >= maxDepth) continue;
 
     if (binary.length > 0) {
-      for (let q = 0; q < binary.length; q++) { const j = binary[q]; accW[j] = 0; accS[j] = 0; accC[j] = 0; }
+      for (let q = 0; q < binary.length; q++) {
+        const j = binary[q];
+        accW[j] = 0;
+        accS[j] = 0;
+        accC[j] = 0;
+      }
       for (let k = rowBase + start; k < rowBase + end; k++) {
         const i = idx[k];
         for (let h = highStart[i]; h < highStart[i + 1]; h++) {
           const j = highFeature[h];
-          accW[j] += weight[i]; accS[j] += wy[i]; accC[j]++;
+          accW[j] += weight[i];
+          accS[j] += wy[i];
+          accC[j]++;
         }
       }
     }
@@ -180,21 +218,29 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
       nTry = Math.max(1, params.maxFeatures);
       for (let a = 0; a < nTry; a++) {
         const b = a + rng.int(p - a);
-        const t = features[a]; features[a] = features[b]; features[b] = t;
+        const t = features[a];
+        features[a] = features[b];
+        features[b] = t;
       }
     }
-    let best = -Infinity, bestF = -1, bestPos = -1, bestThr = 0;
+    let best = -Infinity,
+      bestF = -1,
+      bestPos = -1,
+      bestThr = 0;
     for (let f = 0; f < nTry; f++) {
       const j = features[f];
       const r = role[j];
       if (r < 0) {
         const cHigh = accC[j];
         if (cHigh < minLeaf || size - cHigh < minLeaf) continue;
-        const wL = wsum - accW[j], sL = ysum - accS[j];
+        const wL = wsum - accW[j],
+          sL = ysum - accS[j];
         const score = (sL * sL) / wL + (accS[j] * accS[j]) / accW[j];
         if (score > best) {
-          best = score; bestF = j;
-          const lo = binaryLow[-r - 1], hi = binaryHigh[-r - 1];
+          best = score;
+          bestF = j;
+          const lo = binaryLow[-r - 1],
+            hi = binaryHigh[-r - 1];
           const mid = (lo + hi) / 2;
           bestThr = mid >= hi ? lo : mid;
         }
@@ -204,11 +250,13 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
       const base = r * m;
       const col = cols[j];
       if (col[idx[base + start]] === col[idx[base + end - 1]]) continue;
-      let wL = 0, sL = 0;
+      let wL = 0,
+        sL = 0;
       const kEnd = end - minLeaf;
       for (let k = start; k < kEnd; k++) {
         const i = idx[base + k];
-        wL += weight[i]; sL += wy[i];
+        wL += weight[i];
+        sL += wy[i];
         if (k - start + 1 < minLeaf) continue;
         const xk = col[i];
         const xn = col[idx[base + k + 1]];
@@ -216,7 +264,9 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
         const sR = ysum - sL;
         const score = (sL * sL) / wL + (sR * sR) / (wsum - wL);
         if (score > best) {
-          best = score; bestF = j; bestPos = k;
+          best = score;
+          bestF = j;
+          bestPos = k;
           const mid = (xk + xn) / 2;
           bestThr = mid >= xn ? xk : mid;
         }
@@ -235,28 +285,39 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
       for (let k = rowBase + start; k < rowBase + end; k++) {
         const i = idx[k];
         const l = col[i] <= bestThr ? 1 : 0;
-        goLeft[i] = l; nLeft += l;
+        goLeft[i] = l;
+        nLeft += l;
       }
     }
     for (let c = 0; c < nLists; c++) {
       if (c === bestList) continue;
       const base = c * m;
-      let l = base + start, r = 0;
+      let l = base + start,
+        r = 0;
       for (let k = base + start; k < base + end; k++) {
         const i = idx[k];
-        if (goLeft[i] === 1) idx[l++] = i; else tmp[r++] = i;
+        if (goLeft[i] === 1) idx[l++] = i;
+        else tmp[r++] = i;
       }
       for (let q = 0; q < r; q++) idx[l + q] = tmp[q];
     }
     const mid = start + nLeft;
-    const lNode = nodeCount++, rNode = nodeCount++;
-    left[lNode] = -1; left[rNode] = -1;
-    feature[node] = bestF; threshold[node] = bestThr; left[node] = lNode; right[node] = rNode;
+    const lNode = nodeCount++,
+      rNode = nodeCount++;
+    left[lNode] = -1;
+    left[rNode] = -1;
+    feature[node] = bestF;
+    threshold[node] = bestThr;
+    left[node] = lNode;
+    right[node] = rNode;
     stack.push(lNode, start, mid, depth + 1, rNode, mid, end, depth + 1);
   }
   return {
-    feature: feature.subarray(0, nodeCount), threshold: threshold.subarray(0, nodeCount),
-    left: left.subarray(0, nodeCount), right: right.subarray(0, nodeCount), value: value.subarray(0, nodeCount),
+    feature: feature.subarray(0, nodeCount),
+    threshold: threshold.subarray(0, nodeCount),
+    left: left.subarray(0, nodeCount),
+    right: right.subarray(0, nodeCount),
+    value: value.subarray(0, nodeCount),
   };
 }
 

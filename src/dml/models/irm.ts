@@ -24,7 +24,9 @@ export const irm: DmlModel = {
   check: (design, options) => {
     const bad = design.d.findIndex((v) => v !== 0 && v !== 1);
     if (bad >= 0) {
-      throw new CgerError(`the interactive regression model (--model irm) needs a binary 0/1 treatment; '${design.names.d}' is ${design.d[bad]} at line ${design.lines[bad]}`);
+      throw new CgerError(
+        `the interactive regression model (--model irm) needs a binary 0/1 treatment; '${design.names.d}' is ${design.d[bad]} at line ${design.lines[bad]}`,
+      );
     }
     if (!(options.trimming >= 0 && options.trimming < 0.5)) throw new CgerError(`--trimming ${options.trimming} must be in [0, 0.5)`);
   },
@@ -41,10 +43,11 @@ export const irm: DmlModel = {
     const { y, d, n } = design;
     const { ml_g0: g0, ml_g1: g1, ml_m: m } = preds;
     const { w, wBar } = weights(design, m, options);
-    const psiA = new Float64Array(n), psiB = new Float64Array(n);
+    const psiA = new Float64Array(n),
+      psiB = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       psiA[i] = -w[i];
-      psiB[i] = w[i] * (g1[i] - g0[i]) + wBar[i] * (d[i] * (y[i] - g1[i]) / m[i] - (1 - d[i]) * (y[i] - g0[i]) / (1 - m[i]));
+      psiB[i] = w[i] * (g1[i] - g0[i]) + wBar[i] * ((d[i] * (y[i] - g1[i])) / m[i] - ((1 - d[i]) * (y[i] - g0[i])) / (1 - m[i]));
     }
     return { psiA, psiB };
   },
@@ -52,8 +55,10 @@ export const irm: DmlModel = {
     const { y, d, n } = design;
     const { ml_g0: g0, ml_g1: g1, ml_m: m } = preds;
     const { w, wBar } = weights(design, m, options);
-    const res2 = new Float64Array(n), nuEl = new Float64Array(n);
-    let sigma2 = 0, nu2 = 0;
+    const res2 = new Float64Array(n),
+      nuEl = new Float64Array(n);
+    let sigma2 = 0,
+      nu2 = 0;
     for (let i = 0; i < n; i++) {
       // ATTE: the treated outcomes are observed, not predicted (g1 = Y), as in DoubleML 0.8.
       const g1i = options.score === 'ATE' ? g1[i] : y[i];

@@ -15,9 +15,13 @@ export const pliv: DmlModel = {
     { name: 'ml_r', describes: `E[${names.z}|X]`, role: 'r', target: design.z!, task: 'regression' },
   ],
   scoreElements: (design, preds) => {
-    const n = design.n, psiA = new Float64Array(n), psiB = new Float64Array(n);
+    const n = design.n,
+      psiA = new Float64Array(n),
+      psiB = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const u = design.y[i] - preds.ml_l[i], v = design.d[i] - preds.ml_m[i], w = design.z![i] - preds.ml_r[i];
+      const u = design.y[i] - preds.ml_l[i],
+        v = design.d[i] - preds.ml_m[i],
+        w = design.z![i] - preds.ml_r[i];
       psiA[i] = -w * v;
       psiB[i] = w * u;
     }

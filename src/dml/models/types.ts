@@ -27,7 +27,10 @@ export interface NuisanceSpec {
 /** Predictions of every nuisance over all n observations (out of fold), by nuisance name. */
 export type Predictions = Record<string, Float64Array>;
 
-export interface ScoreElements { psiA: Float64Array; psiB: Float64Array }
+export interface ScoreElements {
+  psiA: Float64Array;
+  psiB: Float64Array;
+}
 
 /** The elements of the omitted-variable-bias bounds (Chernozhukov et al., "Long Story Short"). */
 export interface SensitivityElements {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { md5File } from '../layout.ts';
-import { MonthVerifyError, type ListedMonth, type OpenedMonth } from './types.ts';
+import { type ListedMonth, MonthVerifyError, type OpenedMonth } from './types.ts';
 
 /** A month that is a file of its own: its md5 is checked, then the raster reader reads the file. */
 export async function openMonthFile(localPath: string, month: ListedMonth): Promise<OpenedMonth> {

@@ -1,7 +1,7 @@
 import { tifPacking } from './tif.ts';
 import { tifGzPacking } from './tifGz.ts';
-import { yearZipPacking } from './yearZip.ts';
 import type { MonthPacking } from './types.ts';
+import { yearZipPacking } from './yearZip.ts';
 
 export type { ListedMonth, MonthPacking, OpenedMonth } from './types.ts';
 export { MonthVerifyError } from './types.ts';

@@ -25,7 +25,10 @@ export interface OpenedMonth {
  * the same month may still verify. `md5Actual` is set when the bytes were read but differ.
  */
 export class MonthVerifyError extends Error {
-  constructor(message: string, readonly md5Actual: string | null = null) {
+  constructor(
+    message: string,
+    readonly md5Actual: string | null = null,
+  ) {
     super(message);
   }
 }

@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { errorMessage } from '../../common/errors.ts';
 import { yearZipName } from '../layout.ts';
-import { MonthVerifyError, type ListedMonth, type MonthPacking, type OpenedMonth } from './types.ts';
+import { type ListedMonth, type MonthPacking, MonthVerifyError, type OpenedMonth } from './types.ts';
 
 /**
  * A month inside its year's archive (`...<YYYY>_allmonths.tif.gz.zip`, as ODIAC ships since its
@@ -21,7 +21,10 @@ export const yearZipPacking: MonthPacking = {
 async function readCentralDirectory(zip: ZipFile): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
     const entries: Entry[] = [];
-    zip.on('entry', (entry: Entry) => { entries.push(entry); zip.readEntry(); });
+    zip.on('entry', (entry: Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
     zip.on('end', () => resolve(entries));
     zip.on('error', reject);
     zip.readEntry();

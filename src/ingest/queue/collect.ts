@@ -1,8 +1,8 @@
 import { CgerError } from '../../common/errors.ts';
 import { version as cgerVersion } from '../../common/version.ts';
-import { buildOutputs, removeStaleTemps, writeOutputs, OUTPUT_FILES, type IngestReport, type MonthProblem } from '../outputs.ts';
 import { monthLabel } from '../month.ts';
-import { missingMonths, outputYears, type OfferedMonths } from '../plan.ts';
+import { buildOutputs, type IngestReport, type MonthProblem, OUTPUT_FILES, removeStaleTemps, writeOutputs } from '../outputs.ts';
+import { missingMonths, type OfferedMonths, outputYears } from '../plan.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { MonthQueue } from './monthQueue.ts';
 
@@ -37,7 +37,7 @@ export interface CollectSummary {
 async function latestPlan(store: PostgresStore): Promise<{ runId: number; plan: CollectPlan }> {
   const runs = await store.runs();
   for (const run of [...runs].reverse()) {
-    const args = await store.runArgs(run.id) as { mode?: string; plan?: CollectPlan } | undefined;
+    const args = (await store.runArgs(run.id)) as { mode?: string; plan?: CollectPlan } | undefined;
     if (args?.mode === 'enqueue' && args.plan) return { runId: run.id, plan: args.plan };
   }
   throw new CgerError(`${store.path}: no enqueued ingest to collect (run \`cger ingest --db ... --enqueue\` first)`);
@@ -49,8 +49,12 @@ async function latestPlan(store: PostgresStore): Promise<{ runId: number; plan: 
  * the report names them, exactly as a local ingest's failures.
  */
 export async function collectIngest(opts: CollectOptions): Promise<CollectSummary> {
-  const warn = (m: string) => { process.stderr.write(`${m}\n`); };
-  const say = (m: string) => { if (!opts.quiet) warn(m); };
+  const warn = (m: string) => {
+    process.stderr.write(`${m}\n`);
+  };
+  const say = (m: string) => {
+    if (!opts.quiet) warn(m);
+  };
   const store = await PostgresStore.open(opts.db);
   let queue: MonthQueue | undefined;
   try {
@@ -58,7 +62,8 @@ export async function collectIngest(opts: CollectOptions): Promise<CollectSummar
     queue = await MonthQueue.open(opts.db);
     let announced = false;
     for (let pending = await queue.pendingCount(); pending > 0; pending = await queue.pendingCount()) {
-      if (!opts.wait) throw new CgerError(`${pending} month(s) still queued or running on ${store.path} (see --status); collect when the queue has drained, or add --wait`);
+      if (!opts.wait)
+        throw new CgerError(`${pending} month(s) still queued or running on ${store.path} (see --status); collect when the queue has drained, or add --wait`);
       if (!announced) say(`ingest: waiting for ${pending} queued or running month(s)`);
       announced = true;
       await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 2000));
@@ -66,14 +71,29 @@ export async function collectIngest(opts: CollectOptions): Promise<CollectSummar
 
     for (const { id, job, error } of await queue.parked()) {
       const zoneSet = await store.findZoneSet(job.zones.hash, job.zones.method);
-      const prior = zoneSet && await store.fileStatus(job.file.release, job.file.year, job.file.month, zoneSet.id);
+      const prior = zoneSet && (await store.fileStatus(job.file.release, job.file.year, job.file.month, zoneSet.id));
       // A month whose last attempt failed in a worker is already recorded; one whose workers died is not.
       if (zoneSet && prior?.status !== 'done' && !(prior && prior.md5 === (job.file.md5 ?? ''))) {
         await store.failMonth({
-          release: job.file.release, year: job.file.year, month: job.file.month, zoneSetId: zoneSet.id, name: job.file.name,
-          source: job.file.location, path: null, size: null, md5: job.file.md5 ?? '', md5Actual: null, status: 'failed',
-          error: `gave up after every attempt: ${error}`, grid: null, nodata: null, cgerVersion, runId: job.runId,
-          fetchMs: null, verifyMs: null, sumMs: null,
+          release: job.file.release,
+          year: job.file.year,
+          month: job.file.month,
+          zoneSetId: zoneSet.id,
+          name: job.file.name,
+          source: job.file.location,
+          path: null,
+          size: null,
+          md5: job.file.md5 ?? '',
+          md5Actual: null,
+          status: 'failed',
+          error: `gave up after every attempt: ${error}`,
+          grid: null,
+          nodata: null,
+          cgerVersion,
+          runId: job.runId,
+          fetchMs: null,
+          verifyMs: null,
+          sumMs: null,
         });
       }
       await queue.forget([id]);
@@ -84,13 +104,18 @@ export async function collectIngest(opts: CollectOptions): Promise<CollectSummar
     removeStaleTemps(opts.outDir);
     const years = await outputYears(store, plan, zoneSet.id, plan.requestedYears);
     const built = await buildOutputs(store, {
-      release: plan.release, zoneSet, years, missing: missingMonths(plan, years),
-      allowPartialYear: opts.allowPartialYear, cgerVersion,
+      release: plan.release,
+      zoneSet,
+      years,
+      missing: missingMonths(plan, years),
+      allowPartialYear: opts.allowPartialYear,
+      cgerVersion,
     });
     const changed = writeOutputs(opts.outDir, built);
     const { failed, missing } = built.report;
     for (const f of failed) warn(`ingest: FAILED ${f.release} ${monthLabel(f)} ${f.file}: ${f.error}`);
-    if (missing.length > 0) warn(`ingest: ${missing.length} month(s) of release ${plan.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
+    if (missing.length > 0)
+      warn(`ingest: ${missing.length} month(s) of release ${plan.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
     const partial = built.report.years.filter((y) => !y.complete && y.months_done > 0);
     if (partial.length > 0 && !opts.allowPartialYear) {
       say(`ingest: incomplete years left out of ${OUTPUT_FILES.year}: ${partial.map((y) => `${y.year} (${y.months_done}/12)`).join(', ')}`);

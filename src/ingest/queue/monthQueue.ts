@@ -49,7 +49,10 @@ export interface ClaimedMonth {
   attempts: number;
 }
 
-export interface QueueCounts { queued: number; running: number }
+export interface QueueCounts {
+  queued: number;
+  running: number;
+}
 
 export interface EnqueueOptions {
   /** Attempts per month before it is parked as failed. */
@@ -73,7 +76,10 @@ export class JobLost extends CgerError {
 }
 
 export class MonthQueue {
-  private constructor(private readonly boss: PgBoss, private readonly shown: string) {}
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly shown: string,
+  ) {}
 
   /**
    * Connects (creating pg-boss's schema and the queue if needed). A worker `supervises`: it also
@@ -81,8 +87,11 @@ export class MonthQueue {
    */
   static async open(url: string, opts: { supervise?: boolean; expiryCheckSeconds?: number; onError?: (message: string) => void } = {}): Promise<MonthQueue> {
     const boss = new PgBoss({
-      connectionString: url, max: 2, schedule: false,
-      supervise: opts.supervise ?? false, maintenanceIntervalSeconds: opts.expiryCheckSeconds ?? 30,
+      connectionString: url,
+      max: 2,
+      schedule: false,
+      supervise: opts.supervise ?? false,
+      maintenanceIntervalSeconds: opts.expiryCheckSeconds ?? 30,
     });
     const shown = redactUrl(url);
     boss.on('error', (err) => opts.onError?.(`queue on ${shown}: ${errorMessage(err)}`));
@@ -112,16 +121,25 @@ export class MonthQueue {
   /** Adds the months not already waiting or running (same release, month, zone set and md5). */
   async enqueue(jobs: MonthJob[], opts: EnqueueOptions): Promise<{ enqueued: number; alreadyPending: number }> {
     const keys = jobs.map(jobKey);
-    const pending = new Set((await this.rows<{ key: string }>(
-      `SELECT singleton_key AS key FROM pgboss.job WHERE name = $1 AND state IN ${PENDING_STATES} AND singleton_key = ANY($2::text[])`,
-      [QUEUE_NAME, keys],
-    )).map((r) => r.key));
+    const pending = new Set(
+      (
+        await this.rows<{ key: string }>(
+          `SELECT singleton_key AS key FROM pgboss.job WHERE name = $1 AND state IN ${PENDING_STATES} AND singleton_key = ANY($2::text[])`,
+          [QUEUE_NAME, keys],
+        )
+      ).map((r) => r.key),
+    );
     const fresh = jobs.filter((_, i) => !pending.has(keys[i]));
     if (fresh.length > 0) {
-      await this.boss.insert(fresh.map((job) => ({
-        name: QUEUE_NAME, data: job, singletonKey: jobKey(job),
-        retryLimit: opts.attempts - 1, expireInSeconds: opts.timeoutSeconds,
-      })));
+      await this.boss.insert(
+        fresh.map((job) => ({
+          name: QUEUE_NAME,
+          data: job,
+          singletonKey: jobKey(job),
+          retryLimit: opts.attempts - 1,
+          expireInSeconds: opts.timeoutSeconds,
+        })),
+      );
     }
     return { enqueued: fresh.length, alreadyPending: jobs.length - fresh.length };
   }
@@ -140,7 +158,9 @@ export class MonthQueue {
    */
   async completeIn(tx: Transaction, id: string): Promise<void> {
     // pg-boss resolves { affected } (its typings say void): the number of active jobs it completed.
-    const done = await this.boss.complete(QUEUE_NAME, id, {}, { db: { executeSql: (text, values) => tx.query(text, values) } }) as unknown as { affected: number };
+    const done = (await this.boss.complete(QUEUE_NAME, id, {}, { db: { executeSql: (text, values) => tx.query(text, values) } })) as unknown as {
+      affected: number;
+    };
     if (done.affected !== 1) throw new JobLost(id);
   }
 
@@ -181,7 +201,8 @@ export class MonthQueue {
   /** Jobs parked as failed, with the last error pg-boss recorded (a worker's message, or an expiry). */
   async parked(): Promise<{ id: string; job: MonthJob; error: string }[]> {
     const rows = await this.rows<{ id: string; data: MonthJob; output: { message?: string; value?: { message?: string } } | null }>(
-      `SELECT id, data, output FROM pgboss.job WHERE name = $1 AND state = 'failed' ORDER BY created_on`, [QUEUE_NAME],
+      `SELECT id, data, output FROM pgboss.job WHERE name = $1 AND state = 'failed' ORDER BY created_on`,
+      [QUEUE_NAME],
     );
     return rows.map((r) => ({ id: r.id, job: r.data, error: r.output?.message ?? r.output?.value?.message ?? 'failed in the queue' }));
   }

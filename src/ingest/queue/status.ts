@@ -2,7 +2,13 @@ import { PostgresStore } from '../store/postgres.ts';
 import { MonthQueue } from './monthQueue.ts';
 
 /** Progress of distributed ingests, per release: months done (in the store), queued, running, failed. */
-export interface ReleaseStatus { release: string; done: number; queued: number; running: number; failed: number }
+export interface ReleaseStatus {
+  release: string;
+  done: number;
+  queued: number;
+  running: number;
+  failed: number;
+}
 
 export async function ingestStatus(db: string): Promise<ReleaseStatus[]> {
   const store = await PostgresStore.open(db);
@@ -29,7 +35,7 @@ export async function ingestStatus(db: string): Promise<ReleaseStatus[]> {
     }
     for (const { job } of await queue.parked()) {
       const zoneSet = await store.findZoneSet(job.zones.hash, job.zones.method);
-      const prior = zoneSet && await store.fileStatus(job.file.release, job.file.year, job.file.month, zoneSet.id);
+      const prior = zoneSet && (await store.fileStatus(job.file.release, job.file.year, job.file.month, zoneSet.id));
       if (!prior) entry(job.file.release).failed++;
     }
     return [...byRelease.values()].sort((a, b) => a.release.localeCompare(b.release));

@@ -3,10 +3,10 @@ import { version as cgerVersion } from '../../common/version.ts';
 import type { ZoneEngine } from '../../zonal/index.ts';
 import { defaultHttpOptions } from '../http.ts';
 import type { OpenZones } from '../ingest.ts';
-import { processMonth, type MonthContext } from '../month.ts';
+import { type MonthContext, processMonth } from '../month.ts';
 import { openSource } from '../sources/registry.ts';
 import { PostgresStore } from '../store/postgres.ts';
-import { JobLost, MonthQueue, fromJobFile, type ClaimedMonth, type MonthJob } from './monthQueue.ts';
+import { type ClaimedMonth, fromJobFile, JobLost, type MonthJob, MonthQueue } from './monthQueue.ts';
 
 export interface WorkerOptions {
   /** postgres:// URL of the shared store and queue. */
@@ -28,7 +28,10 @@ export interface WorkerOptions {
 }
 
 export interface WorkerSummary {
-  done: number; failed: number; retried: number; seconds: number;
+  done: number;
+  failed: number;
+  retried: number;
+  seconds: number;
   /** CPU time of this process (all its threads), user + system. */
   cpuSeconds: number;
 }
@@ -42,8 +45,12 @@ const label = (j: MonthJob) => `${j.file.release} ${j.file.year}-${String(j.file
  */
 export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): Promise<WorkerSummary> {
   const started = Date.now();
-  const say = (m: string) => { if (!opts.quiet) process.stderr.write(`worker: ${m}\n`); };
-  const warn = (m: string) => { process.stderr.write(`worker: ${m}\n`); };
+  const say = (m: string) => {
+    if (!opts.quiet) process.stderr.write(`worker: ${m}\n`);
+  };
+  const warn = (m: string) => {
+    process.stderr.write(`worker: ${m}\n`);
+  };
   const store = await PostgresStore.open(opts.db);
   let queue: MonthQueue | undefined;
   const summary: WorkerSummary = { done: 0, failed: 0, retried: 0, seconds: 0, cpuSeconds: 0 };
@@ -58,7 +65,9 @@ export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): P
     }
     const opened = await engine;
     if (opened.hash !== zones.hash) {
-      throw new CgerError(`boundary file ${zones.path} on this host has hash ${opened.hash}, but the run was planned with ${zones.hash}: give every worker the same file`);
+      throw new CgerError(
+        `boundary file ${zones.path} on this host has hash ${opened.hash}, but the run was planned with ${zones.hash}: give every worker the same file`,
+      );
     }
     return opened;
   };
@@ -102,8 +111,16 @@ export async function runWorker(opts: WorkerOptions, engineOpener: OpenZones): P
       const lost = { job: false };
       const direct = <T>(work: () => Promise<T>) => work();
       const outcome = await processMonth(fromJobFile(job.file), {
-        store: sinkFor(claimed, lost), source, engine, zoneSetId: zoneSet.id, runId: job.runId, cgerVersion, threads: opts.threads,
-        fetchSlot: direct, sumSlot: direct, log: say,
+        store: sinkFor(claimed, lost),
+        source,
+        engine,
+        zoneSetId: zoneSet.id,
+        runId: job.runId,
+        cgerVersion,
+        threads: opts.threads,
+        fetchSlot: direct,
+        sumSlot: direct,
+        log: say,
       });
       if (outcome.ok) {
         summary.done++;

@@ -20,7 +20,10 @@ export function directorySource(location: string): MonthSource {
         .sort();
     },
     async years(release) {
-      return subdirs(join(root, `odiac${release}`, '1km_tiff')).filter((d) => /^\d{4}$/.test(d)).map(Number).sort((a, b) => a - b);
+      return subdirs(join(root, `odiac${release}`, '1km_tiff'))
+        .filter((d) => /^\d{4}$/.test(d))
+        .map(Number)
+        .sort((a, b) => a - b);
     },
     async names(release, year) {
       const dir = join(root, yearDir(release, year));

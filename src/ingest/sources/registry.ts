@@ -1,5 +1,5 @@
 import { directorySource } from './directory.ts';
-import { httpSource, type HttpSourceOptions } from './http.ts';
+import { type HttpSourceOptions, httpSource } from './http.ts';
 import type { MonthSource } from './types.ts';
 
 export type { FetchOptions, LocalFile, MonthSource } from './types.ts';

@@ -2,7 +2,16 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { CgerError, errorMessage } from '../../common/errors.ts';
 import type {
-  FileRecord, FileStatus, LockHolder, MonthAudit, StoredAuditYear, StoredMonth, StoredRun, StoredZoneMonth, ZoneMonthRow, ZoneSetRecord,
+  FileRecord,
+  FileStatus,
+  LockHolder,
+  MonthAudit,
+  StoredAuditYear,
+  StoredMonth,
+  StoredRun,
+  StoredZoneMonth,
+  ZoneMonthRow,
+  ZoneSetRecord,
 } from '../store.ts';
 
 /**
@@ -99,18 +108,22 @@ export function redactUrl(url: string): string {
 /** A client inside an open transaction: what a caller may add to a month's commit. */
 export type Transaction = pg.PoolClient;
 
-
 export class PostgresStore {
   /** The connection holding the ingest lock, while held. */
   private lockClient: pg.PoolClient | null = null;
 
-  private constructor(readonly path: string, private readonly pool: pg.Pool) {}
+  private constructor(
+    readonly path: string,
+    private readonly pool: pg.Pool,
+  ) {}
 
   /** Connects and creates the schema if needed (several processes may open a new database at once). */
   static async open(url: string, opts: { applicationName?: string; maxConnections?: number } = {}): Promise<PostgresStore> {
     const shown = redactUrl(url);
     const pool = new pg.Pool({
-      connectionString: url, max: opts.maxConnections ?? 4, types,
+      connectionString: url,
+      max: opts.maxConnections ?? 4,
+      types,
       application_name: opts.applicationName ?? `cger pid ${process.pid} on ${hostname()}`,
     });
     // An idle client losing its server must not crash the process; the next query reports it.
@@ -166,10 +179,14 @@ export class PostgresStore {
   }
 
   async finishRun(runId: number, status: string, counts: { processed: number; skipped: number; failed: number }): Promise<void> {
-    await this.pool.query(
-      `UPDATE cger.runs SET finished_at = $1, status = $2, processed = $3, skipped = $4, failed = $5 WHERE id = $6`,
-      [new Date().toISOString(), status, counts.processed, counts.skipped, counts.failed, runId],
-    );
+    await this.pool.query(`UPDATE cger.runs SET finished_at = $1, status = $2, processed = $3, skipped = $4, failed = $5 WHERE id = $6`, [
+      new Date().toISOString(),
+      status,
+      counts.processed,
+      counts.skipped,
+      counts.failed,
+      runId,
+    ]);
   }
 
   /** The arguments a run was started with (as stored by startRun). */
@@ -234,8 +251,28 @@ export class PostgresStore {
          nodata = excluded.nodata, cger_version = excluded.cger_version, run_id = excluded.run_id,
          fetch_ms = excluded.fetch_ms, verify_ms = excluded.verify_ms, sum_ms = excluded.sum_ms, finished_at = excluded.finished_at
        RETURNING id`,
-      [f.release, f.year, f.month, f.zoneSetId, f.name, f.source, f.path, f.size, f.md5, f.md5Actual, f.status, f.error,
-        f.grid, f.nodata, f.cgerVersion, f.runId, f.fetchMs, f.verifyMs, f.sumMs, new Date().toISOString()],
+      [
+        f.release,
+        f.year,
+        f.month,
+        f.zoneSetId,
+        f.name,
+        f.source,
+        f.path,
+        f.size,
+        f.md5,
+        f.md5Actual,
+        f.status,
+        f.error,
+        f.grid,
+        f.nodata,
+        f.cgerVersion,
+        f.runId,
+        f.fetchMs,
+        f.verifyMs,
+        f.sumMs,
+        new Date().toISOString(),
+      ],
     );
     return rows[0].id as number;
   }
@@ -260,7 +297,17 @@ export class PostgresStore {
         `INSERT INTO cger.zone_month (release, zone_set_id, zone_id, year, month, sum_tc, coverage, cells, file_id)
          SELECT $1, $2, t.zone_id, $3, $4, t.sum_tc, t.coverage, t.cells, $5
            FROM unnest($6::text[], $7::float8[], $8::float8[], $9::int[]) AS t(zone_id, sum_tc, coverage, cells)`,
-        [f.release, f.zoneSetId, f.year, f.month, fileId, rows.map((r) => r.zoneId), rows.map((r) => r.sum), rows.map((r) => r.coverage), rows.map((r) => r.cells)],
+        [
+          f.release,
+          f.zoneSetId,
+          f.year,
+          f.month,
+          fileId,
+          rows.map((r) => r.zoneId),
+          rows.map((r) => r.sum),
+          rows.map((r) => r.coverage),
+          rows.map((r) => r.cells),
+        ],
       );
       await c.query(
         `INSERT INTO cger.month_audit (release, zone_set_id, year, month, grid_total, zones_total, outside, rel_error, file_id)
@@ -301,8 +348,9 @@ export class PostgresStore {
 
   /** Years with any recorded month, ascending. */
   async years(release: string, zoneSetId: number): Promise<number[]> {
-    return (await this.rows<{ year: number }>(`SELECT DISTINCT year FROM cger.files WHERE release = $1 AND zone_set_id = $2 ORDER BY year`, [release, zoneSetId]))
-      .map((r) => r.year);
+    return (
+      await this.rows<{ year: number }>(`SELECT DISTINCT year FROM cger.files WHERE release = $1 AND zone_set_id = $2 ORDER BY year`, [release, zoneSetId])
+    ).map((r) => r.year);
   }
 
   /** Mass audits summed per year, ascending. */
