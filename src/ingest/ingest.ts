@@ -9,10 +9,11 @@ import { type Discovery, discover, type MonthFile } from './discover.ts';
 import { defaultHttpOptions, type HttpOptions } from './http.ts';
 import { acquireLock, type StoreLock } from './lock.ts';
 import { type MonthContext, monthLabel, processMonth } from './month.ts';
-import { buildOutputs, type IngestReport, type MonthProblem, OUTPUT_FILES, removeStaleTemps, writeOutputs } from './outputs.ts';
-import { missingMonths, offeredMonths, outputYears, planMonths } from './plan.ts';
+import { type IngestReport, type MonthProblem, removeStaleTemps } from './outputs.ts';
+import { offeredMonths, planMonths } from './plan.ts';
+import { publishOutputs } from './publish.ts';
 import { type MonthSource, openSource } from './sources/registry.ts';
-import { connectStore, hostCacheDir, type Store, type ZoneSetRecord } from './store.ts';
+import { connectStore, hostCacheDir } from './store.ts';
 
 export { MASS_AUDIT_TOLERANCE, massAudit } from './audit.ts';
 
@@ -103,33 +104,6 @@ async function processMonths(todo: MonthFile[], ctx: Omit<MonthContext, 'fetchSl
   return counts;
 }
 
-/**
- * Rebuilds the outputs from the store for the newest release (so a rerun after a kill restores
- * them) and tells what failed or is missing, on stderr even with --quiet so cron mails it.
- */
-async function publishOutputs(store: Store, discovery: Discovery, zoneSet: ZoneSetRecord, opts: IngestOptions, { say, warn }: Say) {
-  const selected = offeredMonths(discovery.releases[discovery.releases.length - 1]);
-  const years = await outputYears(store, selected, zoneSet.id, opts.years);
-  const built = await buildOutputs(store, {
-    release: selected.release,
-    zoneSet,
-    years,
-    missing: missingMonths(selected, years),
-    allowPartialYear: opts.allowPartialYear,
-    cgerVersion,
-  });
-  const changed = writeOutputs(opts.outDir, built);
-  const { failed, missing } = built.report;
-  for (const f of failed) warn(`ingest: FAILED ${f.release} ${monthLabel(f)} ${f.file}: ${f.error}`);
-  if (missing.length > 0)
-    warn(`ingest: ${missing.length} month(s) of release ${selected.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
-  const partial = built.report.years.filter((y) => !y.complete && y.months_done > 0);
-  if (partial.length > 0 && !opts.allowPartialYear) {
-    say(`ingest: incomplete years left out of ${OUTPUT_FILES.year}: ${partial.map((y) => `${y.year} (${y.months_done}/12)`).join(', ')}`);
-  }
-  return { release: selected.release, changed, report: built.report };
-}
-
 export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): Promise<IngestSummary> {
   const started = Date.now();
   const http: HttpOptions = { ...defaultHttpOptions, ...opts.http };
@@ -169,13 +143,19 @@ export async function runIngest(opts: IngestOptions, engineOpener: OpenZones): P
     // Every month must be on the ODIAC lattice: boundaries that miss it all fail here, before the first month.
     if (todo.length > 0) await engine.checkTouches(ODIAC_GLOBAL_GRID, 'the ODIAC 1 km grid');
     const counts = await processMonths(todo, { store, source, engine, zoneSetId: zoneSet.id, runId, cgerVersion, threads }, opts, concurrency);
-    const published = await publishOutputs(store, discovery, zoneSet, opts, out);
+    const offered = offeredMonths(discovery.releases[discovery.releases.length - 1]);
+    const published = await publishOutputs(store, offered, zoneSet, {
+      ...out,
+      outDir: opts.outDir,
+      years: opts.years,
+      allowPartialYear: opts.allowPartialYear,
+    });
 
     const exitCode = counts.failed > 0 || published.report.failed.length > 0 ? 2 : 0;
     await store.finishRun(runId, exitCode === 0 ? 'done' : 'partial', { processed: counts.done, skipped, failed: counts.failed });
     return {
       runId,
-      release: published.release,
+      release: offered.release,
       zonesHash: zoneSet.hash,
       processed: counts.done,
       skipped,

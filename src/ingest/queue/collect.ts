@@ -1,8 +1,8 @@
 import { CgerError } from '../../common/errors.ts';
 import { version as cgerVersion } from '../../common/version.ts';
-import { monthLabel } from '../month.ts';
-import { buildOutputs, type IngestReport, type MonthProblem, OUTPUT_FILES, removeStaleTemps, writeOutputs } from '../outputs.ts';
-import { missingMonths, type OfferedMonths, outputYears } from '../plan.ts';
+import { type IngestReport, type MonthProblem, removeStaleTemps } from '../outputs.ts';
+import type { OfferedMonths } from '../plan.ts';
+import { publishOutputs } from '../publish.ts';
 import { PostgresStore } from '../store/postgres.ts';
 import { MonthQueue } from './monthQueue.ts';
 
@@ -102,25 +102,15 @@ export async function collectIngest(opts: CollectOptions): Promise<CollectSummar
     const zoneSet = await store.findZoneSet(plan.zones.hash, plan.zones.method);
     if (!zoneSet) throw new CgerError(`${store.path}: the zone set of run ${runId} is missing from the store`);
     removeStaleTemps(opts.outDir);
-    const years = await outputYears(store, plan, zoneSet.id, plan.requestedYears);
-    const built = await buildOutputs(store, {
-      release: plan.release,
-      zoneSet,
-      years,
-      missing: missingMonths(plan, years),
+    const { changed, report } = await publishOutputs(store, plan, zoneSet, {
+      outDir: opts.outDir,
+      years: plan.requestedYears,
       allowPartialYear: opts.allowPartialYear,
-      cgerVersion,
+      say,
+      warn,
     });
-    const changed = writeOutputs(opts.outDir, built);
-    const { failed, missing } = built.report;
-    for (const f of failed) warn(`ingest: FAILED ${f.release} ${monthLabel(f)} ${f.file}: ${f.error}`);
-    if (missing.length > 0)
-      warn(`ingest: ${missing.length} month(s) of release ${plan.release} not offered by the source: ${missing.map(monthLabel).join(', ')}`);
-    const partial = built.report.years.filter((y) => !y.complete && y.months_done > 0);
-    if (partial.length > 0 && !opts.allowPartialYear) {
-      say(`ingest: incomplete years left out of ${OUTPUT_FILES.year}: ${partial.map((y) => `${y.year} (${y.months_done}/12)`).join(', ')}`);
-    }
-    return { runId, release: plan.release, failed, missing, outputs: { dir: opts.outDir, changed }, exitCode: failed.length > 0 ? 2 : 0, report: built.report };
+    const { failed, missing } = report;
+    return { runId, release: plan.release, failed, missing, outputs: { dir: opts.outDir, changed }, exitCode: failed.length > 0 ? 2 : 0, report };
   } finally {
     await queue?.close();
     await store.close();
