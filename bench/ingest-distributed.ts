@@ -31,7 +31,8 @@ import { createGzip } from 'node:zlib';
 import pg from 'pg';
 import { createRng, mixSeed } from '../src/common/random.ts';
 import { collectIngest, enqueueIngest, type IngestOptions } from '../src/ingest/index.ts';
-import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from '../src/raster/tiffEncode.ts';
+import { Tag } from '../src/raster/tags.ts';
+import { encodeHeader, encodeIfd, geographicGeoKeys, type TiffField } from '../src/raster/tiffEncode.ts';
 import { openZones } from '../src/zonal/index.ts';
 import { startPostgres } from '../test/ingest/postgresServer.ts';
 

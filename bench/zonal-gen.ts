@@ -23,7 +23,8 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createGzip, deflate } from 'node:zlib';
 import { createRng, mixSeed } from '../src/common/random.ts';
-import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from '../src/raster/tiffEncode.ts';
+import { Tag } from '../src/raster/tags.ts';
+import { encodeHeader, encodeIfd, geographicGeoKeys, type TiffField } from '../src/raster/tiffEncode.ts';
 
 const deflateAsync = promisify(deflate);
 

@@ -9,6 +9,7 @@ import { CgerError } from '../common/errors.ts';
 import { type BlockFormat, SUPPORTED_COMPRESSIONS } from './decode.ts';
 import { readGeoreference } from './georef.ts';
 import { type ByteSource, type Ifd, readFirstIfd, TagReader } from './ifd.ts';
+import { Tag } from './tags.ts';
 import type { Grid } from './types.ts';
 
 export type { ByteSource } from './ifd.ts';
@@ -59,30 +60,6 @@ const MAX_RATIO = new Map<number, number>([
   [32773, 64],
 ]);
 
-const TAG = {
-  ImageWidth: 256,
-  ImageLength: 257,
-  BitsPerSample: 258,
-  Compression: 259,
-  StripOffsets: 273,
-  SamplesPerPixel: 277,
-  RowsPerStrip: 278,
-  StripByteCounts: 279,
-  Predictor: 317,
-  TileWidth: 322,
-  TileLength: 323,
-  TileOffsets: 324,
-  TileByteCounts: 325,
-  SampleFormat: 339,
-  ModelPixelScale: 33550,
-  ModelTiepoint: 33922,
-  ModelTransformation: 34264,
-  GeoKeyDirectory: 34735,
-  GeoDoubleParams: 34736,
-  GeoAsciiParams: 34737,
-  GdalNodata: 42113,
-} as const;
-
 /** Checks the 8-byte TIFF signature; throws a CgerError saying what the file is instead. */
 export function checkSignature(head: Uint8Array, path: string): void {
   if (head.length === 0) throw new CgerError(`${path}: empty file, not a TIFF`);
@@ -120,32 +97,32 @@ export async function parseTiff(source: ByteSource, path: string): Promise<Parse
     throw new CgerError(`${path}: invalid TIFF directory (${err instanceof Error ? err.message : String(err)})`);
   }
   const tags = new TagReader(ifd);
-  const width = (await tags.integer(TAG.ImageWidth, 'ImageWidth')) ?? 0;
-  const height = (await tags.integer(TAG.ImageLength, 'ImageLength')) ?? 0;
+  const width = (await tags.integer(Tag.ImageWidth, 'ImageWidth')) ?? 0;
+  const height = (await tags.integer(Tag.ImageLength, 'ImageLength')) ?? 0;
   if (!width || !height) throw new CgerError(`${path}: invalid TIFF: image size missing or zero (${width} x ${height})`);
   if (width > MAX_SIDE || height > MAX_SIDE) throw new CgerError(`${path}: invalid TIFF: image of ${width} x ${height} cells is too large`);
-  const samplesPerPixel = (await tags.integer(TAG.SamplesPerPixel, 'SamplesPerPixel', 1))!;
+  const samplesPerPixel = (await tags.integer(Tag.SamplesPerPixel, 'SamplesPerPixel', 1))!;
   if (samplesPerPixel !== 1) throw new CgerError(`${path}: ${samplesPerPixel} bands per pixel; only single-band rasters are supported`);
-  const bitsPerSample = (await tags.integer(TAG.BitsPerSample, 'BitsPerSample', 1))!;
-  const sampleFormat = sampleFormatOf((await tags.integer(TAG.SampleFormat, 'SampleFormat', 1))!, path);
+  const bitsPerSample = (await tags.integer(Tag.BitsPerSample, 'BitsPerSample', 1))!;
+  const sampleFormat = sampleFormatOf((await tags.integer(Tag.SampleFormat, 'SampleFormat', 1))!, path);
   const validBits = sampleFormat === 3 ? [32, 64] : [8, 16, 32];
   if (!validBits.includes(bitsPerSample)) {
     throw new CgerError(`${path}: unsupported ${bitsPerSample}-bit ${sampleFormat === 3 ? 'float' : 'integer'} samples`);
   }
-  const compression = (await tags.integer(TAG.Compression, 'Compression', 1))!;
+  const compression = (await tags.integer(Tag.Compression, 'Compression', 1))!;
   if (!SUPPORTED_COMPRESSIONS.has(compression)) {
     throw new CgerError(`${path}: unsupported compression ${compression} (supported: none, LZW, DEFLATE, PackBits, ZSTD)`);
   }
-  const predictor = (await tags.integer(TAG.Predictor, 'Predictor', 1))!;
+  const predictor = (await tags.integer(Tag.Predictor, 'Predictor', 1))!;
   if (predictor !== 1 && predictor !== 2 && predictor !== 3) throw new CgerError(`${path}: unknown predictor ${predictor}`);
   if (predictor === 3 && sampleFormat !== 3) throw new CgerError(`${path}: floating-point predictor on integer samples`);
 
-  const tiled = tags.has(TAG.TileWidth) || tags.has(TAG.TileLength);
+  const tiled = tags.has(Tag.TileWidth) || tags.has(Tag.TileLength);
   const kind = tiled ? 'tiles' : 'strips';
-  const blockWidth = tiled ? (await tags.integer(TAG.TileWidth, 'TileWidth', 0))! : width;
+  const blockWidth = tiled ? (await tags.integer(Tag.TileWidth, 'TileWidth', 0))! : width;
   const blockHeight = tiled
-    ? (await tags.integer(TAG.TileLength, 'TileLength', 0))!
-    : Math.min((await tags.integer(TAG.RowsPerStrip, 'RowsPerStrip', height))!, height);
+    ? (await tags.integer(Tag.TileLength, 'TileLength', 0))!
+    : Math.min((await tags.integer(Tag.RowsPerStrip, 'RowsPerStrip', height))!, height);
   if (!(blockWidth > 0) || !(blockHeight > 0)) throw new CgerError(`${path}: invalid TIFF: block size ${blockWidth} x ${blockHeight}`);
   const sampleBytes = bitsPerSample / 8;
   const blockBytes = blockWidth * blockHeight * sampleBytes;
@@ -161,21 +138,21 @@ export async function parseTiff(source: ByteSource, path: string): Promise<Parse
     throw new CgerError(`${path}: invalid TIFF: ${blocks} ${kind} of ${blockWidth} x ${blockHeight} cells is more than cger reads (${MAX_BLOCKS})`);
   const offsetsName = tiled ? 'TileOffsets' : 'StripOffsets';
   const countsName = tiled ? 'TileByteCounts' : 'StripByteCounts';
-  const offsets = await tags.integers(tiled ? TAG.TileOffsets : TAG.StripOffsets, offsetsName, blocks);
-  const byteCounts = await tags.integers(tiled ? TAG.TileByteCounts : TAG.StripByteCounts, countsName, blocks);
+  const offsets = await tags.integers(tiled ? Tag.TileOffsets : Tag.StripOffsets, offsetsName, blocks);
+  const byteCounts = await tags.integers(tiled ? Tag.TileByteCounts : Tag.StripByteCounts, countsName, blocks);
   if (!offsets || !byteCounts) throw new CgerError(`${path}: invalid TIFF: ${offsets ? countsName : offsetsName} missing`);
 
-  const nodata = parseNodata(await tags.ascii(TAG.GdalNodata, 'GDAL_NODATA', 256), path);
+  const nodata = parseNodata(await tags.ascii(Tag.GdalNodata, 'GDAL_NODATA', 256), path);
   const { grid, pixelIsPoint } = readGeoreference(
     {
       width,
       height,
-      modelPixelScale: await tags.doubles(TAG.ModelPixelScale, 'ModelPixelScale', 3),
-      modelTiepoint: await tags.doubles(TAG.ModelTiepoint, 'ModelTiepoint', 6 * 4096),
-      modelTransformation: await tags.doubles(TAG.ModelTransformation, 'ModelTransformation', 16),
-      geoKeyDirectory: await tags.someIntegers(TAG.GeoKeyDirectory, 'GeoKeyDirectory', 4 * 4096),
-      geoDoubleParams: await tags.doubles(TAG.GeoDoubleParams, 'GeoDoubleParams', 4096),
-      geoAsciiParams: await tags.ascii(TAG.GeoAsciiParams, 'GeoAsciiParams', 1 << 20),
+      modelPixelScale: await tags.doubles(Tag.ModelPixelScale, 'ModelPixelScale', 3),
+      modelTiepoint: await tags.doubles(Tag.ModelTiepoint, 'ModelTiepoint', 6 * 4096),
+      modelTransformation: await tags.doubles(Tag.ModelTransformation, 'ModelTransformation', 16),
+      geoKeyDirectory: await tags.someIntegers(Tag.GeoKeyDirectory, 'GeoKeyDirectory', 4 * 4096),
+      geoDoubleParams: await tags.doubles(Tag.GeoDoubleParams, 'GeoDoubleParams', 4096),
+      geoAsciiParams: await tags.ascii(Tag.GeoAsciiParams, 'GeoAsciiParams', 1 << 20),
     },
     path,
   );

@@ -21,33 +21,6 @@ export interface TiffByteOrder {
 const typeCode: Record<TiffFieldType, number> = { BYTE: 1, ASCII: 2, SHORT: 3, LONG: 4, DOUBLE: 12, LONG8: 16 };
 const typeSize: Record<TiffFieldType, number> = { BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, DOUBLE: 8, LONG8: 8 };
 
-/** Well-known tag numbers (TIFF 6.0, GeoTIFF 1.1, GDAL). */
-export const Tag = {
-  ImageWidth: 256,
-  ImageLength: 257,
-  BitsPerSample: 258,
-  Compression: 259,
-  Photometric: 262,
-  StripOffsets: 273,
-  SamplesPerPixel: 277,
-  RowsPerStrip: 278,
-  StripByteCounts: 279,
-  PlanarConfiguration: 284,
-  Predictor: 317,
-  TileWidth: 322,
-  TileLength: 323,
-  TileOffsets: 324,
-  TileByteCounts: 325,
-  SampleFormat: 339,
-  ModelPixelScale: 33550,
-  ModelTiepoint: 33922,
-  ModelTransformation: 34264,
-  GeoKeyDirectory: 34735,
-  GeoDoubleParams: 34736,
-  GeoAsciiParams: 34737,
-  GdalNodata: 42113,
-} as const;
-
 export function encodeHeader(order: TiffByteOrder, firstIfdOffset: number): Buffer {
   const buf = Buffer.alloc(order.bigTiff ? 16 : 8);
   buf.write(order.littleEndian ? 'II' : 'MM', 0, 'latin1');

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlibConstants } from 'node:zlib';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
-import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from './tiffEncode.ts';
+import { Tag } from './tags.ts';
+import { encodeHeader, encodeIfd, geographicGeoKeys, type TiffField } from './tiffEncode.ts';
 import type { Grid } from './types.ts';
 
 /**

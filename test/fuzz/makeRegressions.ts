@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { encodeHeader, encodeIfd, Tag } from '../../src/raster/tiffEncode.ts';
+import { Tag } from '../../src/raster/tags.ts';
+import { encodeHeader, encodeIfd } from '../../src/raster/tiffEncode.ts';
 import { defaultGeo, makeTiff } from '../raster/makeTiff.ts';
 import { BASE_GRID } from './baseGrid.ts';
 import { encodeLzw } from './encoders.ts';

@@ -10,7 +10,7 @@ import { CgerError } from '../../src/common/errors.ts';
 import { decodeLzw, decodePackBits, decodeZstd, loadZstd } from '../../src/raster/codecs.ts';
 import { createInflater } from '../../src/raster/decode.ts';
 import { readBlocks, readRasterInfo } from '../../src/raster/index.ts';
-import { Tag } from '../../src/raster/tiffEncode.ts';
+import { Tag } from '../../src/raster/tags.ts';
 import { encodeLzw, encodePackBits, encodeZstdStored } from '../fuzz/encoders.ts';
 import { fixture, repoRoot, tempDir } from '../helpers.ts';
 import { defaultGeo, makeTiff } from './makeTiff.ts';

@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { CgerError } from '../../src/common/errors.ts';
 import { checkOdiacLattice, isOdiacLattice } from '../../src/odiac/index.ts';
 import { readBlocks, readRasterInfo } from '../../src/raster/index.ts';
-import { geographicGeoKeys, Tag } from '../../src/raster/tiffEncode.ts';
+import { Tag } from '../../src/raster/tags.ts';
+import { geographicGeoKeys } from '../../src/raster/tiffEncode.ts';
 import { defaultGeo, makeTiff } from './makeTiff.ts';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));

@@ -4,7 +4,8 @@
  * byte order) is written here from the TIFF spec, independently of the reader.
  */
 import { deflateSync } from 'node:zlib';
-import { encodeHeader, encodeIfd, geographicGeoKeys, Tag, type TiffField } from '../../src/raster/tiffEncode.ts';
+import { Tag } from '../../src/raster/tags.ts';
+import { encodeHeader, encodeIfd, geographicGeoKeys, type TiffField } from '../../src/raster/tiffEncode.ts';
 
 export interface MakeTiffOptions {
   width: number;
