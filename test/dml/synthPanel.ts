@@ -1,5 +1,6 @@
 import { formatCsv } from '../../src/common/csv.ts';
 import { createRng } from '../../src/common/random.ts';
+import { PANEL_COLUMNS } from '../../src/panel/index.ts';
 
 /**
  * A seeded synthetic province-year panel with the columns of output/panel.csv that the DML
@@ -37,30 +38,6 @@ const PROVINCES: [number, string, string, number][] = [
   [630000, 'Qinghai', 'west', 0],
   [640000, 'Ningxia', 'west', 0],
   [650000, 'Xinjiang', 'west', 0],
-];
-
-export const PANEL_HEADER = [
-  'province_code',
-  'province',
-  'year',
-  'region',
-  'coastal',
-  'co2_t',
-  'CEE',
-  'CIWB',
-  'DCP',
-  'DCP_pca',
-  'TFEE',
-  'ISU',
-  'lngdp',
-  'lnpop',
-  'green',
-  'human',
-  'ind',
-  'edu',
-  'env_reg',
-  'env_reg_high',
-  'iv',
 ];
 
 export function synthPanelRows(seed: number, years = 12): (string | number)[][] {
@@ -121,5 +98,5 @@ export function synthPanelRows(seed: number, years = 12): (string | number)[][] 
 }
 
 export function synthPanelCsv(seed: number): string {
-  return formatCsv(PANEL_HEADER, synthPanelRows(seed));
+  return formatCsv([...PANEL_COLUMNS], synthPanelRows(seed));
 }
