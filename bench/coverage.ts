@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadZones } from '../src/boundaries/index.ts';
 import type { Grid } from '../src/raster/types.ts';
 import { loadOrComputeCoverage } from '../src/zonal/cache.ts';
 import { computeCoverage } from '../src/zonal/coverage.ts';
 import type { Coverage } from '../src/zonal/types.ts';
-import { loadZones } from '../src/zones/index.ts';
 
 const grid: Grid = {
   width: 43200,

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { NAME_FIELD_HELP } from '../boundaries/index.ts';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import { formatCsv, formatCsvRecords } from '../common/csv.ts';
 import { createProgress } from '../common/progress.ts';
 import { warmUpDecodersFor } from '../raster/index.ts';
 import { aggregateRasters, annualTotals, type RasterResult } from '../zonal/aggregate.ts';
 import { noOverlapMessage, openZones } from '../zonal/index.ts';
-import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { wholeNumberOption } from './options.ts';
 
 interface AggregateFlags {

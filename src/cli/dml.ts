@@ -163,14 +163,14 @@ like DoubleML's. Battery: <out>/table4_baseline ... table11_env_reg (.csv, .md, 
 table4_baseline_sensitivity (.csv, .md, .tex, _contour.svg) and <out>/estimates.json.
 
 Examples:
-  $ cger dml --data output/panel.csv --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu
-  $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --fe province,year --cluster province --reps 3
-  $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --sensitivity --sensitivity-benchmark lngdp --sensitivity-plot output/sensitivity.svg
-  $ cger dml --y CEE --d env_reg_high --x lngdp,lnpop,green,human,ind,edu --model irm --score ATE --learner rf --learner-m logit
-  $ cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --tune --tune-grid "rf.max_features=0.33,0.66,0" --trees 200
-  $ cger dml --y CEE --d DCP --z iv --x lngdp,lnpop,green,human,ind,edu --learner gbm --json
-  $ cger dml --battery --out output/tables --table-stat se
-  $ cger dml --battery my-spec.json --data output/panel.csv`,
+  npx cger dml --data output/panel.csv --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu
+  npx cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --fe province,year --cluster province --reps 3
+  npx cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --sensitivity --sensitivity-benchmark lngdp --sensitivity-plot output/sensitivity.svg
+  npx cger dml --y CEE --d env_reg_high --x lngdp,lnpop,green,human,ind,edu --model irm --score ATE --learner rf --learner-m logit
+  npx cger dml --y CEE --d DCP --x lngdp,lnpop,green,human,ind,edu --tune --tune-grid "rf.max_features=0.33,0.66,0" --trees 200
+  npx cger dml --y CEE --d DCP --z iv --x lngdp,lnpop,green,human,ind,edu --learner gbm --json
+  npx cger dml --battery --out output/tables --table-stat se
+  npx cger dml --battery my-spec.json --data output/panel.csv`,
     )
     .action(async (opts: DmlCliOptions) => {
       const threads = opts.threads !== undefined ? wholeNumber(opts.threads, '--threads', 1) : undefined;

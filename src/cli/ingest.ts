@@ -1,8 +1,8 @@
 import { type Command, Option } from 'commander';
+import { NAME_FIELD_HELP } from '../boundaries/index.ts';
 import { CgerError, errorMessage } from '../common/errors.ts';
 import { type IngestOptions, type IngestSummary, parseReleases, parseYears, runIngest } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
-import { NAME_FIELD_HELP } from '../zones/index.ts';
 import { addQueueOptions, type QueueCliOptions, runEnqueue, runQueueCommand } from './ingestQueue.ts';
 import { wholeNumber } from './options.ts';
 
@@ -81,11 +81,11 @@ Layouts read in each odiac<REL>/1km_tiff/<YYYY>/ folder, next to odiac<REL>_1km_
 Exit codes: 0 done (including nothing new), 1 error, 2 some months failed (see ingest_report.json).
 
 Example:
-  $ npx cger ingest --source test/fixtures/release-zip --db /tmp/cger-zip/cger.sqlite --out-dir /tmp/cger-zip
-  $ cger ingest --source /data/odiac --years 2011-2022
-  $ cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
+  npx cger ingest --source test/fixtures/release-zip --db /tmp/cger-zip/cger.sqlite --out-dir /tmp/cger-zip
+  npx cger ingest --source rasters/ --years 2011-2022
+  npx cger ingest --source https://example.org/odiac/ --release 2023,2024 --json
   # nightly from cron:
-  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source /data/odiac --quiet --wait >> output/ingest.log 2>&1`,
+  15 2 * * *  cd /srv/cger && node bin/cger.js ingest --source rasters/ --quiet --wait >> output/ingest.log 2>&1`,
     )
     .action(async (o: IngestCliOptions) => {
       const db = o.db ?? process.env.CGER_DB ?? 'output/cger.sqlite';

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { CgerError } from '../common/errors.ts';
 import { collectIngest, enqueueIngest, formatStatus, type IngestOptions, ingestStatus, isPostgresUrl } from '../ingest/index.ts';
 import { openZones } from '../zonal/index.ts';
+import { wholeNumber } from './options.ts';
 
 /** `cger ingest`'s options for a run spread over several machines (PostgreSQL store and queue). */
 export interface QueueCliOptions {
@@ -37,12 +38,6 @@ export function addQueueOptions(command: Command): void {
       "with --enqueue: a month not finished this long after a worker claimed it is handed to another worker (longer than a month's slowest download + sum)",
       '900',
     );
-}
-
-function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CgerError(`${flag}: "${value}" is not a positive whole number`);
-  return n;
 }
 
 function requirePostgres(db: string, flag: string): void {
@@ -93,7 +88,7 @@ export async function runEnqueue(options: IngestOptions, o: QueueCliOptions, db:
     {
       ...options,
       db,
-      queue: { attempts: positiveInt(o.attempts, '--attempts'), timeoutSeconds: positiveInt(o.jobTimeout, '--job-timeout') },
+      queue: { attempts: wholeNumber(o.attempts, '--attempts'), timeoutSeconds: wholeNumber(o.jobTimeout, '--job-timeout') },
     },
     openZones,
   );

@@ -40,8 +40,8 @@ export function register(program: Command): void {
       'after',
       `
 Example:
-  cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
-  cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv --out output/panel.csv
+  npx cger synth yearbook --seed 7 --out /tmp/yb.csv --co2-out /tmp/co2.csv
+  npx cger panel --yearbook /tmp/yb.csv --co2 /tmp/co2.csv --out output/panel.csv
 
 Writes output/panel.csv (province_code, province, year, region, coastal, co2_t, CEE, CIWB, DCP,
 DCP_pca, TFEE, ISU, lngdp, lnpop, green, human, ind, edu, env_reg, env_reg_high, iv, then

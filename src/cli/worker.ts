@@ -44,10 +44,10 @@ SIGTERM or Ctrl-C finishes the current month, then stops.
 
 Example:
   $ export CGER_DB=postgres://cger@db.example.org/cger
-  $ cger ingest --source /data/odiac --enqueue
-  $ cger worker --threads 2 &              # on each host, as many as you like
-  $ cger ingest --status
-  $ cger ingest --collect --wait           # writes output/province_*.csv when the queue drains`,
+  npx cger ingest --source rasters/ --enqueue
+  npx cger worker --threads 2 &              # on each host, as many as you like
+  npx cger ingest --status
+  npx cger ingest --collect --wait           # writes output/province_*.csv when the queue drains`,
     )
     .action(async (o: WorkerCliOptions) => {
       const db = o.db ?? process.env.CGER_DB;

@@ -34,8 +34,8 @@ export function register(program: Command): void {
       'after',
       `
 Example:
-  cger yearbook import gdp.csv population.csv beijing.csv --out yearbook.csv
-  cger panel --yearbook yearbook.csv --co2 output/province_year.csv
+  npx cger yearbook import test/fixtures/nbs/gdp_wide_gbk.csv test/fixtures/nbs/pop_wide_excel_utf8bom.csv --out output/yearbook.csv
+  npx cger panel --yearbook output/yearbook.csv --co2 output/province_year.csv
 
 Indicators are mapped to yearbook columns and units converted by a built-in table (docs/yearbook.md,
 "From the statistics portal to cger"); after the import a coverage line per column tells which

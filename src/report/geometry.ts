@@ -1,6 +1,6 @@
 import { geoConicEqualArea } from 'd3-geo';
+import { loadZones, type Polygon, type Zone } from '../boundaries/index.ts';
 import { CgerError } from '../common/errors.ts';
-import { loadZones, type Polygon, type Zone } from '../zones/index.ts';
 
 /**
  * Province outlines prepared once for every map of a report: projected with an Albers equal-area

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ZoneSet } from '../boundaries/index.ts';
 import { writeFileAtomic } from '../common/atomicWrite.ts';
 import type { Grid } from '../raster/types.ts';
-import type { ZoneSet } from '../zones/index.ts';
 import { computeCoverage } from './coverage.ts';
 import { coverageFromPacked } from './packed.ts';
 import type { Coverage, CoverageMethod, ZoneInfo } from './types.ts';

@@ -1,5 +1,5 @@
+import type { Polygon, Zone, ZoneSet } from '../boundaries/index.ts';
 import type { Grid } from '../raster/types.ts';
-import type { Polygon, Zone, ZoneSet } from '../zones/index.ts';
 import { coverageFromRows, emptyCoverage } from './packed.ts';
 import type { Coverage, CoverageMethod, CoverageRun } from './types.ts';
 

@@ -1,8 +1,8 @@
+import { hashBoundaries, loadZones, type ZoneSet } from '../boundaries/index.ts';
 import { CgerError } from '../common/errors.ts';
 import { checkOdiacLattice } from '../odiac/index.ts';
 import { type RasterInfo, reduceBlocks } from '../raster/index.ts';
 import type { Crs, Grid, RasterInput } from '../raster/types.ts';
-import { hashBoundaries, loadZones, type ZoneSet } from '../zones/index.ts';
 import { loadOrComputeCoverage } from './cache.ts';
 import { readCheckedZones, writeCheckedZones } from './checkedZones.ts';
 import { coverageRowEnds } from './packed.ts';

@@ -7,7 +7,7 @@ import { repoRoot, runCli } from '../helpers.ts';
 /** Inputs named in help examples must exist in a checkout; outputs and the user's own rasters need not. */
 const WRITTEN_OR_USERS = /^(output|rasters|\/tmp|my-|https?:)/;
 
-for (const command of ['aggregate', 'demo', 'report', 'synth yearbook']) {
+for (const command of ['aggregate', 'demo', 'report', 'synth yearbook', 'ingest', 'panel', 'dml', 'yearbook import', 'worker']) {
   test(`cger ${command} --help: examples start with npx cger and name inputs that exist`, () => {
     const r = runCli([...command.split(' '), '--help']);
     assert.equal(r.code, 0, r.stderr);

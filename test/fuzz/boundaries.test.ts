@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadZones } from '../../src/boundaries/index.ts';
 import { CgerError } from '../../src/common/errors.ts';
 import { createRng, type Rng } from '../../src/common/random.ts';
-import { loadZones } from '../../src/zones/index.ts';
 import { boundary, tempDir } from '../helpers.ts';
 import { ZONES } from './harness.ts';
 

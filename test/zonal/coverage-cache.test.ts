@@ -3,11 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { loadZones, type ZoneSet } from '../../src/boundaries/index.ts';
 import type { Grid } from '../../src/raster/types.ts';
 import { coverageCachePath, loadOrComputeCoverage } from '../../src/zonal/cache.ts';
 import { computeCoverage } from '../../src/zonal/coverage.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
-import { loadZones, type ZoneSet } from '../../src/zones/index.ts';
 import { BOUNDARIES, WGS84 } from './coverageHelpers.ts';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'cger-coverage-cache-test-'));

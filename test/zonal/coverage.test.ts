@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as polyclip from 'polyclip-ts';
+import { loadZones, type Polygon, type ZoneSet } from '../../src/boundaries/index.ts';
 import type { Grid } from '../../src/raster/types.ts';
 import { computeCoverage } from '../../src/zonal/coverage.ts';
 import type { Coverage } from '../../src/zonal/types.ts';
-import { loadZones, type Polygon, type ZoneSet } from '../../src/zones/index.ts';
 import { BOUNDARIES, denseFractions, FIXTURES, readExpected, readFixtureRaster, relDiff, WGS84, type ZoneTotals, zoneTotals } from './coverageHelpers.ts';
 
 const GEOJSON = BOUNDARIES + 'cn-provinces-ctamap2023.geojson';

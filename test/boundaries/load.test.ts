@@ -4,8 +4,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { loadZones, type ZoneSet } from '../../src/boundaries/index.ts';
 import { CgerError } from '../../src/common/errors.ts';
-import { loadZones, type ZoneSet } from '../../src/zones/index.ts';
 
 const BOUNDARIES = new URL('../../boundaries/', import.meta.url).pathname;
 const GEOJSON = BOUNDARIES + 'cn-provinces-ctamap2023.geojson';

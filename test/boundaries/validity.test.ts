@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findGeometryProblems, type Polygon, repairGeometry } from '../../src/zones/index.ts';
+import { findGeometryProblems, type Polygon, repairGeometry } from '../../src/boundaries/index.ts';
 
 const ring = (...pts: [number, number][]): [number, number][] => [...pts, pts[0]];
 

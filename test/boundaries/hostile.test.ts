@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { loadZones, resolveNameField } from '../../src/boundaries/index.ts';
 import { CgerError } from '../../src/common/errors.ts';
 import { ODIAC_GLOBAL_GRID } from '../../src/odiac/index.ts';
 import { readRasterInfo } from '../../src/raster/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { loadZones, resolveNameField } from '../../src/zones/index.ts';
 import { boundary, fixture, runCli, tempDir } from '../helpers.ts';
 
 const WGS84 = { epsg: 4326, definition: 'EPSG:4326' };
