@@ -156,10 +156,10 @@ test('the report renders in headless Chromium with maps, legends and tables, and
       assert.equal(await items.nth(5).textContent(), 'not in sample');
       assert.ok(await map.locator('text.map-title').isVisible());
     }
-    // Tables 3-11 visible with non-empty cells.
+    // Tables 3-11 and Table 4's sensitivity companion visible with non-empty cells.
     const tables = page.locator('table.result-table');
-    assert.equal(await tables.count(), 9);
-    for (let i = 0; i < 9; i++) {
+    assert.equal(await tables.count(), 10);
+    for (let i = 0; i < 10; i++) {
       const table = tables.nth(i);
       assert.ok(await table.isVisible());
       const cells = await table.locator('tbody td').allTextContents();
