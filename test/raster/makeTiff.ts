@@ -6,6 +6,7 @@
 import { deflateSync } from 'node:zlib';
 import { Tag } from '../../src/raster/tags.ts';
 import { encodeHeader, encodeIfd, geographicGeoKeys, type TiffField } from '../../src/raster/tiffEncode.ts';
+import { encodeLzw } from '../fuzz/encoders.ts';
 
 export interface MakeTiffOptions {
   width: number;
@@ -92,60 +93,6 @@ function encodeBlock(
   return out;
 }
 
-/**
- * TIFF LZW (the spec's section 13): codes MSB-first from 9 bits, widening one code early (as
- * libtiff writes), a Clear code first and whenever the 12-bit table is full, EndOfInformation last.
- */
-export function lzwEncode(data: Uint8Array): Uint8Array {
-  const CLEAR = 256;
-  const EOI = 257;
-  const out: number[] = [];
-  let bits = 0;
-  let bitCount = 0;
-  const write = (code: number, width: number) => {
-    bits = (bits << width) | code;
-    bitCount += width;
-    while (bitCount >= 8) {
-      out.push((bits >>> (bitCount - 8)) & 0xff);
-      bitCount -= 8;
-    }
-    bits &= (1 << bitCount) - 1;
-  };
-  let table = new Map<number, number>();
-  let next = 258;
-  let width = 9;
-  write(CLEAR, width);
-  let prefix = -1;
-  for (const byte of data) {
-    if (prefix < 0) {
-      prefix = byte;
-      continue;
-    }
-    const code = table.get(prefix * 256 + byte);
-    if (code !== undefined) {
-      prefix = code;
-      continue;
-    }
-    write(prefix, width);
-    table.set(prefix * 256 + byte, next++);
-    if (next >= 1 << width && width < 12) width++;
-    if (next >= 4093) {
-      write(CLEAR, width);
-      table = new Map();
-      next = 258;
-      width = 9;
-    }
-    prefix = byte;
-  }
-  if (prefix >= 0) {
-    write(prefix, width);
-    if (next + 1 >= 1 << width && width < 12) width++;
-  }
-  write(EOI, width);
-  if (bitCount > 0) out.push((bits << (8 - bitCount)) & 0xff);
-  return Uint8Array.from(out);
-}
-
 /** A complete TIFF file as bytes. */
 export function makeTiff(opts: MakeTiffOptions): Buffer {
   const o = {
@@ -180,7 +127,7 @@ export function makeTiff(opts: MakeTiffOptions): Buffer {
             : o.compression === 8
               ? deflateSync(raw)
               : o.compression === 5
-                ? lzwEncode(raw)
+                ? encodeLzw(raw)
                 : raw,
       );
     }
