@@ -6,12 +6,34 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fromArrayBuffer } from 'geotiff';
 import { parseCsv } from '../../src/common/csv.ts';
+import type { IngestOptions } from '../../src/ingest/index.ts';
 import type { Grid } from '../../src/raster/types.ts';
 import { writeStripGeoTiff } from '../../src/raster/writer.ts';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 export const fixtureRoot = join(repoRoot, 'test/fixtures/release');
 export const fixtureYearDir = join(fixtureRoot, 'odiac2099/1km_tiff/2011');
+export const zonesPath = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
+
+/** Ingest options for a test run in `work`: quiet, one month and one thread at a time, quick HTTP retries; `extra` overrides. */
+export function ingestOptions(work: string, source: string, extra: Partial<IngestOptions> = {}): IngestOptions {
+  return {
+    source,
+    releases: 'latest',
+    years: null,
+    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
+    dbPath: join(work, 'cger.sqlite'),
+    outDir: join(work, 'output'),
+    downloadDir: join(work, 'rasters'),
+    concurrency: 1,
+    threads: 1,
+    wait: false,
+    allowPartialYear: false,
+    quiet: true,
+    http: { retries: 3, backoffMs: 5, timeoutMs: 10_000 },
+    ...extra,
+  };
+}
 export { tempDir } from '../helpers.ts';
 
 export const monthName = (release: string, month: number) => `odiac${release}_1km_excl_intl_11${String(month).padStart(2, '0')}.tif.gz`;

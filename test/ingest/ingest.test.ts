@@ -5,38 +5,28 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { parseCsv } from '../../src/common/csv.ts';
 import { version } from '../../src/common/version.ts';
-import { type IngestOptions, runIngest } from '../../src/ingest/index.ts';
+import { runIngest } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { assertMatchesExpected, fixtureMonths, fixtureRoot, fixtureYearDir, monthName, repoRoot, scaledMonth, tempDir, writeRelease } from './helpers.ts';
+import {
+  assertMatchesExpected,
+  fixtureMonths,
+  fixtureRoot,
+  fixtureYearDir,
+  ingestOptions,
+  monthName,
+  repoRoot,
+  scaledMonth,
+  tempDir,
+  writeRelease,
+} from './helpers.ts';
 import { startTestServer } from './server.ts';
-
-const zonesPath = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
-
-function options(work: string, source: string, extra: Partial<IngestOptions> = {}): IngestOptions {
-  return {
-    source,
-    releases: 'latest',
-    years: null,
-    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(work, 'cger.sqlite'),
-    outDir: join(work, 'output'),
-    downloadDir: join(work, 'rasters'),
-    concurrency: 1,
-    threads: 1,
-    wait: false,
-    allowPartialYear: false,
-    quiet: true,
-    http: { retries: 3, backoffMs: 5, timeoutMs: 10_000 },
-    ...extra,
-  };
-}
 
 const outputs = (dir: string) =>
   Object.fromEntries(['province_month.csv', 'province_year.csv', 'ingest_report.json'].map((f) => [f, readFileSync(join(dir, f))]));
 
 test('directory source: sums match the reference, the store traces every row, a second run does nothing', async () => {
   const work = tempDir('ingest');
-  const opts = options(work, fixtureRoot);
+  const opts = ingestOptions(work, fixtureRoot);
   const first = await runIngest(opts, openZones);
   assert.equal(first.exitCode, 0);
   assert.equal(first.release, '2099');
@@ -88,7 +78,7 @@ test('HTTP source with a failing request and a cut transfer gives the same outpu
   });
   try {
     const work = tempDir('ingest');
-    const opts = options(work, server.url, { releases: ['2098', '2099'], years: [2011], concurrency: 2 });
+    const opts = ingestOptions(work, server.url, { releases: ['2098', '2099'], years: [2011], concurrency: 2 });
     const result = await runIngest(opts, openZones);
     assert.equal(result.exitCode, 0);
     assert.equal(result.processed, 12);
@@ -131,7 +121,7 @@ test('md5 mismatch, truncated gzip and corrupt strip fail their months only; a r
   const { gzipSync } = await import('node:zlib');
   months.set(7, gzipSync(readFileSync(join(repoRoot, 'test/fixtures/bad/corrupt_strip.tif'))));
   writeRelease(source, '2099', months, new Map([[3, 'ffffffffffffffffffffffffffffffff']]));
-  const opts = options(work, source);
+  const opts = ingestOptions(work, source);
   const result = await runIngest(opts, openZones);
   assert.equal(result.exitCode, 2);
   assert.equal(result.processed, 9);
@@ -170,7 +160,7 @@ test('a newer release supersedes the older in the outputs; the older stays in th
   const work = tempDir('ingest');
   const source = join(work, 'source');
   writeRelease(source, '2099', fixtureMonths());
-  const opts = options(work, source);
+  const opts = ingestOptions(work, source);
   assert.equal((await runIngest(opts, openZones)).exitCode, 0);
 
   // Release 2100: every value doubled in odd months and quadrupled in even ones (exact in float32).

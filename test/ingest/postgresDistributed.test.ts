@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { collectIngest, enqueueIngest, type IngestOptions, ingestStatus, runIngest, runWorker } from '../../src/ingest/index.ts';
+import { collectIngest, enqueueIngest, ingestStatus, runIngest, runWorker } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { fixtureMonths, fixtureRoot, monthName, tempDir, writeRelease } from './helpers.ts';
+import { fixtureMonths, fixtureRoot, ingestOptions, monthName, tempDir, writeRelease } from './helpers.ts';
 import {
   assertSameOutputs,
   checkStoreOnce,
@@ -16,7 +16,6 @@ import {
   runWithKills,
   startCger,
   workerArgs,
-  zonesPath,
 } from './postgresDistributed.ts';
 import { startPostgres, type TestPostgres } from './postgresServer.ts';
 
@@ -31,35 +30,18 @@ before(async () => {
 });
 after(() => server?.stop());
 
-function ingestOptions(work: string): IngestOptions {
-  return {
-    source: fixtureRoot,
-    releases: 'latest',
-    years: null,
-    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(work, 'cger.sqlite'),
-    outDir: join(work, 'output'),
-    downloadDir: join(work, 'rasters'),
-    concurrency: 1,
-    threads: 1,
-    wait: false,
-    allowPartialYear: false,
-    quiet: true,
-  };
-}
-
 /** The fixture release through the embedded SQLite store: what the distributed run must reproduce byte for byte. */
 async function sqliteReference(): Promise<{ out: string; cache: string }> {
   if (reference) return reference;
   const work = tempDir('pg-reference');
-  const run = await runIngest(ingestOptions(work), openZones);
+  const run = await runIngest(ingestOptions(work, fixtureRoot), openZones);
   assert.equal(run.exitCode, 0);
   reference = { out: join(work, 'output'), cache: join(work, 'cache') };
   return reference;
 }
 
 const enqueue = (db: string, p: Paths, queue = { attempts: 3, timeoutSeconds: 60 }) =>
-  enqueueIngest({ ...ingestOptions(p.work), outDir: p.out, db, queue }, openZones);
+  enqueueIngest({ ...ingestOptions(p.work, fixtureRoot), outDir: p.out, db, queue }, openZones);
 const collect = (db: string, p: Paths) => collectIngest({ db, outDir: p.out, allowPartialYear: false, wait: false, quiet: true });
 
 test('enqueue, two workers, collect: outputs byte-identical to the SQLite run, every month once, status per release', async (t) => {
@@ -127,10 +109,10 @@ test('plain `cger ingest --db postgres://...` (one machine): the same outputs as
   const ref = await sqliteReference();
   const db = await server!.createDatabase('plain');
   const p = paths('pg-plain');
-  const first = await runIngest({ ...ingestOptions(p.work), dbPath: db, outDir: p.out }, openZones);
+  const first = await runIngest({ ...ingestOptions(p.work, fixtureRoot), dbPath: db, outDir: p.out }, openZones);
   assert.equal(first.processed, 12);
   assertSameOutputs(p.out, ref.out);
-  const second = await runIngest({ ...ingestOptions(p.work), dbPath: db, outDir: p.out }, openZones);
+  const second = await runIngest({ ...ingestOptions(p.work, fixtureRoot), dbPath: db, outDir: p.out }, openZones);
   assert.deepEqual([second.processed, second.skipped, second.outputs.changed], [0, 12, []]);
 });
 
@@ -141,7 +123,10 @@ test('a month failing every attempt is parked as failed, named by --collect (exi
   const source = tempDir('pg-fail-source');
   // Month 3's checksum list entry does not match its file: every attempt quarantines it.
   writeRelease(source, '2099', new Map([...fixtureMonths()].filter(([m]) => m <= 4)), new Map([[3, '0'.repeat(32)]]));
-  const planned = await enqueueIngest({ ...ingestOptions(p.work), source, outDir: p.out, db, queue: { attempts: 2, timeoutSeconds: 60 } }, openZones);
+  const planned = await enqueueIngest(
+    { ...ingestOptions(p.work, fixtureRoot), source, outDir: p.out, db, queue: { attempts: 2, timeoutSeconds: 60 } },
+    openZones,
+  );
   assert.equal(planned.enqueued, 4);
   const summary = await runWorker(
     {

@@ -5,12 +5,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createRng } from '../../src/common/random.ts';
-import { fixtureMonths, monthName, repoRoot, tempDir } from './helpers.ts';
+import { fixtureMonths, monthName, repoRoot, tempDir, zonesPath } from './helpers.ts';
 
 /** Drives `cger ingest --enqueue`, `cger worker` processes and `cger ingest --collect` against a real server. */
 
 export const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
-export const zonesPath = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 
 export interface Finished {
   code: number | null;

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { collectIngest, enqueueIngest, type IngestOptions, runIngest } from '../../src/ingest/index.ts';
+import { collectIngest, enqueueIngest, runIngest } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { tempDir } from './helpers.ts';
-import { assertSameOutputs, checkStoreOnce, jobStates, paths, runWithKills, writeYears, zonesPath } from './postgresDistributed.ts';
+import { ingestOptions, tempDir } from './helpers.ts';
+import { assertSameOutputs, checkStoreOnce, jobStates, paths, runWithKills, writeYears } from './postgresDistributed.ts';
 import { startPostgres } from './postgresServer.ts';
 
 const kills = Number(process.env.CGER_KILLS ?? 10);
@@ -22,29 +22,14 @@ if ('skip' in started) {
 const { server } = started;
 const source = writeYears(tempDir('kill-dist-source'), years);
 const months = years * 12;
-const options = (work: string): IngestOptions => ({
-  source,
-  releases: 'latest',
-  years: null,
-  zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-  dbPath: join(work, 'cger.sqlite'),
-  outDir: join(work, 'output'),
-  downloadDir: join(work, 'rasters'),
-  concurrency: 1,
-  threads: 1,
-  wait: false,
-  allowPartialYear: false,
-  quiet: true,
-});
-
 const refWork = tempDir('kill-dist-ref');
 let t0 = Date.now();
-assert.equal((await runIngest(options(refWork), openZones)).processed, months);
+assert.equal((await runIngest(ingestOptions(refWork, source), openZones)).processed, months);
 console.log(`SQLite reference: ${months} months in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 const db = await server.createDatabase('kill_distributed');
 const p = { ...paths('kill-dist'), cache: join(refWork, 'cache') };
-await enqueueIngest({ ...options(p.work), outDir: p.out, db, queue: { attempts: 5, timeoutSeconds: 4 } }, openZones);
+await enqueueIngest({ ...ingestOptions(p.work, source), outDir: p.out, db, queue: { attempts: 5, timeoutSeconds: 4 } }, openZones);
 t0 = Date.now();
 const { stderr, killedMidMonth } = await runWithKills({ db, source, p, workers: 2, kills, seed: 20261201, maxGapMs: 3000, log: console.log });
 const commits = stderr.flatMap((s) => s.split('\n').filter((l) => / done in [\d.]+ s \(attempt/.test(l)));

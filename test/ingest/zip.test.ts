@@ -4,34 +4,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import yauzl from 'yauzl';
 import { parseCsv } from '../../src/common/csv.ts';
-import { type IngestOptions, runIngest } from '../../src/ingest/index.ts';
+import { runIngest } from '../../src/ingest/index.ts';
 import { openZones } from '../../src/zonal/index.ts';
-import { repoRoot, runCli, tempDir } from './helpers.ts';
+import { ingestOptions, repoRoot, runCli, tempDir, zonesPath } from './helpers.ts';
 import { startTestServer } from './server.ts';
 
 const fixture = join(repoRoot, 'test/fixtures/release-zip');
-const zonesPath = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 const zipOf = (root: string, year: number) => join(root, `odiac2097/1km_tiff/${year}/odiac2097_1km_excl_intl_${year}_allmonths.tif.gz.zip`);
 const fast = { retries: 2, backoffMs: 5, timeoutMs: 10_000 };
-
-function options(work: string, source: string, extra: Partial<IngestOptions> = {}): IngestOptions {
-  return {
-    source,
-    releases: 'latest',
-    years: null,
-    zones: { path: zonesPath, idField: 'id', nameField: 'name', method: 'exact' },
-    dbPath: join(work, 'cger.sqlite'),
-    outDir: join(work, 'output'),
-    downloadDir: join(work, 'rasters'),
-    concurrency: 1,
-    threads: 1,
-    wait: false,
-    allowPartialYear: false,
-    quiet: true,
-    http: fast,
-    ...extra,
-  };
-}
 
 /** A writable copy of the fixture release. */
 function copyFixture(): string {
@@ -83,7 +63,7 @@ function assertMonths(outDir: string, years: number[]): void {
 
 test('year zips from a directory: stored entries under <YYYY>/ and deflated ones at the root match the reference', async () => {
   const work = tempDir('zip');
-  const opts = options(work, fixture);
+  const opts = ingestOptions(work, fixture, { http: fast });
   const result = await runIngest(opts, openZones);
   assert.equal(result.exitCode, 0);
   assert.equal(result.processed, 24);
@@ -94,7 +74,7 @@ test('year zips from a directory: stored entries under <YYYY>/ and deflated ones
 
 test('year zips over HTTP: downloaded once each, resumed from a part left by a killed run, summed from the local copy', async () => {
   const work = tempDir('zip');
-  const opts = options(work, '', { releases: ['2097'], years: [2011, 2012], concurrency: 2 });
+  const opts = ingestOptions(work, '', { http: fast, releases: ['2097'], years: [2011, 2012], concurrency: 2 });
   // A run killed at 90% of the 2012 download left this part behind.
   const whole = readFileSync(zipOf(fixture, 2012));
   const part = join(opts.downloadDir, '2097/2012/odiac2097_1km_excl_intl_2012_allmonths.tif.gz.zip.part');
@@ -187,7 +167,7 @@ test('an entry failing its CRC or md5 fails only that month; a hand-unpacked yea
   writeFileSync(list2012, readFileSync(list2012, 'utf8').replace(/^[0-9a-f]{32}(\s+odiac2097_1km_excl_intl_1205)/m, `${'0'.repeat(32)}$1`));
 
   const work = tempDir('zip');
-  const opts = options(work, source, { allowPartialYear: true });
+  const opts = ingestOptions(work, source, { http: fast, allowPartialYear: true });
   const first = await runIngest(opts, openZones);
   assert.equal(first.exitCode, 2);
   assert.deepEqual(
@@ -227,7 +207,7 @@ test('over HTTP a damaged year zip is downloaded once, its months fail, and it i
   const work = tempDir('zip');
   const server = await startTestServer(site);
   try {
-    const opts = options(work, server.url, { releases: ['2097'], years: [2011, 2012], concurrency: 2 });
+    const opts = ingestOptions(work, server.url, { http: fast, releases: ['2097'], years: [2011, 2012], concurrency: 2 });
     const first = await runIngest(opts, openZones);
     assert.equal(first.exitCode, 2);
     assert.equal(first.processed, 12);
