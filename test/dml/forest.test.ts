@@ -6,7 +6,7 @@ import { binFeatures, MAX_BINS } from '../../src/dml/learners/bins.ts';
 import { EXACT_MAX_ROWS, featuresPerSplit, forestPredictionSum } from '../../src/dml/learners/forest.ts';
 import { buildBinnedTree } from '../../src/dml/learners/histTree.ts';
 import { resolveLearnerParams } from '../../src/dml/learners/index.ts';
-import { addTreePredictions, presort } from '../../src/dml/learners/tree.ts';
+import { addTreePredictions, presort, type Tree } from '../../src/dml/learners/tree.ts';
 import { naiveTreePredict } from './naiveCart.ts';
 
 test('bins: at most 255 per feature, ordered by value, equal values in one bin, one bin per value when few', () => {
@@ -41,33 +41,56 @@ test('bins: at most 255 per feature, ordered by value, equal values in one bin, 
   assert.equal(zeroCodes.size, 1, 'a third of the rows tied at 0 share one bin');
 });
 
-test('binned tree: same fit as a plain CART search when no feature has more than 255 values', () => {
-  const rng = createRng(8);
-  const n = 400;
-  const rows = Array.from({ length: n }, () => {
-    const cat = rng.int(3);
-    return [Math.round(rng.normal() * 20) / 20, Math.round(rng.normal() * 10) / 10, cat === 1 ? 1 : 0, cat === 2 ? 1 : 0];
+/** Every split sits halfway between the largest value of its node's rows going left and the smallest going right. */
+function assertMidpointThresholds(tree: Tree, rows: number[][]): void {
+  const visit = (node: number, members: number[][]): void => {
+    if (tree.left[node] < 0) return;
+    const f = tree.feature[node],
+      thr = tree.threshold[node];
+    const goLeft = members.filter((r) => r[f] <= thr),
+      goRight = members.filter((r) => r[f] > thr);
+    const a = Math.max(...goLeft.map((r) => r[f])),
+      b = Math.min(...goRight.map((r) => r[f]));
+    assert.equal(thr, (a + b) / 2 < b ? (a + b) / 2 : a, `node ${node}: threshold ${thr} between ${a} and ${b}`);
+    visit(tree.left[node], goLeft);
+    visit(tree.right[node], goRight);
+  };
+  visit(0, rows);
+}
+
+for (const n of [400, 6000]) {
+  // 400 rows: every node marks the bins it fills; 6,000: the top nodes scan every bin instead.
+  test(`binned tree: same fit as a plain CART search when no feature has more than 255 values (${n} rows)`, () => {
+    const rng = createRng(8);
+    const draw = () => {
+      const cat = rng.int(3);
+      // x0: 120 common even values and rare odd ones, so a node's bins are often empty between two of its values.
+      const x0 = (2 * rng.int(120) + (rng.next() < 0.02 ? 1 : 0)) / 100;
+      return [x0, Math.round(rng.normal() * 10) / 10, cat === 1 ? 1 : 0, cat === 2 ? 1 : 0];
+    };
+    const rows = Array.from({ length: n }, draw);
+    const y = rows.map((r) => 2 * r[0] + 2 * r[2] - r[3] + 0.5 * r[1] * r[0] + 0.1 * rng.normal());
+    const w = Array.from({ length: n }, () => 0);
+    for (let s = 0; s < n; s++) w[rng.int(n)]++;
+    const test = rows.filter((_, i) => w[i] > 0);
+    const cols = (m: number[][]): Float64Array[] => Array.from({ length: 4 }, (_, j) => Float64Array.from(m, (r) => r[j]));
+    const data = binFeatures(cols(rows), n);
+    assert.ok(data.bins[0] > 50 && data.bins[0] <= MAX_BINS, 'every value its own bin');
+    for (const [maxDepth, minLeaf] of [
+      [4, 3],
+      [7, 2],
+      [3, 1],
+    ]) {
+      const tree = buildBinnedTree(data, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: 4 }, createRng(1));
+      const out = new Float64Array(test.length);
+      addTreePredictions(tree, cols(test), test.length, out);
+      assertMidpointThresholds(tree, test);
+      const expected = naiveTreePredict(rows, y, w, test, maxDepth, minLeaf);
+      expected.forEach((e, i) => assert.ok(Math.abs(out[i] - e) < 1e-9, `depth ${maxDepth}, leaf ${minLeaf}, row ${i}: ${out[i]} vs ${e}`));
+      assert.ok(new Set(expected).size > 6, 'the comparison is not trivial');
+    }
   });
-  const y = rows.map((r) => r[0] + 2 * r[2] - r[3] + 0.5 * r[1] * r[0] + 0.1 * rng.normal());
-  const w = Array.from({ length: n }, () => 0);
-  for (let s = 0; s < n; s++) w[rng.int(n)]++;
-  const test = rows.filter((_, i) => w[i] > 0);
-  const cols = (m: number[][]): Float64Array[] => Array.from({ length: 4 }, (_, j) => Float64Array.from(m, (r) => r[j]));
-  const data = binFeatures(cols(rows), n);
-  assert.ok(data.bins[0] > 50 && data.bins[0] <= MAX_BINS, 'every value its own bin');
-  for (const [maxDepth, minLeaf] of [
-    [4, 3],
-    [7, 2],
-    [3, 1],
-  ]) {
-    const tree = buildBinnedTree(data, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: 4 }, createRng(1));
-    const out = new Float64Array(test.length);
-    addTreePredictions(tree, cols(test), test.length, out);
-    const expected = naiveTreePredict(rows, y, w, test, maxDepth, minLeaf);
-    expected.forEach((e, i) => assert.ok(Math.abs(out[i] - e) < 1e-9, `depth ${maxDepth}, leaf ${minLeaf}, row ${i}: ${out[i]} vs ${e}`));
-    assert.ok(new Set(expected).size > 6, 'the comparison is not trivial');
-  }
-});
+}
 
 test('max_features: a share (0 < x < 1, floored as scikit-learn does), a count (>= 1) or 0 = all', () => {
   assert.equal(featuresPerSplit(0, 20), 20);

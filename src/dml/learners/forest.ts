@@ -1,7 +1,7 @@
 import { createRng, mixSeed } from '../../common/random.ts';
 import { type BinnedFeatures, binFeatures } from './bins.ts';
 import { BinnedTreeWorkspace, buildBinnedTree } from './histTree.ts';
-import { addTreePredictions, buildTree, type Presorted, presort, type Tree, type TreeParams, TreeWorkspace } from './tree.ts';
+import { addTreePredictionsRowMajor, buildTree, type Presorted, presort, rowMajor, type Tree, type TreeParams, TreeWorkspace } from './tree.ts';
 import type { Features, LearnerParams } from './types.ts';
 
 /**
@@ -86,6 +86,7 @@ export function forestPredictionSum(
           buildTree(data, y, weight, treeParams, rng, ws)
       )(new TreeWorkspace(data));
   const out = new Float64Array(test.n);
+  const testRows = rowMajor(test.cols, test.n);
   const weight = new Float64Array(n);
   for (let t = treeStart; t < treeEnd; t++) {
     const rng = createRng(mixSeed(seed, t));
@@ -93,7 +94,7 @@ export function forestPredictionSum(
       weight.fill(0);
       rng.addCounts(n, weight);
     } else weight.fill(1);
-    addTreePredictions(grow(weight, rng), test.cols, test.n, out);
+    addTreePredictionsRowMajor(grow(weight, rng), testRows, test.cols.length, test.n, out);
   }
   return out;
 }

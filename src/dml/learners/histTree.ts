@@ -22,6 +22,9 @@ import type { Tree, TreeParams } from './tree.ts';
 /** A row's histogram weight packs its row count above its (integer) weight: count x 2^32 + weight. */
 const COUNT_UNIT = 2 ** 32;
 const HIST_STRIDE = 2 * MAX_BINS;
+const BIN_SET_WORDS = 8;
+/** Nodes with fewer rows mark the bins they fill; larger ones scan every bin. */
+const MARK_BELOW_ROWS = 4 * MAX_BINS;
 const UNLIMITED_DEPTH = 0x3fffffff;
 
 export class BinnedTreeWorkspace {
@@ -29,8 +32,10 @@ export class BinnedTreeWorkspace {
   readonly tmp: Int32Array;
   /** Per row (stride 4): packed count and weight, weight x y, weight x y^2. */
   readonly rowData: Float64Array;
-  /** Per candidate feature, per bin: packed count and weight, then weighted sum of y. */
+  /** Per candidate feature, per bin: packed count and weight, then weighted sum of y. All zero between splits. */
   readonly hist: Float64Array;
+  /** Per candidate feature, a 256-bit set (8 words) of the bins holding rows of the node. */
+  readonly touched: Int32Array;
   readonly features: Int32Array;
   readonly tried: Int32Array;
   /** Nodes waiting to be split: (node, start, end, depth) and (weight, sum of wy, sum of wy^2). */
@@ -51,6 +56,7 @@ export class BinnedTreeWorkspace {
     this.tmp = new Int32Array(n);
     this.rowData = new Float64Array(4 * n);
     this.hist = new Float64Array(p * HIST_STRIDE);
+    this.touched = new Int32Array(p * BIN_SET_WORDS);
     this.features = new Int32Array(p);
     this.tried = new Int32Array(p);
     const cap = Math.max(1, 2 * n);
@@ -67,8 +73,44 @@ export class BinnedTreeWorkspace {
   }
 }
 
-/** Adds rows[start, end) into the histograms of the nt features in `tried`. */
+/**
+ * Adds rows[start, end) into the histograms of the nt features in `tried`. With `mark`, also
+ * marks the bins the rows reach, so that scanning and clearing cost the bins a node uses (deep
+ * nodes hold fewer rows than there are bins); without, every bin of the feature is marked.
+ */
 function fillHistograms(
+  codes: Uint8Array,
+  p: number,
+  rows: Int32Array,
+  rowData: Float64Array,
+  hist: Float64Array,
+  touched: Int32Array,
+  start: number,
+  end: number,
+  tried: Int32Array,
+  nt: number,
+  bins: Int32Array,
+  mark: boolean,
+): void {
+  if (!mark) {
+    for (let t = 0; t < nt; t++) markAllBins(touched, t * BIN_SET_WORDS, bins[tried[t]]);
+    if (nt === 3) fillThree(codes, p, rows, rowData, hist, start, end, tried[0], tried[1], tried[2]);
+    else for (let t = 0; t < nt; t++) fillOne(codes, p, rows, rowData, hist, start, end, tried[t], t * HIST_STRIDE);
+    return;
+  }
+  if (nt === 3) fillThreeMarking(codes, p, rows, rowData, hist, touched, start, end, tried[0], tried[1], tried[2]);
+  else for (let t = 0; t < nt; t++) fillOneMarking(codes, p, rows, rowData, hist, touched, start, end, tried[t], t);
+}
+
+function markAllBins(touched: Int32Array, setOff: number, nb: number): void {
+  for (let word = 0; word < BIN_SET_WORDS; word++) {
+    const inWord = Math.min(32, Math.max(0, nb - 32 * word));
+    touched[setOff + word] = inWord === 32 ? -1 : (1 << inWord) - 1;
+  }
+}
+
+// The usual case, max_features = 3, unrolled.
+function fillThree(
   codes: Uint8Array,
   p: number,
   rows: Int32Array,
@@ -76,86 +118,161 @@ function fillHistograms(
   hist: Float64Array,
   start: number,
   end: number,
-  tried: Int32Array,
-  nt: number,
+  j0: number,
+  j1: number,
+  j2: number,
 ): void {
-  if (nt === 3) {
-    const j0 = tried[0],
-      j1 = tried[1],
-      j2 = tried[2];
-    for (let k = start; k < end; k++) {
-      const i = rows[k];
-      const c = i * p,
-        wc = rowData[4 * i],
-        v = rowData[4 * i + 1];
-      let h = 2 * codes[c + j0];
-      hist[h] += wc;
-      hist[h + 1] += v;
-      h = HIST_STRIDE + 2 * codes[c + j1];
-      hist[h] += wc;
-      hist[h + 1] += v;
-      h = 2 * HIST_STRIDE + 2 * codes[c + j2];
-      hist[h] += wc;
-      hist[h + 1] += v;
-    }
-    return;
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const c = i * p,
+      wc = rowData[4 * i],
+      v = rowData[4 * i + 1];
+    let h = 2 * codes[c + j0];
+    hist[h] += wc;
+    hist[h + 1] += v;
+    h = HIST_STRIDE + 2 * codes[c + j1];
+    hist[h] += wc;
+    hist[h + 1] += v;
+    h = 2 * HIST_STRIDE + 2 * codes[c + j2];
+    hist[h] += wc;
+    hist[h + 1] += v;
   }
-  for (let t = 0; t < nt; t++) {
-    const j = tried[t],
-      off = t * HIST_STRIDE;
-    for (let k = start; k < end; k++) {
-      const i = rows[k];
-      const h = off + 2 * codes[i * p + j];
-      hist[h] += rowData[4 * i];
-      hist[h + 1] += rowData[4 * i + 1];
-    }
+}
+
+function fillOne(
+  codes: Uint8Array,
+  p: number,
+  rows: Int32Array,
+  rowData: Float64Array,
+  hist: Float64Array,
+  start: number,
+  end: number,
+  j: number,
+  off: number,
+): void {
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const h = off + 2 * codes[i * p + j];
+    hist[h] += rowData[4 * i];
+    hist[h + 1] += rowData[4 * i + 1];
+  }
+}
+
+function fillThreeMarking(
+  codes: Uint8Array,
+  p: number,
+  rows: Int32Array,
+  rowData: Float64Array,
+  hist: Float64Array,
+  touched: Int32Array,
+  start: number,
+  end: number,
+  j0: number,
+  j1: number,
+  j2: number,
+): void {
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const c = i * p,
+      wc = rowData[4 * i],
+      v = rowData[4 * i + 1];
+    let b = codes[c + j0];
+    let h = 2 * b;
+    hist[h] += wc;
+    hist[h + 1] += v;
+    touched[b >> 5] |= 1 << (b & 31);
+    b = codes[c + j1];
+    h = HIST_STRIDE + 2 * b;
+    hist[h] += wc;
+    hist[h + 1] += v;
+    touched[BIN_SET_WORDS + (b >> 5)] |= 1 << (b & 31);
+    b = codes[c + j2];
+    h = 2 * HIST_STRIDE + 2 * b;
+    hist[h] += wc;
+    hist[h + 1] += v;
+    touched[2 * BIN_SET_WORDS + (b >> 5)] |= 1 << (b & 31);
+  }
+}
+
+function fillOneMarking(
+  codes: Uint8Array,
+  p: number,
+  rows: Int32Array,
+  rowData: Float64Array,
+  hist: Float64Array,
+  touched: Int32Array,
+  start: number,
+  end: number,
+  j: number,
+  t: number,
+): void {
+  const off = t * HIST_STRIDE,
+    setOff = t * BIN_SET_WORDS;
+  for (let k = start; k < end; k++) {
+    const i = rows[k];
+    const b = codes[i * p + j];
+    const h = off + 2 * b;
+    hist[h] += rowData[4 * i];
+    hist[h + 1] += rowData[4 * i + 1];
+    touched[setOff + (b >> 5)] |= 1 << (b & 31);
   }
 }
 
 /**
- * Scans the histograms of `tried` for the best split of a node of `size` rows (weight wsum, sum
- * ysum), improving on ws.bestNum[0]; returns whether a feature was non-constant in the node.
+ * Scans the marked bins of the histograms of `tried`, in bin order, for the best split of a node
+ * of `size` rows (weight wsum, sum ysum), improving on ws.bestNum[0], and clears what it read;
+ * returns whether a feature was non-constant in the node.
  */
 function scanHistograms(data: BinnedFeatures, ws: BinnedTreeWorkspace, nt: number, size: number, wsum: number, ysum: number, minLeaf: number): boolean {
-  const { bins, binMin, binMax } = data;
-  const { hist, tried, bestInt, bestNum } = ws;
+  const { binMin, binMax } = data;
+  const { hist, touched, tried, bestInt, bestNum } = ws;
   let found = false;
   let best = bestNum[0];
   for (let t = 0; t < nt; t++) {
     const j = tried[t],
-      nb = bins[j],
-      off = t * HIST_STRIDE;
+      off = t * HIST_STRIDE,
+      setOff = t * BIN_SET_WORDS;
     let prev = -1,
       wL = 0,
       sL = 0,
       cL = 0;
-    for (let b = 0; b < nb; b++) {
-      const packed = hist[off + 2 * b];
-      if (packed === 0) continue;
-      if (prev >= 0) {
-        found = true;
-        if (cL >= minLeaf && size - cL >= minLeaf) {
-          const sR = ysum - sL;
-          const score = (sL * sL) / wL + (sR * sR) / (wsum - wL);
-          if (score > best) {
-            best = score;
-            bestInt[0] = j;
-            bestInt[1] = prev;
-            bestInt[2] = cL;
-            const lo = binMax[j][prev],
-              hi = binMin[j][b];
-            const mid = (lo + hi) / 2;
-            bestNum[1] = mid >= hi ? lo : mid;
-            bestNum[2] = wL;
-            bestNum[3] = sL;
+    for (let word = 0; word < BIN_SET_WORDS; word++) {
+      let set = touched[setOff + word];
+      touched[setOff + word] = 0;
+      while (set !== 0) {
+        const low = set & -set;
+        set ^= low;
+        const b = 32 * word + 31 - Math.clz32(low);
+        const packed = hist[off + 2 * b];
+        if (packed === 0) continue; // an empty bin (every bin is marked in large nodes)
+        const sum = hist[off + 2 * b + 1];
+        hist[off + 2 * b] = 0;
+        hist[off + 2 * b + 1] = 0;
+        if (prev >= 0) {
+          found = true;
+          if (cL >= minLeaf && size - cL >= minLeaf) {
+            const sR = ysum - sL;
+            const score = (sL * sL) / wL + (sR * sR) / (wsum - wL);
+            if (score > best) {
+              best = score;
+              bestInt[0] = j;
+              bestInt[1] = prev;
+              bestInt[2] = cL;
+              const lo = binMax[j][prev],
+                hi = binMin[j][b];
+              const mid = (lo + hi) / 2;
+              bestNum[1] = mid >= hi ? lo : mid;
+              bestNum[2] = wL;
+              bestNum[3] = sL;
+            }
           }
         }
+        const c = Math.floor(packed / COUNT_UNIT);
+        wL += packed - c * COUNT_UNIT;
+        sL += sum;
+        cL += c;
+        prev = b;
       }
-      const c = Math.floor(packed / COUNT_UNIT);
-      wL += packed - c * COUNT_UNIT;
-      sL += hist[off + 2 * b + 1];
-      cL += c;
-      prev = b;
     }
   }
   bestNum[0] = best;
@@ -177,12 +294,15 @@ function partition(
   let a = start,
     r = 0,
     ql = 0;
+  // Branch-free: which side a row goes is close to a coin toss, so a branch would mispredict often.
   for (let k = start; k < end; k++) {
     const i = rows[k];
-    if (codes[i * p + j] <= bin) {
-      rows[a++] = i;
-      ql += rowData[4 * i + 2];
-    } else tmp[r++] = i;
+    const toLeft = ((bin - codes[i * p + j]) >>> 31) ^ 1;
+    rows[a] = i;
+    tmp[r] = i;
+    a += toLeft;
+    r += 1 - toLeft;
+    ql += toLeft * rowData[4 * i + 2];
   }
   for (let q = 0; q < r; q++) rows[a + q] = tmp[q];
   return ql;
@@ -266,8 +386,7 @@ export function buildBinnedTree(
         if (bins[j] >= 2) tried[nt++] = j;
       }
       if (nt === 0) continue;
-      for (let t = 0; t < nt; t++) hist.fill(0, t * HIST_STRIDE, t * HIST_STRIDE + 2 * bins[tried[t]]);
-      fillHistograms(codes, p, rows, rowData, hist, start, end, tried, nt);
+      fillHistograms(codes, p, rows, rowData, hist, ws.touched, start, end, tried, nt, bins, size < MARK_BELOW_ROWS);
       if (scanHistograms(data, ws, nt, size, wsum, ysum, minLeaf)) found = true;
     }
     const bestF = bestInt[0];

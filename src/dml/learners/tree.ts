@@ -322,6 +322,32 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
 }
 
 /** Adds `scale` times the tree's predictions for the column-major rows `cols` into `out`. */
+/** Rows of `cols` laid out row-major (x[r * p + j]), for addTreePredictionsRowMajor. */
+export function rowMajor(cols: Float64Array[], nRows: number): Float64Array {
+  const p = cols.length;
+  const x = new Float64Array(nRows * p);
+  for (let j = 0; j < p; j++) {
+    const col = cols[j];
+    for (let r = 0; r < nRows; r++) x[r * p + j] = col[r];
+  }
+  return x;
+}
+
+/**
+ * addTreePredictions for a tree whose right children follow their left ones (right = left + 1, as
+ * both growers number them) on row-major rows: a row's features share cache lines, and the step
+ * to a child is arithmetic instead of a branch.
+ */
+export function addTreePredictionsRowMajor(tree: Tree, x: Float64Array, p: number, nRows: number, out: Float64Array): void {
+  const { feature, threshold, left, value } = tree;
+  for (let r = 0; r < nRows; r++) {
+    const base = r * p;
+    let k = 0;
+    while (left[k] >= 0) k = left[k] + (x[base + feature[k]] > threshold[k] ? 1 : 0);
+    out[r] += value[k];
+  }
+}
+
 export function addTreePredictions(tree: Tree, cols: Float64Array[], nRows: number, out: Float64Array, scale = 1): void {
   const { feature, threshold, left, right, value } = tree;
   for (let r = 0; r < nRows; r++) {
