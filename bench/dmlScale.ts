@@ -2,10 +2,10 @@
  * One PLR estimate on the CCDDHNR design at scale (run by bench/dml.ts in a child process, so its
  * peak RSS is that of this estimate alone). Prints one JSON line.
  *
- *   node --import tsx bench/dmlScale.ts --rows 10000 [--binary] [--repeat 3] [--threads 2]
+ *   npm run build && node --import tsx bench/dmlScale.ts --rows 10000 [--binary] [--repeat 3] [--threads 2]
  */
 import { parseArgs } from 'node:util';
-import { createExecutor, prepareDml, runPrepared } from '../src/dml/index.ts';
+import { existsSync } from 'node:fs';
 import { ccddhnr } from './ccddhnr.ts';
 
 const { values } = parseArgs({
@@ -18,29 +18,39 @@ const { values } = parseArgs({
     'max-features': { type: 'string', default: '3' },
   },
 });
+// The compiled modules, as the installed CLI runs them (`npm run bench:dml` builds dist/ first): under
+// tsx every worker thread would first spend ~0.4 s CPU compiling the sources.
+const compiled = new URL('../dist/dml/index.js', import.meta.url);
+if (!existsSync(compiled)) throw new Error('dist/ is not built: run `npm run build` (npm run bench:dml does)');
+const { createExecutor, prepareDml, runPrepared }: typeof import('../src/dml/index.ts') = await import(compiled.href);
+
 const n = Number(values.rows),
   seed = Number(values.seed),
   threads = Number(values.threads);
-const data = ccddhnr(n, seed, values.binary);
-const names = data.x.map((_, j) => `x${j + 1}`);
-// Through prepareDml as `cger dml --data` would: full-precision strings round-trip the doubles exactly.
-const records = Array.from({ length: n }, (_, i) => ({
-  line: i + 2,
-  values: Object.fromEntries([['y', String(data.y[i])], ['d', String(data.d[i])], ...names.map((name, j) => [name, String(data.x[j][i])])]),
-}));
-// DoubleML's reference: RandomForestRegressor(500 trees, max_depth 7, max_features 3, min_samples_leaf 3).
-const prepared = prepareDml(
-  { header: ['y', 'd', ...names], records, source: `CCDDHNR design, ${n} rows` },
-  {
-    y: 'y',
-    d: 'd',
-    x: names,
-    learner: 'rf',
-    folds: 5,
-    seed,
-    params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
-  },
-);
+/** Through prepareDml as `cger dml --data` would: full-precision strings round-trip the doubles exactly. */
+function prepare() {
+  const data = ccddhnr(n, seed, values.binary);
+  const names = data.x.map((_, j) => `x${j + 1}`);
+  const records = Array.from({ length: n }, (_, i) => ({
+    line: i + 2,
+    values: Object.fromEntries([['y', String(data.y[i])], ['d', String(data.d[i])], ...names.map((name, j) => [name, String(data.x[j][i])])]),
+  }));
+  // DoubleML's reference: RandomForestRegressor(500 trees, max_depth 7, max_features 3, min_samples_leaf 3).
+  return prepareDml(
+    { header: ['y', 'd', ...names], records, source: `CCDDHNR design, ${n} rows` },
+    {
+      y: 'y',
+      d: 'd',
+      x: names,
+      learner: 'rf',
+      folds: 5,
+      seed,
+      params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
+    },
+  );
+}
+// The string records (as a CSV reader holds them) are garbage once the design is built.
+const prepared = prepare();
 const rssBefore = process.resourceUsage().maxRSS / 1024;
 const seconds: number[] = [],
   cpuSeconds: number[] = [];

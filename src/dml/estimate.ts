@@ -4,7 +4,7 @@ import { buildDesign, type Design, type DesignSpec, type OmittedControl, type Pa
 import { createExecutor, type Executor, fitPredict } from './executor.ts';
 import { type FirstStage, firstStageF } from './firstStage.ts';
 import { checkFoldPlan, drawFolds, type FoldPlan, readFoldFile } from './folds.ts';
-import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams } from './learners/index.ts';
+import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams, selectRows } from './learners/index.ts';
 import { type DmlModel, type IrmScore, type LearnerRole, MODELS, type ModelOptions, type NuisanceSpec, type Predictions } from './models/index.ts';
 import { aggregate, type Inference, median, type RepEstimate, repEstimate } from './scores.ts';
 import { type RepSensitivityInput, type Sensitivity, type SensitivityScenario, sensitivityAnalysis } from './sensitivity.ts';
@@ -85,10 +85,6 @@ export interface EstimateOptions {
 }
 
 let fitCounter = 0;
-
-function subset(x: Features, idx: Int32Array): Features {
-  return { n: idx.length, cols: x.cols.map((col) => Float64Array.from(idx, (i) => col[i])) };
-}
 
 function planFolds(design: Design, spec: DmlSpec, nData: number): FoldPlan {
   const k = spec.folds ?? 5;
@@ -242,13 +238,13 @@ export async function runPrepared(prepared: PreparedDml, options: EstimateOption
     plan.fold.forEach((fold, r) => {
       for (let k = 0; k < plan.folds; k++) {
         const testIdx = Int32Array.from(fold.keys()).filter((i) => fold[i] === k);
-        const test = subset(design.x, testIdx);
+        const test = selectRows(design.x, testIdx);
         const trainSets = new Map<string, { idx: Int32Array; x: Features; key: string }>();
         nuisances.forEach((n, t) => {
           const setKey = String(n.trainOnD ?? 'all');
           if (!trainSets.has(setKey)) {
             const idx = Int32Array.from(fold.keys()).filter((i) => fold[i] !== k && (n.trainOnD === undefined || design.d[i] === n.trainOnD));
-            trainSets.set(setKey, { idx, x: subset(design.x, idx), key: `fit${fitCounter++}` });
+            trainSets.set(setKey, { idx, x: selectRows(design.x, idx), key: `fit${fitCounter++}` });
           }
           const train = trainSets.get(setKey)!;
           const y = Float64Array.from(train.idx, (i) => n.target[i]);

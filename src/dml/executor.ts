@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/worker.ts';
-import { createTaskRunner, type Features, type FitTask, getLearner, type LearnerName, type LearnerParams, type LearnerTask } from './learners/index.ts';
+import { createTaskRunner, type Features, type FitTask, getLearner, type LearnerName, type LearnerParams, type LearnerTask, selectRows } from './learners/index.ts';
 
 /**
  * Runs learner fits on worker threads (or inline with threads <= 1). Results never depend on the
@@ -86,8 +86,9 @@ function createWorkerExecutor(threads: number): Executor {
 
 /**
  * Forest tasks post the same matrices many times (one task per PARTS_PER_TASK trees, two or three
- * nuisances per fold): in shared memory they reach the threads without a copy per task. One shared
- * copy per matrix, kept as long as the caller keeps the matrix.
+ * nuisances per fold): in shared memory they reach the threads without a copy per task. Matrices
+ * made by selectRows already live there; others get one shared copy, kept as long as the caller
+ * keeps the matrix.
  */
 const shared = new WeakMap<Features, Features>();
 
@@ -99,17 +100,10 @@ function sharedCopy(a: Float64Array): Float64Array {
 }
 
 function sharedFeatures(x: Features): Features {
+  if (x.cols.every((col) => col.buffer instanceof SharedArrayBuffer)) return x;
   let s = shared.get(x);
   if (!s) {
-    const buffer = new SharedArrayBuffer(8 * x.n * x.cols.length);
-    s = {
-      n: x.n,
-      cols: x.cols.map((col, j) => {
-        const out = new Float64Array(buffer, 8 * x.n * j, x.n);
-        out.set(col.subarray(0, x.n));
-        return out;
-      }),
-    };
+    s = selectRows(x, Int32Array.from({ length: x.n }, (_, i) => i));
     shared.set(x, s);
   }
   return s;

@@ -2,7 +2,7 @@ import { CgerError } from '../common/errors.ts';
 import { mixSeed } from '../common/random.ts';
 import { type Executor, fitPredict } from './executor.ts';
 import { drawFolds } from './folds.ts';
-import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams } from './learners/index.ts';
+import { type Features, getLearner, type LearnerParams, type LearnerTask, resolveLearnerParams, selectRows } from './learners/index.ts';
 
 /** --tune: grids per learner and parameter (the learner's defaults where not given), inner folds. */
 export interface TuneSpec {
@@ -56,7 +56,6 @@ function loss(pred: Float64Array, y: Float64Array, task: LearnerTask): number {
   return s / y.length;
 }
 
-const subset = (x: Features, idx: Int32Array): Features => ({ n: idx.length, cols: x.cols.map((c) => Float64Array.from(idx, (i) => c[i])) });
 
 /**
  * Chooses hyper-parameters by K-fold cross-validation on (x, y): every grid point is fitted on
@@ -82,7 +81,7 @@ export async function tuneLearner(
     train: Int32Array.from(fold.keys()).filter((i) => fold[i] !== f),
     test: Int32Array.from(fold.keys()).filter((i) => fold[i] === f),
   }));
-  const data = parts.map((p) => ({ train: subset(x, p.train), test: subset(x, p.test), y: Float64Array.from(p.train, (i) => y[i]) }));
+  const data = parts.map((p) => ({ train: selectRows(x, p.train), test: selectRows(x, p.test), y: Float64Array.from(p.train, (i) => y[i]) }));
   const losses = await Promise.all(
     candidates.map(async (params, c) => {
       const pred = new Float64Array(x.n);

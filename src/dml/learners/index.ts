@@ -9,6 +9,7 @@ import { svr } from './svr.ts';
 import type { Features, Learner, LearnerParams, LearnerTask, ParamSpec } from './types.ts';
 
 export type { Features, Learner, LearnerParams, LearnerTask } from './types.ts';
+export { selectRows } from './types.ts';
 
 /** The registry: CLI choices, --help, battery checks and table labels all derive from it. */
 export const LEARNERS: Record<string, Learner> = Object.fromEntries([rf, gbm, svr, lasso, ols, logit].map((l) => [l.name, l]));

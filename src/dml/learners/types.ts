@@ -6,6 +6,22 @@ export interface Features {
   cols: Float64Array[];
 }
 
+/**
+ * The rows `idx` of x, as columns of one SharedArrayBuffer: fit tasks post the same training and
+ * test matrices many times (a forest's trees go out in parts), and shared memory reaches worker
+ * threads without a copy per task.
+ */
+export function selectRows(x: Features, idx: Int32Array): Features {
+  const n = idx.length;
+  const buffer = new SharedArrayBuffer(8 * n * x.cols.length);
+  const cols = x.cols.map((col, j) => {
+    const out = new Float64Array(buffer, 8 * n * j, n);
+    for (let r = 0; r < n; r++) out[r] = col[idx[r]];
+    return out;
+  });
+  return { n, cols };
+}
+
 /** A learner's hyper-parameters, all numeric (booleans as 0/1). */
 export type LearnerParams = Record<string, number>;
 
