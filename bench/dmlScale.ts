@@ -4,8 +4,9 @@
  *
  *   npm run build && node --import tsx bench/dmlScale.ts --rows 10000 [--binary] [--repeat 3] [--threads 2]
  */
-import { parseArgs } from 'node:util';
+
 import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ccddhnr } from './ccddhnr.ts';
 
 const { values } = parseArgs({

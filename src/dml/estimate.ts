@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { CgerError } from '../common/errors.ts';
 import { mixSeed } from '../common/random.ts';
 import { buildDesign, type Design, type DesignSpec, type OmittedControl, type PanelData } from './design.ts';
@@ -233,40 +234,39 @@ export async function runPrepared(prepared: PreparedDml, options: EstimateOption
   const exec = options.executor ?? createExecutor(options.threads);
   const preds: Predictions[] = plan.fold.map(() => Object.fromEntries(nuisances.map((n) => [n.name, new Float64Array(design.n)])));
   const tuned: NuisanceReport['tuned'][] = nuisances.map(() => (spec.tune ? [] : undefined));
-  try {
-    const jobs: Promise<void>[] = [];
-    plan.fold.forEach((fold, r) => {
-      for (let k = 0; k < plan.folds; k++) {
-        const testIdx = Int32Array.from(fold.keys()).filter((i) => fold[i] === k);
-        const test = selectRows(design.x, testIdx);
-        const trainSets = new Map<string, { idx: Int32Array; x: Features; key: string }>();
-        nuisances.forEach((n, t) => {
-          const setKey = String(n.trainOnD ?? 'all');
-          if (!trainSets.has(setKey)) {
-            const idx = Int32Array.from(fold.keys()).filter((i) => fold[i] !== k && (n.trainOnD === undefined || design.d[i] === n.trainOnD));
-            trainSets.set(setKey, { idx, x: selectRows(design.x, idx), key: `fit${fitCounter++}` });
-          }
-          const train = trainSets.get(setKey)!;
-          const y = Float64Array.from(train.idx, (i) => n.target[i]);
-          const fitSeed = mixSeed(seed, r, k, t);
-          jobs.push(
-            (async () => {
-              let params = n.params;
-              if (spec.tune) {
-                const choice = await tuneLearner(exec, n.learner, n.params, spec.tune, train.x, y, n.task, mixSeed(fitSeed, 7));
-                params = choice.params;
-                tuned[t]!.push({ rep: r, fold: k, params, cv_loss: choice.loss });
-              }
-              const pred = await fitPredict(exec, n.learner, params, train.x, y, test, fitSeed, train.key, n.task);
-              testIdx.forEach((i, q) => {
-                preds[r][n.name][i] = pred[q];
-              });
-            })(),
-          );
-        });
+  // A fold's matrices exist while its fits run: a few folds at a time keep every thread busy (a
+  // forest goes out in many tasks) without holding the whole sample once per fold.
+  const limit = pLimit(Math.max(2, exec.threads));
+  const runFold = async (fold: Int32Array, r: number, k: number): Promise<void> => {
+    const testIdx = Int32Array.from(fold.keys()).filter((i) => fold[i] === k);
+    const test = selectRows(design.x, testIdx);
+    const trainSets = new Map<string, { idx: Int32Array; x: Features; key: string }>();
+    const fits = nuisances.map(async (n, t) => {
+      const setKey = String(n.trainOnD ?? 'all');
+      if (!trainSets.has(setKey)) {
+        const idx = Int32Array.from(fold.keys()).filter((i) => fold[i] !== k && (n.trainOnD === undefined || design.d[i] === n.trainOnD));
+        trainSets.set(setKey, { idx, x: selectRows(design.x, idx), key: `fit${fitCounter++}` });
       }
+      const train = trainSets.get(setKey)!;
+      const y = Float64Array.from(train.idx, (i) => n.target[i]);
+      const fitSeed = mixSeed(seed, r, k, t);
+      let params = n.params;
+      if (spec.tune) {
+        const choice = await tuneLearner(exec, n.learner, n.params, spec.tune, train.x, y, n.task, mixSeed(fitSeed, 7));
+        params = choice.params;
+        tuned[t]!.push({ rep: r, fold: k, params, cv_loss: choice.loss });
+      }
+      const pred = await fitPredict(exec, n.learner, params, train.x, y, test, fitSeed, train.key, n.task);
+      testIdx.forEach((i, q) => {
+        preds[r][n.name][i] = pred[q];
+      });
     });
-    await Promise.all(jobs);
+    await Promise.all(fits);
+  };
+  try {
+    await Promise.all(plan.fold.flatMap((fold, r) => Array.from({ length: plan.folds }, (_, k) => limit(() => runFold(fold, r, k)))));
+    // Folds finish in any order: the report lists them in split order.
+    for (const list of tuned) list?.sort((a, b) => a.rep - b.rep || a.fold - b.fold);
   } finally {
     if (!options.executor) await exec.close();
   }

@@ -1,7 +1,16 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/worker.ts';
-import { createTaskRunner, type Features, type FitTask, getLearner, type LearnerName, type LearnerParams, type LearnerTask, selectRows } from './learners/index.ts';
+import {
+  createTaskRunner,
+  type Features,
+  type FitTask,
+  getLearner,
+  type LearnerName,
+  type LearnerParams,
+  type LearnerTask,
+  selectRows,
+} from './learners/index.ts';
 
 /**
  * Runs learner fits on worker threads (or inline with threads <= 1). Results never depend on the
@@ -103,7 +112,10 @@ function sharedFeatures(x: Features): Features {
   if (x.cols.every((col) => col.buffer instanceof SharedArrayBuffer)) return x;
   let s = shared.get(x);
   if (!s) {
-    s = selectRows(x, Int32Array.from({ length: x.n }, (_, i) => i));
+    s = selectRows(
+      x,
+      Int32Array.from({ length: x.n }, (_, i) => i),
+    );
     shared.set(x, s);
   }
   return s;

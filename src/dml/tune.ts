@@ -56,7 +56,6 @@ function loss(pred: Float64Array, y: Float64Array, task: LearnerTask): number {
   return s / y.length;
 }
 
-
 /**
  * Chooses hyper-parameters by K-fold cross-validation on (x, y): every grid point is fitted on
  * each inner training part and scored out of fold; the lowest mean loss wins (the first on ties).

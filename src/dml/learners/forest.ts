@@ -59,6 +59,21 @@ export function featuresPerSplit(maxFeatures: number, p: number): number {
   return Math.max(1, Math.floor(maxFeatures * p));
 }
 
+/**
+ * A thread grows the trees of one training matrix in several tasks (a forest goes out in parts,
+ * mostly back to back): the last matrix's workspace is reused instead of a fresh one (tens of MB
+ * at 100,000 rows) per task. One slot, not one per cached matrix, to bound memory.
+ */
+let lastWorkspace: { data: ForestData; ws: BinnedTreeWorkspace | TreeWorkspace } | null = null;
+
+function workspaceFor<W extends BinnedTreeWorkspace | TreeWorkspace>(data: ForestData, make: () => W): W {
+  if (lastWorkspace?.data !== data) lastWorkspace = { data, ws: make() };
+  return lastWorkspace.ws as W;
+}
+
+/** The test rows of the running task, row-major; a thread runs one task at a time. */
+let testRows: Float64Array = new Float64Array(0);
+
 /** Sum (not mean) of the predictions of trees [treeStart, treeEnd) on `test`. */
 export function forestPredictionSum(
   data: ForestData,
@@ -80,13 +95,13 @@ export function forestPredictionSum(
     ? (
         (ws) => (weight, rng) =>
           buildBinnedTree(data, y, weight, treeParams, rng, ws)
-      )(new BinnedTreeWorkspace(data))
+      )(workspaceFor(data, () => new BinnedTreeWorkspace(data)))
     : (
         (ws) => (weight, rng) =>
           buildTree(data, y, weight, treeParams, rng, ws)
-      )(new TreeWorkspace(data));
+      )(workspaceFor(data, () => new TreeWorkspace(data)));
   const out = new Float64Array(test.n);
-  const testRows = rowMajor(test.cols, test.n);
+  testRows = rowMajor(test.cols, test.n, testRows);
   const weight = new Float64Array(n);
   for (let t = treeStart; t < treeEnd; t++) {
     const rng = createRng(mixSeed(seed, t));

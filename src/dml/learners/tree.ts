@@ -322,10 +322,10 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
 }
 
 /** Adds `scale` times the tree's predictions for the column-major rows `cols` into `out`. */
-/** Rows of `cols` laid out row-major (x[r * p + j]), for addTreePredictionsRowMajor. */
-export function rowMajor(cols: Float64Array[], nRows: number): Float64Array {
+/** Rows of `cols` laid out row-major (x[r * p + j]) in `into` (grown when too small), for addTreePredictionsRowMajor. */
+export function rowMajor(cols: Float64Array[], nRows: number, into: Float64Array): Float64Array {
   const p = cols.length;
-  const x = new Float64Array(nRows * p);
+  const x = into.length >= nRows * p ? into : new Float64Array(nRows * p);
   for (let j = 0; j < p; j++) {
     const col = cols[j];
     for (let r = 0; r < nRows; r++) x[r * p + j] = col[r];
@@ -336,7 +336,7 @@ export function rowMajor(cols: Float64Array[], nRows: number): Float64Array {
 /**
  * addTreePredictions for a tree whose right children follow their left ones (right = left + 1, as
  * both growers number them) on row-major rows: a row's features share cache lines, and the step
- * to a child is arithmetic instead of a branch.
+ * to a child is arithmetic instead of a branch that mispredicts about half the time.
  */
 export function addTreePredictionsRowMajor(tree: Tree, x: Float64Array, p: number, nRows: number, out: Float64Array): void {
   const { feature, threshold, left, value } = tree;
