@@ -4,8 +4,9 @@
  * (DoubleML 0.8 + scikit-learn RF, 500 trees, all features per split, one core: 7.2 s per PLR
  * estimate at n = 360, measured on this machine class).
  * Then PLR at scale on the CCDDHNR design (bench/ccddhnr.ts; 10,000 and 100,000 rows x 20, and a
- * binary-treatment variant at 10,000), each estimate in its own process (bench/dmlScale.ts) so
- * that its peak RSS is its own, against DoubleML 0.8's recorded fit() times (goal <= 0.2x).
+ * binary-treatment variant at 10,000), written to CSV files and each estimated in its own process
+ * as `cger dml --data` would (bench/dmlScale.ts, so that its peak RSS is its own), against DoubleML
+ * 0.8's recorded fit() times (goal <= 0.2x).
  *
  *   npm run bench:dml [-- --threads 2] [--data output/panel.csv] [--parts battery,10k,10k-binary,100k] [--repeat 3]
  *
@@ -13,13 +14,14 @@
  * stage's synthetic yearbook (seed 1), as `cger synth yearbook` + `cger panel` would.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatCsvRecords } from '../src/common/csv.ts';
+import { formatCsv, formatCsvRecords } from '../src/common/csv.ts';
 import { runBattery } from '../src/dml/index.ts';
 import { buildPanel, defaultPanelConfig, synthYearbook } from '../src/panel/index.ts';
+import { ccddhnr } from './ccddhnr.ts';
 
 const REFERENCE_SECONDS_PER_PLR = 7.2;
 /** DoubleML 0.8's fit() seconds and estimates on the CCDDHNR design (500 trees, depth 7, 3 features, leaf 3, 5 folds). */
@@ -97,6 +99,19 @@ async function benchBattery(): Promise<void> {
   console.log('  (wall times are only meaningful on an otherwise idle machine; see the load average above)');
 }
 
+/** The CCDDHNR sample (seed 1) as a CSV file for `cger dml --data`, written once per size and variant. */
+function scaleCsv(rows: number, binary: boolean): string {
+  const path = `/tmp/cger-bench-dml/ccddhnr-${rows}${binary ? '-binary' : ''}-seed1.csv`;
+  if (existsSync(path)) return path;
+  mkdirSync('/tmp/cger-bench-dml', { recursive: true });
+  const data = ccddhnr(rows, 1, binary);
+  const header = ['y', 'd', ...data.x.map((_, j) => `x${j + 1}`)];
+  const table = Array.from({ length: rows }, (_, i) => [data.y[i], data.d[i], ...data.x.map((col) => col[i])]);
+  writeFileSync(`${path}.tmp`, formatCsv(header, table));
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
+
 async function benchScale(): Promise<void> {
   const runs = [
     { part: '10k', rows: 10000, binary: false },
@@ -110,11 +125,11 @@ async function benchScale(): Promise<void> {
   console.log('rows     treatment  wall s (best)  CPU s  ratio to DoubleML  peak RSS MB  theta (se)        DoubleML theta (se)');
   const script = fileURLToPath(new URL('dmlScale.ts', import.meta.url));
   for (const run of runs) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, script, '--rows', String(run.rows), '--threads', String(threads), '--repeat', values.repeat!, ...(run.binary ? ['--binary'] : [])],
-      { encoding: 'utf8', maxBuffer: 1 << 24 },
-    );
+    const csv = scaleCsv(run.rows, run.binary);
+    const child = spawnSync(process.execPath, [...process.execArgv, script, '--data', csv, '--threads', String(threads), '--repeat', values.repeat!], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (child.status !== 0) throw new Error(`bench ${run.part} failed: ${child.stderr}`);
     const r = JSON.parse(child.stdout.trim().split('\n').pop()!);
     const best = Math.min(...r.seconds);

@@ -1,57 +1,45 @@
 /**
  * One PLR estimate on the CCDDHNR design at scale (run by bench/dml.ts in a child process, so its
- * peak RSS is that of this estimate alone). Prints one JSON line.
+ * peak RSS is that of this estimate alone), as `cger dml --data file.csv` makes it: the CSV read
+ * by the CLI's reader, prepared, fitted, with the table held during the fit. Prints one JSON line.
  *
- *   npm run build && node --import tsx bench/dmlScale.ts --rows 10000 [--binary] [--repeat 3] [--threads 2]
+ *   npm run build && node --import tsx bench/dmlScale.ts --data /tmp/cger-bench-dml/ccddhnr-10000.csv [--repeat 3] [--threads 2]
+ *
+ * bench/dml.ts writes the CSV (bench/ccddhnr.ts, full-precision numbers) before starting it.
  */
-
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ccddhnr } from './ccddhnr.ts';
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: '10000' },
-    binary: { type: 'boolean', default: false },
+    data: { type: 'string' },
     repeat: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     'max-features': { type: 'string', default: '3' },
   },
 });
+if (!values.data) throw new Error('--data <csv> is required');
 // The compiled modules, as the installed CLI runs them (`npm run bench:dml` builds dist/ first): under
 // tsx every worker thread would first spend ~0.4 s CPU compiling the sources.
 const compiled = new URL('../dist/dml/index.js', import.meta.url);
 if (!existsSync(compiled)) throw new Error('dist/ is not built: run `npm run build` (npm run bench:dml does)');
-const { createExecutor, prepareDml, runPrepared }: typeof import('../src/dml/index.ts') = await import(compiled.href);
+const { createExecutor, loadPanel, prepareDml, runPrepared }: typeof import('../src/dml/index.ts') = await import(compiled.href);
 
-const n = Number(values.rows),
-  seed = Number(values.seed),
+const seed = Number(values.seed),
   threads = Number(values.threads);
-/** Through prepareDml as `cger dml --data` would: full-precision strings round-trip the doubles exactly. */
-function prepare() {
-  const data = ccddhnr(n, seed, values.binary);
-  const names = data.x.map((_, j) => `x${j + 1}`);
-  const records = Array.from({ length: n }, (_, i) => ({
-    line: i + 2,
-    values: Object.fromEntries([['y', String(data.y[i])], ['d', String(data.d[i])], ...names.map((name, j) => [name, String(data.x[j][i])])]),
-  }));
-  // DoubleML's reference: RandomForestRegressor(500 trees, max_depth 7, max_features 3, min_samples_leaf 3).
-  return prepareDml(
-    { header: ['y', 'd', ...names], records, source: `CCDDHNR design, ${n} rows` },
-    {
-      y: 'y',
-      d: 'd',
-      x: names,
-      learner: 'rf',
-      folds: 5,
-      seed,
-      params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
-    },
-  );
-}
-// The string records (as a CSV reader holds them) are garbage once the design is built.
-const prepared = prepare();
+const data = loadPanel(values.data);
+const names = data.header.filter((h) => h !== 'y' && h !== 'd');
+// DoubleML's reference: RandomForestRegressor(500 trees, max_depth 7, max_features 3, min_samples_leaf 3).
+const prepared = prepareDml(data, {
+  y: 'y',
+  d: 'd',
+  x: names,
+  learner: 'rf',
+  folds: 5,
+  seed,
+  params: { trees: 500, max_depth: 7, max_features: Number(values['max-features']), min_samples_leaf: 3 },
+});
 const rssBefore = process.resourceUsage().maxRSS / 1024;
 const seconds: number[] = [],
   cpuSeconds: number[] = [];
@@ -71,8 +59,7 @@ for (let r = 0; r < Number(values.repeat); r++) {
 }
 console.log(
   JSON.stringify({
-    rows: n,
-    binary: values.binary,
+    rows: prepared.design.n,
     threads,
     seconds,
     cpuSeconds,
