@@ -72,22 +72,26 @@ for (const n of [400, 6000]) {
     const y = rows.map((r) => 2 * r[0] + 2 * r[2] - r[3] + 0.5 * r[1] * r[0] + 0.1 * rng.normal());
     const w = Array.from({ length: n }, () => 0);
     for (let s = 0; s < n; s++) w[rng.int(n)]++;
-    const test = rows.filter((_, i) => w[i] > 0);
-    const cols = (m: number[][]): Float64Array[] => Array.from({ length: 4 }, (_, j) => Float64Array.from(m, (r) => r[j]));
-    const data = binFeatures(cols(rows), n);
-    assert.ok(data.bins[0] > 50 && data.bins[0] <= MAX_BINS, 'every value its own bin');
-    for (const [maxDepth, minLeaf] of [
-      [4, 3],
-      [7, 2],
-      [3, 1],
-    ]) {
-      const tree = buildBinnedTree(data, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: 4 }, createRng(1));
-      const out = new Float64Array(test.length);
-      addTreePredictions(tree, cols(test), test.length, out);
-      assertMidpointThresholds(tree, test);
-      const expected = naiveTreePredict(rows, y, w, test, maxDepth, minLeaf);
-      expected.forEach((e, i) => assert.ok(Math.abs(out[i] - e) < 1e-9, `depth ${maxDepth}, leaf ${minLeaf}, row ${i}: ${out[i]} vs ${e}`));
-      assert.ok(new Set(expected).size > 6, 'the comparison is not trivial');
+    // All four features, and the first three (the unrolled three-feature histogram pass).
+    for (const p of [4, 3]) {
+      const train = rows.map((r) => r.slice(0, p));
+      const test = train.filter((_, i) => w[i] > 0);
+      const cols = (m: number[][]): Float64Array[] => Array.from({ length: p }, (_, j) => Float64Array.from(m, (r) => r[j]));
+      const data = binFeatures(cols(train), n);
+      assert.ok(data.bins[0] > 50 && data.bins[0] <= MAX_BINS, 'every value its own bin');
+      for (const [maxDepth, minLeaf] of [
+        [4, 3],
+        [7, 2],
+        [3, 1],
+      ]) {
+        const tree = buildBinnedTree(data, Float64Array.from(y), Float64Array.from(w), { maxDepth, minSamplesLeaf: minLeaf, maxFeatures: p }, createRng(1));
+        const out = new Float64Array(test.length);
+        addTreePredictions(tree, cols(test), test.length, out);
+        assertMidpointThresholds(tree, test);
+        const expected = naiveTreePredict(train, y, w, test, maxDepth, minLeaf);
+        expected.forEach((e, i) => assert.ok(Math.abs(out[i] - e) < 1e-9, `${p} features, depth ${maxDepth}, leaf ${minLeaf}, row ${i}: ${out[i]} vs ${e}`));
+        assert.ok(new Set(expected).size > 6, 'the comparison is not trivial');
+      }
     }
   });
 }
