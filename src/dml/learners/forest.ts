@@ -60,16 +60,26 @@ export function featuresPerSplit(maxFeatures: number, p: number): number {
 }
 
 /**
- * A thread grows the trees of one training matrix in several tasks (a forest goes out in parts,
- * mostly back to back): the last matrix's workspace is reused instead of a fresh one (tens of MB
- * at 100,000 rows) per task. One slot, not one per cached matrix, to bound memory.
+ * A thread grows the trees of many tasks (a forest goes out in parts, each fold and nuisance its
+ * own training matrix): it keeps one binned workspace, reused by every matrix that fits in it,
+ * and the exact workspace of its last matrix, instead of a fresh one (tens of MB at 100,000
+ * rows) per task.
  */
-let lastWorkspace: { data: ForestData; ws: BinnedTreeWorkspace | TreeWorkspace } | null = null;
+let binnedWorkspace: BinnedTreeWorkspace | null = null;
+let exactWorkspace: { data: Presorted; ws: TreeWorkspace } | null = null;
 
-function workspaceFor<W extends BinnedTreeWorkspace | TreeWorkspace>(data: ForestData, make: () => W): W {
-  if (lastWorkspace?.data !== data) lastWorkspace = { data, ws: make() };
-  return lastWorkspace.ws as W;
+function binnedWorkspaceFor(data: BinnedFeatures): BinnedTreeWorkspace {
+  if (!binnedWorkspace?.fits(data)) binnedWorkspace = new BinnedTreeWorkspace(data);
+  return binnedWorkspace;
 }
+
+function exactWorkspaceFor(data: Presorted): TreeWorkspace {
+  if (exactWorkspace?.data !== data) exactWorkspace = { data, ws: new TreeWorkspace(data) };
+  return exactWorkspace.ws;
+}
+
+/** Bootstrap counts of the running tree (a thread runs one task at a time). */
+let weightBuffer: Float64Array = new Float64Array(0);
 
 /** The test rows of the running task, row-major; a thread runs one task at a time. */
 let testRows: Float64Array = new Float64Array(0);
@@ -95,14 +105,15 @@ export function forestPredictionSum(
     ? (
         (ws) => (weight, rng) =>
           buildBinnedTree(data, y, weight, treeParams, rng, ws)
-      )(workspaceFor(data, () => new BinnedTreeWorkspace(data)))
+      )(binnedWorkspaceFor(data))
     : (
         (ws) => (weight, rng) =>
           buildTree(data, y, weight, treeParams, rng, ws)
-      )(workspaceFor(data, () => new TreeWorkspace(data)));
+      )(exactWorkspaceFor(data));
   const out = new Float64Array(test.n);
   testRows = rowMajor(test.cols, test.n, testRows);
-  const weight = new Float64Array(n);
+  if (weightBuffer.length < n) weightBuffer = new Float64Array(n);
+  const weight = weightBuffer.subarray(0, n);
   for (let t = treeStart; t < treeEnd; t++) {
     const rng = createRng(mixSeed(seed, t));
     if (params.bootstrap) {

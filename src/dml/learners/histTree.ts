@@ -28,6 +28,9 @@ const MARK_BELOW_ROWS = 4 * MAX_BINS;
 const UNLIMITED_DEPTH = 0x3fffffff;
 
 export class BinnedTreeWorkspace {
+  /** Capacity: rows and features of the largest matrix this workspace serves. */
+  readonly n: number;
+  readonly p: number;
   readonly rows: Int32Array;
   readonly tmp: Int32Array;
   /** Per row (stride 4): packed count and weight, weight x y, weight x y^2. */
@@ -52,6 +55,8 @@ export class BinnedTreeWorkspace {
 
   constructor(data: BinnedFeatures) {
     const { n, p } = data;
+    this.n = n;
+    this.p = p;
     this.rows = new Int32Array(n);
     this.tmp = new Int32Array(n);
     this.rowData = new Float64Array(4 * n);
@@ -70,6 +75,15 @@ export class BinnedTreeWorkspace {
     this.left = new Int32Array(cap);
     this.right = new Int32Array(cap);
     this.value = new Float64Array(cap);
+  }
+
+  /**
+   * Whether trees of `data` can grow here: the histograms and bin sets are left all zero after
+   * every tree and a row's data is rewritten before it is read, so any matrix of no more rows and
+   * features can reuse the workspace.
+   */
+  fits(data: BinnedFeatures): boolean {
+    return data.n <= this.n && data.p <= this.p;
   }
 }
 

@@ -104,7 +104,7 @@ export interface FitTask {
   presortKey?: string;
 }
 
-const PRESORT_CACHE_SIZE = 12;
+const PRESORT_CACHE_SIZE = 6;
 
 /** Runs tasks, keeping the last few presorted training matrices (one cache per thread). */
 export function createTaskRunner(): (task: FitTask) => Float64Array {
