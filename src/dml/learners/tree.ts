@@ -321,7 +321,6 @@ export function buildTree(ps: Presorted, y: Float64Array, weight: Float64Array, 
   };
 }
 
-/** Adds `scale` times the tree's predictions for the column-major rows `cols` into `out`. */
 /** Rows of `cols` laid out row-major (x[r * p + j]) in `into` (grown when too small), for addTreePredictionsRowMajor. */
 export function rowMajor(cols: Float64Array[], nRows: number, into: Float64Array): Float64Array {
   const p = cols.length;
@@ -348,6 +347,7 @@ export function addTreePredictionsRowMajor(tree: Tree, x: Float64Array, p: numbe
   }
 }
 
+/** Adds `scale` times the tree's predictions for the column-major rows `cols` into `out`. */
 export function addTreePredictions(tree: Tree, cols: Float64Array[], nRows: number, out: Float64Array, scale = 1): void {
   const { feature, threshold, left, right, value } = tree;
   for (let r = 0; r < nRows; r++) {
