@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readCsvFile } from '../../src/common/csv.ts';
 import { type DmlSpec, estimateDml, loadPanel } from '../../src/dml/index.ts';
 import { getLearner, resolveLearnerParams, selectRows } from '../../src/dml/learners/index.ts';
 import { DEFAULT_SCENARIO } from '../../src/dml/sensitivity.ts';
@@ -71,11 +72,7 @@ test('PLR with OLS learners matches DoubleML 0.8.0, sensitivity included', async
 test('logit propensities equal scikit-learn 1.2.1 converged maximum likelihood on every row, fold by fold', () => {
   const x = Array.from({ length: 10 }, (_, j) => Float64Array.from(data.records, (r) => Number(r.values[`X${j + 1}`])));
   const d = Float64Array.from(data.records, (r) => Number(r.values.d));
-  const fold = readFileSync(`${dir}folds.csv`, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => Number(line.split(',').pop()));
+  const fold = readCsvFile(`${dir}folds.csv`, 'fold file').records.map((r) => Number(r.values.fold));
   let worst = 0;
   for (let k = 0; k < 5; k++) {
     const pick = (inFold: boolean) => Int32Array.from(fold.keys()).filter((i) => (fold[i] === k) === inFold);
