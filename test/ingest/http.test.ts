@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { discover } from '../../src/ingest/discover.ts';
 import { downloadToPart, fetchText, HttpError } from '../../src/ingest/http.ts';
 import { openSource } from '../../src/ingest/sources/registry.ts';
-import { tempDir } from './helpers.ts';
+import { ingestOptions, tempDir } from './helpers.ts';
 import { startTestServer } from './server.ts';
 
 const root = 'test/fixtures/release';
@@ -106,7 +106,7 @@ test('discovers the fixture release from a directory and over HTTP', async () =>
 test('ingest over HTTP: a download failing its md5 is quarantined and reported, the other month is done', async () => {
   const { runIngest } = await import('../../src/ingest/index.ts');
   const { openZones } = await import('../../src/zonal/index.ts');
-  const { fixtureMonths, writeRelease, monthName, repoRoot } = await import('./helpers.ts');
+  const { fixtureMonths, writeRelease, monthName } = await import('./helpers.ts');
   const work = tempDir('http');
   const months = fixtureMonths();
   writeRelease(
@@ -120,24 +120,7 @@ test('ingest over HTTP: a download failing its md5 is quarantined and reported, 
   );
   const server = await startTestServer(join(work, 'site'));
   try {
-    const result = await runIngest(
-      {
-        source: server.url,
-        releases: ['2099'],
-        years: [2011],
-        zones: { path: join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson'), idField: 'id', nameField: 'name', method: 'exact' },
-        dbPath: join(work, 'cger.sqlite'),
-        outDir: join(work, 'out'),
-        downloadDir: join(work, 'rasters'),
-        concurrency: 1,
-        threads: 1,
-        wait: false,
-        allowPartialYear: false,
-        quiet: true,
-        http: fast,
-      },
-      openZones,
-    );
+    const result = await runIngest(ingestOptions(work, server.url, { releases: ['2099'], years: [2011], outDir: join(work, 'out'), http: fast }), openZones);
     assert.equal(result.exitCode, 2);
     assert.equal(result.processed, 1);
     assert.deepEqual(

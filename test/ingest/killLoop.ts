@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/common/random.ts';
-import { fixtureMonths, fixtureRoot, fixtureYearDir, type KillPlan, repoRoot, runCli, tempDir, writeRelease } from './helpers.ts';
+import { fixtureMonths, fixtureRoot, fixtureYearDir, type KillPlan, runCli, tempDir, writeRelease, zonesPath } from './helpers.ts';
 import { startTestServer, type TestServer } from './server.ts';
 
 /**
@@ -50,14 +50,13 @@ export function assertKillOutcome(r: KillTestResult): void {
 /** The plain progress line `cger ingest` prints on stderr after each month (stderr is not a TTY here). */
 const PROGRESS_LINE = /^ingest: \d+\/\d+ months /;
 const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
-const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 
 function args(work: string, source: string, http: boolean): string[] {
   return [
     '--source',
     source,
     '--zones',
-    zones,
+    zonesPath,
     '--db',
     join(work, 'cger.sqlite'),
     '--out-dir',

@@ -5,16 +5,15 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createRng } from '../../src/common/random.ts';
-import { fixtureMonths, repoRoot, runCli, tempDir, writeRelease } from './helpers.ts';
+import { fixtureMonths, repoRoot, runCli, tempDir, writeRelease, zonesPath } from './helpers.ts';
 import { checkStore } from './killLoop.ts';
 
-const zones = join(repoRoot, 'boundaries/cn-provinces-ctamap2023.geojson');
 const OUTPUTS = ['province_month.csv', 'province_year.csv', 'ingest_report.json'];
 const args = (work: string, source: string) => [
   '--source',
   source,
   '--zones',
-  zones,
+  zonesPath,
   '--db',
   join(work, 'cger.sqlite'),
   '--out-dir',
