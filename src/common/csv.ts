@@ -53,9 +53,9 @@ function nextSpecial(text: string, from: number): number {
 
 /**
  * Parses CSV text into records with their line numbers (quoted fields, embedded commas/newlines, BOM); blank lines are skipped.
- * Fields are cut out of the text with slice (not grown a character at a time, which leaves a rope
- * of one-character strings per field: gigabytes of garbage for a 100,000-row file). A quote opens
- * a quoted stretch wherever it appears in a field; `""` inside one is a literal quote.
+ * Fields are cut out of the text with slice: a field grown a character at a time is a rope of
+ * one-character strings, many times the size of its text. A quote opens a quoted stretch wherever
+ * it appears in a field; `""` inside one is a literal quote.
  */
 export function parseCsvLines(text: string): CsvLine[] {
   const n = text.length;
@@ -123,8 +123,7 @@ export function parseCsv(text: string): CsvTable {
   const rows = parseCsvLines(text);
   const header = (rows[0]?.cells ?? []).map((h) => h.trim());
   // Every record starts as a copy of one object that already has all the columns: V8 keeps such
-  // objects compact, while adding 20-odd properties by computed name turns each into a hash table
-  // (about 1.5 KB a row).
+  // objects compact, while adding 20-odd properties by computed name turns each into a hash table.
   const template: Record<string, string> = Object.fromEntries(header.map((h) => [h, '']));
   const records = rows.slice(1).map((r) => {
     const values = { ...template };
